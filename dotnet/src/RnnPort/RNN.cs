@@ -1,0 +1,162 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace RnnPort;
+
+/// <summary>
+/// The seed article's vanilla RNN, in the article's row-vector convention:
+/// <code>
+/// state  = f(state·recurrentWeights + input·inputWeights)    (1×H)
+/// output = state·outputWeights                               (1×O)
+/// </code>
+/// The NumPy twin <c>rnnport.RNN</c> uses column vectors, <c>h = f(W_hh·h + W_xh·x)</c>, so every
+/// weight here is the transpose of its NumPy twin: <c>inputWeights = W_xhᵀ</c> (I×H),
+/// <c>recurrentWeights = W_hhᵀ</c> (H×H), <c>outputWeights = W_hyᵀ</c> (H×O), <c>state = hᵀ</c> (1×H).
+/// </summary>
+/// <remarks>
+/// The article's class never initialised <c>_state</c>, so its first <c>TimeStep</c> threw a
+/// <see cref="NullReferenceException"/>. Here the state starts at the initial state, zeros by default.
+/// Every public method checks its arguments before it touches the state: a rejected call leaves the
+/// model exactly as it was. One instance is not safe to share between threads.
+/// </remarks>
+public sealed partial class RNN
+{
+    private readonly Matrix<double> _inputWeights;      // I×H = W_xhᵀ
+    private readonly Matrix<double> _recurrentWeights;  // H×H = W_hhᵀ
+    private readonly Matrix<double> _outputWeights;     // H×O = W_hyᵀ
+    private readonly Matrix<double> _initialState;      // 1×H = h0ᵀ
+    private Matrix<double> _state;                      // 1×H = hᵀ
+
+    /// <summary>Creates the network from weights in the row convention. The matrices are copied.</summary>
+    /// <param name="initialInputWeights">I×H, the transpose of NumPy's <c>W_xh</c> (H, I).</param>
+    /// <param name="initialRecurrentWeights">H×H, the transpose of NumPy's <c>W_hh</c> (H, H).</param>
+    /// <param name="initialOutputWeights">H×O, the transpose of NumPy's <c>W_hy</c> (O, H).</param>
+    /// <param name="initialState">1×H, the transpose of NumPy's <c>h0</c> (H,); zeros when null.</param>
+    /// <param name="activation">The nonlinearity f; tanh by default, as in the article.</param>
+    /// <exception cref="ArgumentNullException">A weight matrix is null.</exception>
+    /// <exception cref="ShapeMismatchException">The shapes do not fit together; the message names both shapes.</exception>
+    /// <exception cref="NonFiniteValueException">A weight or the initial state holds NaN or ±Infinity.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="activation"/> is not a defined value.</exception>
+    public RNN(
+        Matrix<double> initialInputWeights,
+        Matrix<double> initialRecurrentWeights,
+        Matrix<double> initialOutputWeights,
+        Matrix<double>? initialState = null,
+        Activation activation = Activation.Tanh)
+    {
+        Guard.NotNull(initialInputWeights, nameof(initialInputWeights));
+        Guard.NotNull(initialRecurrentWeights, nameof(initialRecurrentWeights));
+        Guard.NotNull(initialOutputWeights, nameof(initialOutputWeights));
+        if (!Enum.IsDefined(activation))
+        {
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "expected Activation.Tanh or Activation.Relu");
+        }
+
+        // H is read off the recurrent weights, which must be square; the others must agree with it.
+        int hidden = initialRecurrentWeights.RowCount;
+        Guard.HasShape(initialRecurrentWeights, hidden, hidden, nameof(initialRecurrentWeights));
+        Guard.HasShape(initialInputWeights, -1, hidden, nameof(initialInputWeights));
+        Guard.HasShape(initialOutputWeights, hidden, initialOutputWeights.ColumnCount, nameof(initialOutputWeights));
+        if (initialState is not null)
+        {
+            Guard.HasShape(initialState, 1, hidden, nameof(initialState));
+        }
+
+        Guard.IsFinite(initialInputWeights, nameof(initialInputWeights));
+        Guard.IsFinite(initialRecurrentWeights, nameof(initialRecurrentWeights));
+        Guard.IsFinite(initialOutputWeights, nameof(initialOutputWeights));
+        if (initialState is not null)
+        {
+            Guard.IsFinite(initialState, nameof(initialState));
+        }
+
+        _inputWeights = initialInputWeights.Clone();
+        _recurrentWeights = initialRecurrentWeights.Clone();
+        _outputWeights = initialOutputWeights.Clone();
+        _initialState = initialState?.Clone() ?? Matrix<double>.Build.Dense(1, hidden);
+        _state = _initialState.Clone();
+        Activation = activation;
+    }
+
+    /// <summary>I, the size of one input row. NumPy twin: <c>W_xh.shape[1]</c>.</summary>
+    public int InputSize => _inputWeights.RowCount;
+
+    /// <summary>H, the size of the state. NumPy twin: <c>W_hh.shape[0]</c>.</summary>
+    public int HiddenSize => _recurrentWeights.RowCount;
+
+    /// <summary>O, the size of one output row. NumPy twin: <c>W_hy.shape[0]</c>.</summary>
+    public int OutputSize => _outputWeights.ColumnCount;
+
+    /// <summary>The nonlinearity f.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>A copy of the current state, 1×H (NumPy twin: <c>h</c>, shape (H,)).</summary>
+    public Matrix<double> State => _state.Clone();
+
+    /// <summary>A copy of the initial state, 1×H (NumPy twin: <c>h0</c>).</summary>
+    public Matrix<double> InitialState => _initialState.Clone();
+
+    /// <summary>A copy of the input weights, I×H = <c>W_xhᵀ</c>.</summary>
+    public Matrix<double> InputWeights => _inputWeights.Clone();
+
+    /// <summary>A copy of the recurrent weights, H×H = <c>W_hhᵀ</c>.</summary>
+    public Matrix<double> RecurrentWeights => _recurrentWeights.Clone();
+
+    /// <summary>A copy of the output weights, H×O = <c>W_hyᵀ</c>.</summary>
+    public Matrix<double> OutputWeights => _outputWeights.Clone();
+
+    /// <summary>
+    /// Advances the network by one timestep, as the article's <c>TimeStep</c>:
+    /// <c>state = f(state·recurrentWeights + input·inputWeights)</c>, then returns <c>state·outputWeights</c>.
+    /// NumPy twin: <c>RNN.step(x)</c>.
+    /// </summary>
+    /// <param name="input">1×I, one input row (NumPy's <c>x</c>, shape (I,)).</param>
+    /// <returns>1×O, the output for this timestep (NumPy's <c>y</c>, shape (O,)).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ShapeMismatchException"><paramref name="input"/> is not 1×I.</exception>
+    /// <exception cref="NonFiniteValueException"><paramref name="input"/> holds NaN or ±Infinity.</exception>
+    public Matrix<double> TimeStep(Matrix<double> input)
+    {
+        Guard.HasShape(input, 1, InputSize, nameof(input));
+        Guard.IsFinite(input, nameof(input));
+        _state = Activate(_state.Multiply(_recurrentWeights) + input.Multiply(_inputWeights));
+        return _state.Multiply(_outputWeights);
+    }
+
+    /// <summary>
+    /// Runs the network over a whole sequence from the current state, one row per timestep, and leaves
+    /// the state at the last timestep's. Row t of the results equals what the t-th call of
+    /// <see cref="TimeStep"/> would return. NumPy twin: <c>RNN.forward(xs)</c>.
+    /// </summary>
+    /// <param name="inputs">T×I, one input row per timestep; T may be 0.</param>
+    /// <returns>Outputs, T×O, and States, T×H: row t holds the output and the state after timestep t.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="inputs"/> is null.</exception>
+    /// <exception cref="ShapeMismatchException"><paramref name="inputs"/> does not have I columns.</exception>
+    /// <exception cref="NonFiniteValueException"><paramref name="inputs"/> holds NaN or ±Infinity.</exception>
+    public (Matrix<double> Outputs, Matrix<double> States) Forward(Matrix<double> inputs)
+    {
+        Guard.HasShape(inputs, -1, InputSize, nameof(inputs));
+        Guard.IsFinite(inputs, nameof(inputs));
+        int steps = inputs.RowCount;
+
+        // All input projections in one product, T×I · I×H = T×H. Each element is the same
+        // k-ordered sum as input.Multiply(_inputWeights) in TimeStep, so the two paths agree bit for bit.
+        Matrix<double> projected = inputs.Multiply(_inputWeights);
+        Matrix<double> states = Matrix<double>.Build.Dense(steps, HiddenSize);
+        Matrix<double> state = _state;
+        for (int t = 0; t < steps; t++)
+        {
+            state = Activate(state.Multiply(_recurrentWeights) + projected.SubMatrix(t, 1, 0, HiddenSize));
+            states.SetRow(t, state.Row(0));
+        }
+
+        _state = state;
+        return (states.Multiply(_outputWeights), states);
+    }
+
+    /// <summary>Puts the state back to the initial state. NumPy twin: <c>RNN.reset()</c>.</summary>
+    public void Reset() => _state = _initialState.Clone();
+
+    private Matrix<double> Activate(Matrix<double> preActivation) => Activation == Activation.Tanh
+        ? preActivation.PointwiseTanh()
+        : preActivation.Map(a => ActivationFunctions.Apply(Activation.Relu, a));
+}

@@ -1,0 +1,56 @@
+"""Argument checks shared by ``rnnport.RNN`` and the bridge ``rnnport.dotnet``.
+
+Every public entry point converts array-likes with :func:`as_float64` and checks them here,
+*before* it touches any state, so a rejected call leaves the model as it was. The C# twin is
+``Guard`` in ``dotnet/src/RnnPort``; both sides reject the same inputs with the same meaning.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def shape_str(shape: tuple[int | str, ...]) -> str:
+    """Format a shape the way NumPy prints it: ``(3,)``, ``(T, 4)``."""
+    inner = ", ".join(str(n) for n in shape)
+    return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+
+def as_float64(value: Any, name: str) -> np.ndarray:
+    """Convert an array-like to a float64 ndarray, or raise ``TypeError``.
+
+    Integers, booleans and floats of any width are converted exactly (bool → 0.0/1.0).
+    Complex and object arrays, strings and ``None`` are refused: a silent ``.real`` or a
+    ragged object array would hide a caller's bug.
+    """
+    if value is None:
+        raise TypeError(f"{name} must be an array of real numbers, not None")
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as error:  # ragged nested lists
+        raise TypeError(f"{name} must be an array of real numbers: {error}") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be an array of real numbers, got dtype {array.dtype}")
+    return array.astype(np.float64, copy=False)
+
+
+def check_shape(array: np.ndarray, expected: tuple[int | None, ...], name: str,
+                labels: tuple[str, ...] | None = None) -> None:
+    """Raise ``ValueError`` unless ``array.shape`` matches ``expected`` (``None`` = any size).
+
+    ``labels`` prints the free axes by name, e.g. ``("T", 4)`` → "expected (T, 4)".
+    """
+    shown = tuple(lab if size is None else size
+                  for size, lab in zip(expected, labels or ("?",) * len(expected)))
+    if array.ndim != len(expected) or any(
+            size is not None and size != actual for size, actual in zip(expected, array.shape)):
+        raise ValueError(f"{name} has shape {shape_str(array.shape)}, expected {shape_str(shown)}")
+
+
+def check_finite(array: np.ndarray, name: str) -> None:
+    """Raise ``ValueError`` naming the first NaN or ±Inf element, in C (row-major) order."""
+    bad = ~np.isfinite(array)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{name} must be finite, but element {index} is {array[index]!r}")

@@ -1,0 +1,148 @@
+"""The seed article's ``RNN.step``, made whole: constructor, state, sequences.
+
+Column convention, as in the article's NumPy class::
+
+    h = f(W_hh @ h + W_xh @ x)      # (H,)
+    y = W_hy @ h                    # (O,)
+
+The C# twin ``RnnPort.RNN`` uses row vectors, so its weights are the transposes of these:
+``inputWeights = W_xh.T`` (I×H), ``recurrentWeights = W_hh.T`` (H×H), ``outputWeights = W_hy.T``
+(H×O). The article's class had no constructor and never set ``self.h``; here ``h`` starts at ``h0``
+(zeros by default).
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from rnnport._checks import as_float64, check_finite, check_shape
+
+ActivationName = Literal["tanh", "relu"]
+
+
+def _relu(a: np.ndarray) -> np.ndarray:
+    # a > 0 ? a : +0.0, written once for both sides (C#: ActivationFunctions.Apply):
+    # np.maximum(-0.0, 0.0) would return -0.0, and C#'s Math.Max returns +0.0.
+    return np.where(a > 0.0, a, 0.0)
+
+
+_ACTIVATIONS = {"tanh": np.tanh, "relu": _relu}
+
+
+class RNN:
+    """A vanilla RNN, ``h = f(W_hh @ h + W_xh @ x)``, ``y = W_hy @ h``.
+
+    Parameters
+    ----------
+    W_xh : array_like, shape (H, I)
+        Input-to-hidden weights. C# twin: ``inputWeights`` = ``W_xh.T``.
+    W_hh : array_like, shape (H, H)
+        Hidden-to-hidden (recurrent) weights. C# twin: ``recurrentWeights`` = ``W_hh.T``.
+    W_hy : array_like, shape (O, H)
+        Hidden-to-output weights. C# twin: ``outputWeights`` = ``W_hy.T``.
+    h0 : array_like, shape (H,), optional
+        Initial state; zeros when omitted.
+    activation : {"tanh", "relu"}
+        The nonlinearity f.
+
+    Raises
+    ------
+    TypeError
+        An argument is not an array of real numbers (complex, object, str, None).
+    ValueError
+        Shapes do not fit together (the message names expected and actual shapes), a weight or
+        ``h0`` is not finite, or ``activation`` is unknown.
+
+    Notes
+    -----
+    Weights are copied to C-contiguous float64 arrays. One instance is not thread-safe.
+    """
+
+    def __init__(self, W_xh: ArrayLike, W_hh: ArrayLike, W_hy: ArrayLike,
+                 h0: ArrayLike | None = None, activation: ActivationName = "tanh") -> None:
+        if activation not in _ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}: expected 'tanh' or 'relu'")
+        W_xh, W_hh, W_hy = (as_float64(w, n) for w, n in ((W_xh, "W_xh"), (W_hh, "W_hh"), (W_hy, "W_hy")))
+        check_shape(W_hh, (None, None), "W_hh", ("H", "H"))
+        H = W_hh.shape[0]
+        check_shape(W_hh, (H, H), "W_hh")
+        check_shape(W_xh, (H, None), "W_xh", ("H", "I"))
+        check_shape(W_hy, (None, H), "W_hy", ("O", "H"))
+        h0 = np.zeros(H) if h0 is None else as_float64(h0, "h0")
+        check_shape(h0, (H,), "h0")
+        for array, name in ((W_xh, "W_xh"), (W_hh, "W_hh"), (W_hy, "W_hy"), (h0, "h0")):
+            check_finite(array, name)
+
+        self.W_xh = np.array(W_xh, dtype=np.float64, order="C")  # (H, I)
+        self.W_hh = np.array(W_hh, dtype=np.float64, order="C")  # (H, H)
+        self.W_hy = np.array(W_hy, dtype=np.float64, order="C")  # (O, H)
+        self.h0 = np.array(h0, dtype=np.float64)                 # (H,)
+        self.h = self.h0.copy()                                  # (H,) the state the article never set
+        self.activation: ActivationName = activation
+        self._f = _ACTIVATIONS[activation]
+
+    @property
+    def input_size(self) -> int:
+        """I, the length of one input ``x``."""
+        return self.W_xh.shape[1]
+
+    @property
+    def hidden_size(self) -> int:
+        """H, the length of the state ``h``."""
+        return self.W_hh.shape[0]
+
+    @property
+    def output_size(self) -> int:
+        """O, the length of one output ``y``."""
+        return self.W_hy.shape[0]
+
+    def step(self, x: ArrayLike) -> np.ndarray:
+        """Advance one timestep, as the article's ``step``.
+
+        Parameters
+        ----------
+        x : array_like, shape (I,)
+
+        Returns
+        -------
+        y : ndarray, shape (O,)
+        """
+        x = as_float64(x, "x")
+        check_shape(x, (self.input_size,), "x")
+        check_finite(x, "x")
+        self.h = self._f(np.dot(self.W_hh, self.h) + np.dot(self.W_xh, x))  # update the state
+        return np.dot(self.W_hy, self.h)                                    # compute the output
+
+    def forward(self, xs: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """Run a whole sequence from the current state; ``h`` ends at the last step's state.
+
+        Parameters
+        ----------
+        xs : array_like, shape (T, I)
+            One input per row; T may be 0.
+
+        Returns
+        -------
+        ys : ndarray, shape (T, O)
+            ``ys[t]`` is what the t-th ``step`` would return.
+        hs : ndarray, shape (T, H)
+            ``hs[t]`` is the state after timestep t.
+        """
+        xs = as_float64(xs, "xs")
+        check_shape(xs, (None, self.input_size), "xs", ("T", "I"))
+        check_finite(xs, "xs")
+        T = xs.shape[0]
+        projected = xs @ self.W_xh.T  # (T, H): every input projection in one matrix product
+        hs = np.empty((T, self.hidden_size))
+        h = self.h
+        for t in range(T):
+            h = self._f(self.W_hh @ h + projected[t])
+            hs[t] = h
+        self.h = h
+        return hs @ self.W_hy.T, hs  # (T, O), (T, H)
+
+    def reset(self) -> None:
+        """Put the state back to ``h0``."""
+        self.h = self.h0.copy()
