@@ -79,9 +79,21 @@ class RNN:
         self.W_hh = np.array(W_hh, dtype=np.float64, order="C")  # (H, H)
         self.W_hy = np.array(W_hy, dtype=np.float64, order="C")  # (O, H)
         self.h0 = np.array(h0, dtype=np.float64)                 # (H,)
-        self.h = self.h0.copy()                                  # (H,) the state the article never set
+        self._h = self.h0.copy()                                 # (H,) the state the article never set
         self.activation: ActivationName = activation
         self._f = _ACTIVATIONS[activation]
+
+    @property
+    def h(self) -> np.ndarray:
+        """The current state, shape (H,). Assigning checks shape and finiteness, then copies."""
+        return self._h
+
+    @h.setter
+    def h(self, value: ArrayLike) -> None:
+        value = as_float64(value, "h")
+        check_shape(value, (self.hidden_size,), "h")
+        check_finite(value, "h")
+        self._h = np.array(value, dtype=np.float64)
 
     @property
     def input_size(self) -> int:
@@ -112,8 +124,8 @@ class RNN:
         x = as_float64(x, "x")
         check_shape(x, (self.input_size,), "x")
         check_finite(x, "x")
-        self.h = self._f(np.dot(self.W_hh, self.h) + np.dot(self.W_xh, x))  # update the state
-        return np.dot(self.W_hy, self.h)                                    # compute the output
+        self._h = self._f(np.dot(self.W_hh, self._h) + np.dot(self.W_xh, x))  # update the state
+        return np.dot(self.W_hy, self._h)                                     # compute the output
 
     def forward(self, xs: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Run a whole sequence from the current state; ``h`` ends at the last step's state.
@@ -136,13 +148,13 @@ class RNN:
         T = xs.shape[0]
         projected = xs @ self.W_xh.T  # (T, H): every input projection in one matrix product
         hs = np.empty((T, self.hidden_size))
-        h = self.h
+        h = self._h
         for t in range(T):
             h = self._f(self.W_hh @ h + projected[t])
             hs[t] = h
-        self.h = h
+        self._h = h
         return hs @ self.W_hy.T, hs  # (T, O), (T, H)
 
     def reset(self) -> None:
         """Put the state back to ``h0``."""
-        self.h = self.h0.copy()
+        self._h = self.h0.copy()

@@ -11,7 +11,7 @@ import rnnport
 from rnnport import RNN
 from rnnport.rnn import _relu
 
-from conftest import random_rnn
+from rnnport.cases import make_case
 
 # The C# xunit suite's hand-worked case, in the column convention: each matrix below is the
 # transpose of its C# twin (inputWeights = W_xh.T, ...). Step 1, h = 0, x1 = [1, 2]:
@@ -43,7 +43,7 @@ def test_hand_worked_tanh_case():
 
 def test_state_starts_at_zeros_unlike_the_article():
     """A new model has h == zeros(H) and can step at once."""
-    model = random_rnn(3, 4, 2, seed=1)
+    model = make_case(3, 4, 2, T=0, seed=1).numpy_model()
     np.testing.assert_array_equal(model.h, np.zeros(4))
     assert model.step(np.ones(3)).shape == (2,)
 
@@ -53,9 +53,8 @@ def test_state_starts_at_zeros_unlike_the_article():
 @pytest.mark.parametrize("T", [0, 1, 40])
 def test_forward_matches_repeated_step(activation, nonzero_h0, T):
     """forward(xs) equals T calls of step, up to BLAS's gemm-versus-gemv rounding (a few ULP)."""
-    stepped = random_rnn(5, 8, 3, seed=2, activation=activation, nonzero_h0=nonzero_h0)
-    sequenced = random_rnn(5, 8, 3, seed=2, activation=activation, nonzero_h0=nonzero_h0)
-    xs = np.random.default_rng(3).normal(size=(T, 5))
+    case = make_case(5, 8, 3, T, seed=2, activation=activation, nonzero_h0=nonzero_h0)
+    stepped, sequenced, xs = case.numpy_model(), case.numpy_model(), case.xs
     ys, hs = sequenced.forward(xs)
     assert ys.shape == (T, 3) and hs.shape == (T, 8)
     for t in range(T):
@@ -76,7 +75,7 @@ def test_forward_of_empty_sequence_keeps_state(rnn):
 
 def test_reset_returns_to_h0():
     """reset() puts h back to the h0 given at construction."""
-    model = random_rnn(2, 3, 1, seed=4, nonzero_h0=True)
+    model = make_case(2, 3, 1, T=0, seed=4, nonzero_h0=True).numpy_model()
     h0 = model.h.copy()
     model.forward(np.ones((4, 2)))
     assert not np.array_equal(model.h, h0)
@@ -110,3 +109,15 @@ def test_version_matches_version_txt():
     """rnnport.__version__ is the repository's single version.txt."""
     version_txt = Path(__file__).resolve().parents[2] / "version.txt"
     assert rnnport.__version__ == version_txt.read_text().strip()
+
+
+def test_state_assignment_is_checked_and_copied(rnn):
+    """Assigning h copies a finite (H,) vector; a bad one raises and leaves h alone."""
+    new = np.full(4, 0.25)
+    rnn.h = new
+    new[0] = 42.0
+    np.testing.assert_array_equal(rnn.h, np.full(4, 0.25))
+    for bad, error in (([0.0] * 5, ValueError), ([0.0, 0.0, np.nan, 0.0], ValueError), (None, TypeError)):
+        with pytest.raises(error):
+            rnn.h = bad
+        np.testing.assert_array_equal(rnn.h, np.full(4, 0.25))

@@ -89,8 +89,23 @@ public sealed partial class RNN
     /// <summary>The nonlinearity f.</summary>
     public Activation Activation { get; }
 
-    /// <summary>A copy of the current state, 1×H (NumPy twin: <c>h</c>, shape (H,)).</summary>
-    public Matrix<double> State => _state.Clone();
+    /// <summary>
+    /// The current state, 1×H (NumPy twin: <c>h</c>, shape (H,)). Getting returns a copy; setting
+    /// copies the value in, which is how a teacher-forced comparison starts a step from a given state.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value set is null.</exception>
+    /// <exception cref="ShapeMismatchException">The value set is not 1×H.</exception>
+    /// <exception cref="NonFiniteValueException">The value set holds NaN or ±Infinity.</exception>
+    public Matrix<double> State
+    {
+        get => _state.Clone();
+        set
+        {
+            Guard.HasShape(value, 1, HiddenSize, nameof(State));
+            Guard.IsFinite(value, nameof(State));
+            _state = value.Clone();
+        }
+    }
 
     /// <summary>A copy of the initial state, 1×H (NumPy twin: <c>h0</c>).</summary>
     public Matrix<double> InitialState => _initialState.Clone();

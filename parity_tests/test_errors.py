@@ -1,0 +1,63 @@
+"""Bad input through the bridge: .NET's typed errors arrive as Python's, and state is unchanged."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rnnport.cases import make_case
+
+
+@pytest.fixture
+def stepped(DotNetRNN):
+    """A bridged model (I=3, H=4, O=2) that has already stepped, so h is not h0."""
+    case = make_case(3, 4, 2, 3, seed=3)
+    model = DotNetRNN(*case.weights())
+    model.forward(case.xs)
+    return model
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda m: m.step(np.zeros(2)), ValueError, "input has shape 1×2, expected 1×3 (Parameter 'input') [ShapeMismatchException]"),
+    (lambda m: m.step(np.zeros((2, 3))), ValueError, "input has shape 2×3, expected 1×3 (Parameter 'input') [ShapeMismatchException]"),
+    (lambda m: m.step([0.0, np.nan, 0.0]), ValueError, "input must be finite, but element (0, 1) is NaN (Parameter 'input') [NonFiniteValueException]"),
+    (lambda m: m.step(None), TypeError, "x must be an array of real numbers, not None"),
+    (lambda m: m.step(np.zeros(3, dtype=complex)), TypeError, "x must be an array of real numbers, got dtype complex128"),
+    (lambda m: m.forward(np.zeros((5, 4))), ValueError, "inputs has shape 5×4, expected T×3 (Parameter 'inputs') [ShapeMismatchException]"),
+    (lambda m: m.forward(np.zeros(3)), ValueError, "xs has shape (3,), expected (T, 3)"),
+    (lambda m: m.forward(np.full((2, 3), np.inf)), ValueError, "inputs must be finite, but element (0, 0) is Infinity (Parameter 'inputs') [NonFiniteValueException]"),
+    (lambda m: setattr(m, "h", np.zeros(5)), ValueError, "State has shape 1×5, expected 1×4 (Parameter 'State') [ShapeMismatchException]"),
+])
+def test_rejected_calls_raise_python_errors_and_keep_state(stepped, call, error, message):
+    """Each rejected call raises ValueError/TypeError with the message, and h keeps its exact bytes."""
+    before = stepped.h.tobytes()
+    with pytest.raises(error) as caught:
+        call(stepped)
+    assert str(caught.value) == message
+    assert stepped.h.tobytes() == before
+
+
+@pytest.mark.parametrize("args, message", [
+    ((np.zeros((4, 3)), np.zeros((4, 5)), np.zeros((2, 4))), "initialRecurrentWeights has shape 5×4, expected 5×5"),
+    ((np.zeros((5, 3)), np.zeros((4, 4)), np.zeros((2, 4))), "initialInputWeights has shape 3×5, expected T×4"),
+    ((np.zeros((4, 3)), np.zeros((4, 4)), np.zeros((2, 4)), np.zeros(3)), "initialState has shape 1×3, expected 1×4"),
+    ((np.zeros((4, 3)), np.full((4, 4), np.nan), np.zeros((2, 4))), "initialRecurrentWeights must be finite"),
+])
+def test_constructor_errors_match_the_numpy_side(DotNetRNN, args, message):
+    """Bad weights are a ValueError on both sides; the bridged one names the C# shapes."""
+    from rnnport import RNN
+
+    with pytest.raises(ValueError, match="must be finite|has shape"):
+        RNN(*args)
+    with pytest.raises(ValueError) as caught:
+        DotNetRNN(*args)
+    assert str(caught.value).startswith(message)
+
+
+def test_unknown_activation_is_a_value_error_on_both_sides(DotNetRNN):
+    """'sigmoid' is refused by both models with the same words."""
+    from rnnport import RNN
+
+    args = (np.zeros((4, 3)), np.zeros((4, 4)), np.zeros((2, 4)))
+    for model in (RNN, DotNetRNN):
+        with pytest.raises(ValueError, match="unknown activation 'sigmoid': expected 'tanh' or 'relu'"):
+            model(*args, activation="sigmoid")
