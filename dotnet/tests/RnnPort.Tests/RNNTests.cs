@@ -109,6 +109,22 @@ public sealed class RNNTests
         Build.AssertBitIdentical(Matrix<double>.Build.Dense(1, 3), rnn.State);
     }
 
+    [Fact]
+    public void CanSetStateForTeacherForcing()
+    {
+        RNN forced = Build.Network(2, 3, 1, seed: 12);
+        RNN stepped = Build.Network(2, 3, 1, seed: 12);
+        Matrix<double> inputs = Build.Random(2, 2, seed: 13);
+        stepped.TimeStep(inputs.SubMatrix(0, 1, 0, 2));
+        Matrix<double> given = stepped.State;
+
+        forced.State = given;
+        given[0, 0] = 42.0;
+
+        Build.AssertBitIdentical(stepped.State, forced.State);
+        Build.AssertBitIdentical(stepped.TimeStep(inputs.SubMatrix(1, 1, 0, 2)), forced.TimeStep(inputs.SubMatrix(1, 1, 0, 2)));
+    }
+
     [Theory]
     [InlineData("tanh", Activation.Tanh)]
     [InlineData("relu", Activation.Relu)]

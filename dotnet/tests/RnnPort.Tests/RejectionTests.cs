@@ -81,6 +81,10 @@ public sealed class RejectionTests
         { "Forward: wrong columns", rnn => rnn.Forward(Z(5, I + 1)), typeof(ShapeMismatchException) },
         { "Forward: transposed", rnn => rnn.Forward(Z(I, 5)), typeof(ShapeMismatchException) },
         { "Forward: null", rnn => rnn.Forward(null!), typeof(ArgumentNullException) },
+        { "State: wrong length", rnn => rnn.State = Z(1, H + 1), typeof(ShapeMismatchException) },
+        { "State: column", rnn => rnn.State = Z(H, 1), typeof(ShapeMismatchException) },
+        { "State: NaN", rnn => rnn.State = WithValue(Z(1, H), double.NaN), typeof(NonFiniteValueException) },
+        { "State: null", rnn => rnn.State = null!, typeof(ArgumentNullException) },
         { "Forward: NaN in last step", rnn => rnn.Forward(WithValue(Build.Random(6, I, 1), double.NaN)), typeof(NonFiniteValueException) },
     };
 

@@ -1,0 +1,39 @@
+# The two commands of the README: `make verify` and `make test`. Both install what they need.
+PYTHON   ?= /usr/bin/python3
+DOTNET   ?= dotnet
+PYHOST   := dotnet/pyhost
+SOLUTION := dotnet/RnnPort.sln
+LIBPYTHON := /usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0
+APT_PACKAGES := python3-numpy python3-pytest libpython3.11
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+ARGS ?=
+
+.PHONY: deps build test test-dotnet test-python test-parity verify clean
+
+# Debian's packages for Debian's /usr/bin/python3 (PyPI is not reachable here); installed only when missing.
+deps:
+	@if ! $(PYTHON) -c "import numpy, pytest" 2>/dev/null || [ ! -f $(LIBPYTHON) ]; then \
+	  echo "installing $(APT_PACKAGES) from Debian"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
+	fi
+
+build: deps
+	$(DOTNET) build $(SOLUTION) -c Release -nologo -v quiet
+
+test: build test-dotnet test-python test-parity
+
+test-dotnet: build
+	$(DOTNET) test $(SOLUTION) -c Release --no-build -nologo -v quiet
+
+test-python: deps
+	$(PYTHON) -m pytest python/tests
+
+test-parity: build
+	$(PYHOST) -m pytest parity_tests
+
+verify: build
+	$(PYHOST) -m rnnport verify $(ARGS)
+
+clean:
+	$(DOTNET) clean $(SOLUTION) -c Release -nologo -v quiet
+	find . -name bin -o -name obj -o -name __pycache__ -o -name .pytest_cache | xargs rm -rf
