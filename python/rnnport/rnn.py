@@ -46,6 +46,11 @@ class RNN:
         Initial state; zeros when omitted.
     activation : {"tanh", "relu"}
         The nonlinearity f.
+    b_h : array_like, shape (H,), optional
+        Hidden bias, added as ``(W_hh @ h + W_xh @ x) + b_h``. Off (None) by default, so that the
+        article's equations stay the default. C# twin: ``hiddenBias`` (1×H).
+    b_y : array_like, shape (O,), optional
+        Output bias, ``y = W_hy @ h + b_y``. Off by default. C# twin: ``outputBias`` (1×O).
 
     Raises
     ------
@@ -61,7 +66,8 @@ class RNN:
     """
 
     def __init__(self, W_xh: ArrayLike, W_hh: ArrayLike, W_hy: ArrayLike,
-                 h0: ArrayLike | None = None, activation: ActivationName = "tanh") -> None:
+                 h0: ArrayLike | None = None, activation: ActivationName = "tanh", *,
+                 b_h: ArrayLike | None = None, b_y: ArrayLike | None = None) -> None:
         if activation not in _ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}: expected 'tanh' or 'relu'")
         W_xh, W_hh, W_hy = (as_float64(w, n) for w, n in ((W_xh, "W_xh"), (W_hh, "W_hh"), (W_hy, "W_hy")))
@@ -72,12 +78,23 @@ class RNN:
         check_shape(W_hy, (None, H), "W_hy", ("O", "H"))
         h0 = np.zeros(H) if h0 is None else as_float64(h0, "h0")
         check_shape(h0, (H,), "h0")
-        for array, name in ((W_xh, "W_xh"), (W_hh, "W_hh"), (W_hy, "W_hy"), (h0, "h0")):
+        checked = [(W_xh, "W_xh"), (W_hh, "W_hh"), (W_hy, "W_hy"), (h0, "h0")]
+        if b_h is not None:
+            b_h = as_float64(b_h, "b_h")
+            check_shape(b_h, (H,), "b_h")
+            checked.append((b_h, "b_h"))
+        if b_y is not None:
+            b_y = as_float64(b_y, "b_y")
+            check_shape(b_y, (W_hy.shape[0],), "b_y")
+            checked.append((b_y, "b_y"))
+        for array, name in checked:
             check_finite(array, name)
 
         self.W_xh = np.array(W_xh, dtype=np.float64, order="C")  # (H, I)
         self.W_hh = np.array(W_hh, dtype=np.float64, order="C")  # (H, H)
         self.W_hy = np.array(W_hy, dtype=np.float64, order="C")  # (O, H)
+        self.b_h = None if b_h is None else np.array(b_h, dtype=np.float64)  # (H,) or None
+        self.b_y = None if b_y is None else np.array(b_y, dtype=np.float64)  # (O,) or None
         self.h0 = np.array(h0, dtype=np.float64)                 # (H,)
         self._h = self.h0.copy()                                 # (H,) the state the article never set
         self.activation: ActivationName = activation
@@ -94,6 +111,15 @@ class RNN:
         check_shape(value, (self.hidden_size,), "h")
         check_finite(value, "h")
         self._h = np.array(value, dtype=np.float64)
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        """The trainable arrays by name (live, not copies): W_xh, W_hh, W_hy, and b_h, b_y when on."""
+        params = {"W_xh": self.W_xh, "W_hh": self.W_hh, "W_hy": self.W_hy}
+        if self.b_h is not None:
+            params["b_h"] = self.b_h
+        if self.b_y is not None:
+            params["b_y"] = self.b_y
+        return params
 
     @property
     def input_size(self) -> int:
@@ -124,8 +150,9 @@ class RNN:
         x = as_float64(x, "x")
         check_shape(x, (self.input_size,), "x")
         check_finite(x, "x")
-        self._h = self._f(np.dot(self.W_hh, self._h) + np.dot(self.W_xh, x))  # update the state
-        return np.dot(self.W_hy, self._h)                                     # compute the output
+        a = np.dot(self.W_hh, self._h) + np.dot(self.W_xh, x)  # (H,) pre-activation
+        self._h = self._f(a if self.b_h is None else a + self.b_h)  # update the state
+        return self._output(self._h)  # compute the output
 
     def forward(self, xs: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Run a whole sequence from the current state; ``h`` ends at the last step's state.
@@ -150,10 +177,16 @@ class RNN:
         hs = np.empty((T, self.hidden_size))
         h = self._h
         for t in range(T):
-            h = self._f(self.W_hh @ h + projected[t])
+            a = self.W_hh @ h + projected[t]
+            h = self._f(a if self.b_h is None else a + self.b_h)  # bias added last, as in step
             hs[t] = h
         self._h = h
-        return hs @ self.W_hy.T, hs  # (T, O), (T, H)
+        return self._output(hs), hs  # (T, O), (T, H)
+
+    def _output(self, h: np.ndarray) -> np.ndarray:
+        """y = W_hy @ h (+ b_y) for h of shape (H,) or (T, H)."""
+        y = h @ self.W_hy.T
+        return y if self.b_y is None else y + self.b_y
 
     def reset(self) -> None:
         """Put the state back to ``h0``."""
