@@ -4,7 +4,7 @@ DOTNET   ?= dotnet
 PYHOST   := dotnet/pyhost
 SOLUTION := dotnet/RnnPort.sln
 LIBPYTHON := /usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0
-APT_PACKAGES := python3-numpy python3-pytest libpython3.11
+APT_PACKAGES := python3-numpy python3-pytest python3-tqdm python3-matplotlib python3-hypothesis libpython3.11
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 
@@ -12,7 +12,7 @@ ARGS ?=
 
 # Debian's packages for Debian's /usr/bin/python3 (PyPI is not reachable here); installed only when missing.
 deps:
-	@if ! $(PYTHON) -c "import numpy, pytest" 2>/dev/null || [ ! -f $(LIBPYTHON) ]; then \
+	@if ! $(PYTHON) -c "import numpy, pytest, tqdm, matplotlib, hypothesis" 2>/dev/null || [ ! -f $(LIBPYTHON) ]; then \
 	  echo "installing $(APT_PACKAGES) from Debian"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
 	fi

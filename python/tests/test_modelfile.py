@@ -1,0 +1,83 @@
+"""The model file: round trips, and every kind of broken file refused with ModelFileError."""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from rnnport import RNN, modelfile
+from rnnport.charlm import Vocabulary
+from rnnport.cases import make_case
+from rnnport.modelfile import ModelFileError
+
+
+@pytest.fixture
+def saved(tmp_path):
+    """A char model (V = 4, H = 6) with biases, saved to model.npz."""
+    case = make_case(4, 6, 4, 5, seed=1, nonzero_h0=True)
+    model = RNN(*case.weights(), b_h=np.full(6, 0.1), b_y=np.full(4, -0.1))
+    path = tmp_path / "model.npz"
+    modelfile.save(path, model, Vocabulary("ab\né"), {"hidden_size": 6})
+    return path, model, case.xs
+
+
+def test_round_trip_predicts_identically(saved):
+    """Every array, the vocabulary and the hyper-parameters survive; outputs are bit-identical."""
+    path, model, xs = saved
+    loaded = modelfile.load(path)
+    assert loaded.vocabulary == Vocabulary("ab\né") and loaded.hyperparameters == {"hidden_size": 6}
+    np.testing.assert_array_equal(loaded.model.forward(xs)[0], model.forward(xs)[0])
+
+
+def test_file_is_plain_npz_without_pickles(saved):
+    """NumPy alone reads it with allow_pickle=False; weights are float64 in NumPy layout."""
+    path, model, _ = saved
+    with np.load(path, allow_pickle=False) as archive:
+        assert archive["W_xh"].shape == (6, 4) and archive["W_xh"].dtype == np.dtype("<f8")
+        assert json.loads(archive["metadata"].tobytes())["format"] == "rnnport-model"
+
+
+def rewrite(path, replace: dict, drop: tuple = ()):
+    """Rewrite the archive with some entries replaced (raw .npy bytes or arrays) or dropped."""
+    with zipfile.ZipFile(path) as source:
+        entries = {name: source.read(name) for name in source.namelist()}
+    for name in drop:
+        del entries[name]
+    for name, value in replace.items():
+        if isinstance(value, np.ndarray):
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, value, allow_pickle=True)
+            value = buffer.getvalue()
+        entries[name] = value
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in entries.items():
+            target.writestr(name, data)
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda p: p.write_bytes(p.read_bytes()[:-40]), "cannot read"),
+    (lambda p: p.write_bytes(b"not a zip at all"), "cannot read"),
+    (lambda p: rewrite(p, {}, drop=("W_hh.npy",)), "missing entry 'W_hh'"),
+    (lambda p: rewrite(p, {"W_hh.npy": np.zeros((6, 6), dtype=np.float32)}), "dtype <f4"),
+    (lambda p: rewrite(p, {"W_hh.npy": np.zeros((5, 5))}), "the arrays do not form a model"),
+    (lambda p: rewrite(p, {"W_hh.npy": np.full((6, 6), np.nan)}), "must be finite"),
+    (lambda p: rewrite(p, {"W_hh.npy": np.array([None] * 36, dtype=object).reshape(6, 6)}), "cannot read"),
+    (lambda p: rewrite(p, {"metadata.npy": np.frombuffer(b"{not json", dtype=np.uint8)}), "not UTF-8 JSON"),
+    (lambda p: rewrite(p, {"metadata.npy": np.frombuffer(b'{"format": "other"}', dtype=np.uint8)}), "does not describe"),
+    (lambda p: rewrite(p, {"vocabulary.npy": np.array([97, 98], dtype="<i4")}), "vocabulary has 2 characters"),
+])
+def test_broken_files_are_refused(saved, damage, message):
+    """Truncated, foreign, incomplete, mistyped, misshapen, pickled and inconsistent files raise ModelFileError."""
+    path, _, _ = saved
+    damage(path)
+    with pytest.raises(ModelFileError, match=message):
+        modelfile.load(path)
+
+
+def test_missing_file_is_file_not_found(tmp_path):
+    """A path that does not exist is FileNotFoundError, not ModelFileError."""
+    with pytest.raises(FileNotFoundError):
+        modelfile.load(tmp_path / "nope.npz")
