@@ -16,13 +16,15 @@ crosses the boundary (each call starts from ``dh_next = 0``).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from rnnport._checks import as_float64, check_finite, check_shape
-from rnnport.loss import check_targets, cross_entropy, softmax
+from rnnport.kernels import FAST
+from rnnport.loss import Kernels, check_targets, cross_entropy, softmax
 from rnnport.rnn import RNN
 
 
@@ -88,8 +90,9 @@ def bptt(model: RNN, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None
     finally:
         model.h = saved
     T = xs.shape[0]
-    ps = softmax(ys)
-    loss = cross_entropy(ys, targets)
+    k = model.kernels
+    ps = softmax(ys, kernels=k)
+    loss = cross_entropy(ys, targets, k)
     prev = np.vstack([h_prev[None, :], hs[:-1]])  # (T, H): h_{t−1}
 
     grads = {name: np.zeros_like(p) for name, p in model.parameters().items()}
@@ -100,7 +103,7 @@ def bptt(model: RNN, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None
         grads["W_hy"] += np.outer(dy, hs[t])
         if "b_y" in grads:
             grads["b_y"] += dy
-        dh = model.W_hy.T @ dy + dh_next                          # backprop into h
+        dh = k.matvec(model.W_hy.T, dy) + dh_next                 # backprop into h
         if model.activation == "tanh":
             da = (1.0 - hs[t] * hs[t]) * dh                       # backprop through tanh
         else:
@@ -109,7 +112,7 @@ def bptt(model: RNN, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None
             grads["b_h"] += da
         grads["W_xh"] += np.outer(da, xs[t])
         grads["W_hh"] += np.outer(da, prev[t])
-        dh_next = model.W_hh.T @ da
+        dh_next = k.matvec(model.W_hh.T, da)
     gradients = Gradients(grads["W_xh"], grads["W_hh"], grads["W_hy"], grads.get("b_h"), grads.get("b_y"),
                           dh_next)
     return BpttResult(loss, gradients, hs[-1].copy())
@@ -123,11 +126,12 @@ def clip_elementwise(gradients: Gradients, limit: float) -> None:
         np.clip(g, -limit, limit, out=g)
 
 
-def clip_global_norm(gradients: Gradients, max_norm: float) -> float:
+def clip_global_norm(gradients: Gradients, max_norm: float, kernels: Kernels = FAST) -> float:
     """Scale the parameter gradients in place so that their joint 2-norm is ≤ max_norm.
 
     The norm is ``sqrt(Σ_p Σ_i g²)`` over the parameters in the order W_xh, W_hh, W_hy, b_h, b_y,
-    each summed in C (row-major) order. h0's gradient is left alone: it is not a parameter.
+    each summed in C (row-major) order (pairwise with FAST, one running sum left to right with
+    EXACT). h0's gradient is left alone: it is not a parameter.
 
     Returns
     -------
@@ -135,7 +139,11 @@ def clip_global_norm(gradients: Gradients, max_norm: float) -> float:
     """
     if not max_norm > 0:
         raise ValueError(f"max_norm must be > 0, got {max_norm}")
-    norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in gradients.parameters().values())))
+    squares = [g * g for g in gradients.parameters().values()]
+    if kernels is FAST:
+        norm = float(np.sqrt(sum(float(np.sum(s)) for s in squares)))
+    else:
+        norm = math.sqrt(kernels.sum(np.concatenate([s.ravel() for s in squares])))
     if norm > max_norm:
         scale = max_norm / norm
         for g in gradients.parameters().values():

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from rnnport._checks import as_float64, check_finite, check_shape
+from rnnport.kernels import KernelName, kernels
 
 ActivationName = Literal["tanh", "relu"]
 
@@ -28,7 +29,7 @@ def _relu(a: np.ndarray) -> np.ndarray:
     return np.where(a > 0.0, a, 0.0)
 
 
-_ACTIVATIONS = {"tanh": np.tanh, "relu": _relu}
+_ACTIVATIONS = ("tanh", "relu")
 
 
 class RNN:
@@ -51,6 +52,9 @@ class RNN:
         article's equations stay the default. C# twin: ``hiddenBias`` (1×H).
     b_y : array_like, shape (O,), optional
         Output bias, ``y = W_hy @ h + b_y``. Off by default. C# twin: ``outputBias`` (1×O).
+    kernel : {"fast", "exact"}
+        "fast" (default) computes with BLAS and NumPy's SIMD functions; "exact" reproduces the C#
+        side's operation order and C-library functions bit for bit (``rnnport.kernels``), slower.
 
     Raises
     ------
@@ -67,7 +71,8 @@ class RNN:
 
     def __init__(self, W_xh: ArrayLike, W_hh: ArrayLike, W_hy: ArrayLike,
                  h0: ArrayLike | None = None, activation: ActivationName = "tanh", *,
-                 b_h: ArrayLike | None = None, b_y: ArrayLike | None = None) -> None:
+                 b_h: ArrayLike | None = None, b_y: ArrayLike | None = None, kernel: KernelName = "fast") -> None:
+        self.kernels = kernels(kernel)  # raises ValueError for an unknown name
         if activation not in _ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}: expected 'tanh' or 'relu'")
         W_xh, W_hh, W_hy = (as_float64(w, n) for w, n in ((W_xh, "W_xh"), (W_hh, "W_hh"), (W_hy, "W_hy")))
@@ -98,7 +103,7 @@ class RNN:
         self.h0 = np.array(h0, dtype=np.float64)                 # (H,)
         self._h = self.h0.copy()                                 # (H,) the state the article never set
         self.activation: ActivationName = activation
-        self._f = _ACTIVATIONS[activation]
+        self._f = self.kernels.tanh if activation == "tanh" else _relu
 
     @property
     def h(self) -> np.ndarray:
@@ -150,7 +155,8 @@ class RNN:
         x = as_float64(x, "x")
         check_shape(x, (self.input_size,), "x")
         check_finite(x, "x")
-        a = np.dot(self.W_hh, self._h) + np.dot(self.W_xh, x)  # (H,) pre-activation
+        k = self.kernels
+        a = k.matvec(self.W_hh, self._h) + k.matvec(self.W_xh, x)  # (H,) pre-activation
         self._h = self._f(a if self.b_h is None else a + self.b_h)  # update the state
         return self._output(self._h)  # compute the output
 
@@ -173,11 +179,11 @@ class RNN:
         check_shape(xs, (None, self.input_size), "xs", ("T", "I"))
         check_finite(xs, "xs")
         T = xs.shape[0]
-        projected = xs @ self.W_xh.T  # (T, H): every input projection in one matrix product
+        projected = self.kernels.matvec(self.W_xh, xs)  # (T, H): all input projections in one product
         hs = np.empty((T, self.hidden_size))
         h = self._h
         for t in range(T):
-            a = self.W_hh @ h + projected[t]
+            a = self.kernels.matvec(self.W_hh, h) + projected[t]
             h = self._f(a if self.b_h is None else a + self.b_h)  # bias added last, as in step
             hs[t] = h
         self._h = h
@@ -185,7 +191,7 @@ class RNN:
 
     def _output(self, h: np.ndarray) -> np.ndarray:
         """y = W_hy @ h (+ b_y) for h of shape (H,) or (T, H)."""
-        y = h @ self.W_hy.T
+        y = self.kernels.matvec(self.W_hy, h)
         return y if self.b_y is None else y + self.b_y
 
     def reset(self) -> None:

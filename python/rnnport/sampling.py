@@ -63,7 +63,7 @@ def sample(model: RNN, seed_index: int, uniforms: ArrayLike, temperature: float 
         for u in uniforms:
             x[:] = 0.0
             x[index] = 1.0
-            index = pick(softmax(model.step(x), temperature), float(u))
+            index = pick(softmax(model.step(x), temperature, model.kernels), float(u))
             picks.append(index)
     finally:
         model.h = saved
