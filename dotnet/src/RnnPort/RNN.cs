@@ -8,9 +8,13 @@ namespace RnnPort;
 /// state  = f(state·recurrentWeights + input·inputWeights)    (1×H)
 /// output = state·outputWeights                               (1×O)
 /// </code>
+/// With the optional biases on, <c>state = f((state·recurrentWeights + input·inputWeights) + hiddenBias)</c>
+/// and <c>output = state·outputWeights + outputBias</c>: the bias is added last, after the sum of the two
+/// products, in the same order as the NumPy twin's <c>(W_hh @ h + W_xh @ x) + b_h</c>.
 /// The NumPy twin <c>rnnport.RNN</c> uses column vectors, <c>h = f(W_hh·h + W_xh·x)</c>, so every
 /// weight here is the transpose of its NumPy twin: <c>inputWeights = W_xhᵀ</c> (I×H),
-/// <c>recurrentWeights = W_hhᵀ</c> (H×H), <c>outputWeights = W_hyᵀ</c> (H×O), <c>state = hᵀ</c> (1×H).
+/// <c>recurrentWeights = W_hhᵀ</c> (H×H), <c>outputWeights = W_hyᵀ</c> (H×O), <c>state = hᵀ</c> (1×H),
+/// <c>hiddenBias = b_hᵀ</c> (1×H), <c>outputBias = b_yᵀ</c> (1×O).
 /// </summary>
 /// <remarks>
 /// The article's class never initialised <c>_state</c>, so its first <c>TimeStep</c> threw a
@@ -23,25 +27,34 @@ public sealed partial class RNN
     private readonly Matrix<double> _inputWeights;      // I×H = W_xhᵀ
     private readonly Matrix<double> _recurrentWeights;  // H×H = W_hhᵀ
     private readonly Matrix<double> _outputWeights;     // H×O = W_hyᵀ
+    private readonly Matrix<double>? _hiddenBias;       // 1×H = b_hᵀ, or null when off
+    private readonly Matrix<double>? _outputBias;       // 1×O = b_yᵀ, or null when off
     private readonly Matrix<double> _initialState;      // 1×H = h0ᵀ
     private Matrix<double> _state;                      // 1×H = hᵀ
 
-    /// <summary>Creates the network from weights in the row convention. The matrices are copied.</summary>
+    /// <summary>
+    /// Creates the network from weights in the row convention. The matrices are copied into dense
+    /// storage. NumPy twin: <c>RNN(W_xh, W_hh, W_hy, h0, activation, b_h=..., b_y=...)</c>.
+    /// </summary>
     /// <param name="initialInputWeights">I×H, the transpose of NumPy's <c>W_xh</c> (H, I).</param>
     /// <param name="initialRecurrentWeights">H×H, the transpose of NumPy's <c>W_hh</c> (H, H).</param>
     /// <param name="initialOutputWeights">H×O, the transpose of NumPy's <c>W_hy</c> (O, H).</param>
     /// <param name="initialState">1×H, the transpose of NumPy's <c>h0</c> (H,); zeros when null.</param>
     /// <param name="activation">The nonlinearity f; tanh by default, as in the article.</param>
+    /// <param name="hiddenBias">1×H, the transpose of NumPy's <c>b_h</c> (H,); no hidden bias when null (the default).</param>
+    /// <param name="outputBias">1×O, the transpose of NumPy's <c>b_y</c> (O,); no output bias when null (the default).</param>
     /// <exception cref="ArgumentNullException">A weight matrix is null.</exception>
     /// <exception cref="ShapeMismatchException">The shapes do not fit together; the message names both shapes.</exception>
-    /// <exception cref="NonFiniteValueException">A weight or the initial state holds NaN or ±Infinity.</exception>
+    /// <exception cref="NonFiniteValueException">A weight, a bias or the initial state holds NaN or ±Infinity.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="activation"/> is not a defined value.</exception>
     public RNN(
         Matrix<double> initialInputWeights,
         Matrix<double> initialRecurrentWeights,
         Matrix<double> initialOutputWeights,
         Matrix<double>? initialState = null,
-        Activation activation = Activation.Tanh)
+        Activation activation = Activation.Tanh,
+        Matrix<double>? hiddenBias = null,
+        Matrix<double>? outputBias = null)
     {
         Guard.NotNull(initialInputWeights, nameof(initialInputWeights));
         Guard.NotNull(initialRecurrentWeights, nameof(initialRecurrentWeights));
@@ -61,6 +74,16 @@ public sealed partial class RNN
             Guard.HasShape(initialState, 1, hidden, nameof(initialState));
         }
 
+        if (hiddenBias is not null)
+        {
+            Guard.HasShape(hiddenBias, 1, hidden, nameof(hiddenBias));
+        }
+
+        if (outputBias is not null)
+        {
+            Guard.HasShape(outputBias, 1, initialOutputWeights.ColumnCount, nameof(outputBias));
+        }
+
         Guard.IsFinite(initialInputWeights, nameof(initialInputWeights));
         Guard.IsFinite(initialRecurrentWeights, nameof(initialRecurrentWeights));
         Guard.IsFinite(initialOutputWeights, nameof(initialOutputWeights));
@@ -69,10 +92,24 @@ public sealed partial class RNN
             Guard.IsFinite(initialState, nameof(initialState));
         }
 
-        _inputWeights = initialInputWeights.Clone();
-        _recurrentWeights = initialRecurrentWeights.Clone();
-        _outputWeights = initialOutputWeights.Clone();
-        _initialState = initialState?.Clone() ?? Matrix<double>.Build.Dense(1, hidden);
+        if (hiddenBias is not null)
+        {
+            Guard.IsFinite(hiddenBias, nameof(hiddenBias));
+        }
+
+        if (outputBias is not null)
+        {
+            Guard.IsFinite(outputBias, nameof(outputBias));
+        }
+
+        // Dense copies (NumPy twin: np.array(..., order="C")): the training code reads and updates
+        // the parameters through their column-major arrays, whatever storage the caller passed.
+        _inputWeights = Dense(initialInputWeights);
+        _recurrentWeights = Dense(initialRecurrentWeights);
+        _outputWeights = Dense(initialOutputWeights);
+        _hiddenBias = hiddenBias is null ? null : Dense(hiddenBias);
+        _outputBias = outputBias is null ? null : Dense(outputBias);
+        _initialState = initialState is null ? Matrix<double>.Build.Dense(1, hidden) : Dense(initialState);
         _state = _initialState.Clone();
         Activation = activation;
     }
@@ -103,7 +140,7 @@ public sealed partial class RNN
         {
             Guard.HasShape(value, 1, HiddenSize, nameof(State));
             Guard.IsFinite(value, nameof(State));
-            _state = value.Clone();
+            _state = Dense(value);
         }
     }
 
@@ -119,10 +156,16 @@ public sealed partial class RNN
     /// <summary>A copy of the output weights, H×O = <c>W_hyᵀ</c>.</summary>
     public Matrix<double> OutputWeights => _outputWeights.Clone();
 
+    /// <summary>A copy of the hidden bias, 1×H = <c>b_hᵀ</c> (NumPy: (H,)), or null when the model has none.</summary>
+    public Matrix<double>? HiddenBias => _hiddenBias?.Clone();
+
+    /// <summary>A copy of the output bias, 1×O = <c>b_yᵀ</c> (NumPy: (O,)), or null when the model has none.</summary>
+    public Matrix<double>? OutputBias => _outputBias?.Clone();
+
     /// <summary>
     /// Advances the network by one timestep, as the article's <c>TimeStep</c>:
-    /// <c>state = f(state·recurrentWeights + input·inputWeights)</c>, then returns <c>state·outputWeights</c>.
-    /// NumPy twin: <c>RNN.step(x)</c>.
+    /// <c>state = f(state·recurrentWeights + input·inputWeights)</c>, then returns <c>state·outputWeights</c>
+    /// (with the biases, when on, added last to each). NumPy twin: <c>RNN.step(x)</c>.
     /// </summary>
     /// <param name="input">1×I, one input row (NumPy's <c>x</c>, shape (I,)).</param>
     /// <returns>1×O, the output for this timestep (NumPy's <c>y</c>, shape (O,)).</returns>
@@ -133,8 +176,8 @@ public sealed partial class RNN
     {
         Guard.HasShape(input, 1, InputSize, nameof(input));
         Guard.IsFinite(input, nameof(input));
-        _state = Activate(_state.Multiply(_recurrentWeights) + input.Multiply(_inputWeights));
-        return _state.Multiply(_outputWeights);
+        _state = Activate(AddHiddenBias(_state.Multiply(_recurrentWeights) + input.Multiply(_inputWeights)));
+        return Output(_state);
     }
 
     /// <summary>
@@ -151,25 +194,66 @@ public sealed partial class RNN
     {
         Guard.HasShape(inputs, -1, InputSize, nameof(inputs));
         Guard.IsFinite(inputs, nameof(inputs));
+        (Matrix<double> outputs, Matrix<double> states) = ForwardFrom(_state, inputs);
+        if (states.RowCount > 0)
+        {
+            _state = states.SubMatrix(states.RowCount - 1, 1, 0, HiddenSize);
+        }
+
+        return (outputs, states);
+    }
+
+    /// <summary>Puts the state back to the initial state. NumPy twin: <c>RNN.reset()</c>.</summary>
+    public void Reset() => _state = _initialState.Clone();
+
+    /// <summary>
+    /// <see cref="Forward"/> from <paramref name="start"/> without checks and without touching the
+    /// model's state: the shared core of <see cref="Forward"/> and <see cref="Bptt.Run"/>.
+    /// </summary>
+    /// <param name="start">1×H, the state before the first timestep; not modified.</param>
+    /// <param name="inputs">T×I, already checked.</param>
+    internal (Matrix<double> Outputs, Matrix<double> States) ForwardFrom(Matrix<double> start, Matrix<double> inputs)
+    {
         int steps = inputs.RowCount;
 
         // All input projections in one product, T×I · I×H = T×H. Each element is the same
         // k-ordered sum as input.Multiply(_inputWeights) in TimeStep, so the two paths agree bit for bit.
         Matrix<double> projected = inputs.Multiply(_inputWeights);
         Matrix<double> states = Matrix<double>.Build.Dense(steps, HiddenSize);
-        Matrix<double> state = _state;
+        Matrix<double> state = start;
         for (int t = 0; t < steps; t++)
         {
-            state = Activate(state.Multiply(_recurrentWeights) + projected.SubMatrix(t, 1, 0, HiddenSize));
+            state = Activate(AddHiddenBias(state.Multiply(_recurrentWeights) + projected.SubMatrix(t, 1, 0, HiddenSize)));
             states.SetRow(t, state.Row(0));
         }
 
-        _state = state;
-        return (states.Multiply(_outputWeights), states);
+        return (Output(states), states);
     }
 
-    /// <summary>Puts the state back to the initial state. NumPy twin: <c>RNN.reset()</c>.</summary>
-    public void Reset() => _state = _initialState.Clone();
+    /// <summary>Copies <paramref name="m"/> into a new dense (column-major) matrix.</summary>
+    private static Matrix<double> Dense(Matrix<double> m) => Matrix<double>.Build.DenseOfMatrix(m);
+
+    /// <summary>(state·recurrentWeights + input·inputWeights) + hiddenBias: the bias last, as NumPy adds b_h.</summary>
+    private Matrix<double> AddHiddenBias(Matrix<double> sum) => _hiddenBias is null ? sum : sum + _hiddenBias;
+
+    /// <summary>states·outputWeights (+ outputBias on every row), for T×H or 1×H states.</summary>
+    private Matrix<double> Output(Matrix<double> states)
+    {
+        Matrix<double> outputs = states.Multiply(_outputWeights);
+        if (_outputBias is not null)
+        {
+            for (int c = 0; c < outputs.ColumnCount; c++)
+            {
+                double bias = _outputBias.At(0, c);
+                for (int t = 0; t < outputs.RowCount; t++)
+                {
+                    outputs.At(t, c, outputs.At(t, c) + bias);
+                }
+            }
+        }
+
+        return outputs;
+    }
 
     private Matrix<double> Activate(Matrix<double> preActivation) => Activation == Activation.Tanh
         ? preActivation.PointwiseTanh()

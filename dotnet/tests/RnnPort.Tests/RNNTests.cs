@@ -56,15 +56,18 @@ public sealed class RNNTests
     }
 
     [Theory]
-    [InlineData(Activation.Tanh, false, 0)]
-    [InlineData(Activation.Tanh, false, 1)]
-    [InlineData(Activation.Tanh, true, 50)]
-    [InlineData(Activation.Relu, false, 50)]
-    [InlineData(Activation.Relu, true, 7)]
-    public void CanForwardExactlyAsRepeatedTimeStep(Activation activation, bool nonZeroInitialState, int steps)
+    [InlineData(Activation.Tanh, false, 0, false)]
+    [InlineData(Activation.Tanh, false, 1, false)]
+    [InlineData(Activation.Tanh, true, 50, false)]
+    [InlineData(Activation.Relu, false, 50, false)]
+    [InlineData(Activation.Relu, true, 7, false)]
+    [InlineData(Activation.Tanh, false, 0, true)]
+    [InlineData(Activation.Tanh, true, 50, true)]
+    [InlineData(Activation.Relu, true, 50, true)]
+    public void CanForwardExactlyAsRepeatedTimeStep(Activation activation, bool nonZeroInitialState, int steps, bool biases)
     {
-        RNN stepped = Build.Network(5, 8, 3, seed: 10, activation, nonZeroInitialState);
-        RNN sequenced = Build.Network(5, 8, 3, seed: 10, activation, nonZeroInitialState);
+        RNN stepped = Build.Network(5, 8, 3, seed: 10, activation, nonZeroInitialState, biases);
+        RNN sequenced = Build.Network(5, 8, 3, seed: 10, activation, nonZeroInitialState, biases);
         Matrix<double> inputs = Build.Random(steps, 5, seed: 99, scale: 2.0);
 
         (Matrix<double> outputs, Matrix<double> states) = sequenced.Forward(inputs);

@@ -1,0 +1,117 @@
+using System.Text.Json.Nodes;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace RnnPort.Cli;
+
+/// <summary>The settings of <see cref="CharTrainer.Train"/>; the defaults are min-char-rnn's, except H = 64.</summary>
+internal sealed record TrainingSettings(
+    int Steps = 2000,
+    int HiddenSize = 64,
+    int SeqLength = 25,
+    double LearningRate = 0.1,
+    double Clip = 5.0,
+    int Seed = 0,
+    int SampleEvery = 500,
+    int SampleLength = 200)
+{
+    /// <summary>What the model file records, under the NumPy side's names.</summary>
+    internal JsonObject Hyperparameters() => new()
+    {
+        ["hidden_size"] = HiddenSize,
+        ["seq_length"] = SeqLength,
+        ["learning_rate"] = LearningRate,
+        ["steps"] = Steps,
+        ["clip"] = Clip,
+        ["seed"] = Seed,
+    };
+}
+
+/// <summary>A trained character model and the loss of every chunk.</summary>
+internal sealed record TrainingResult(RNN Model, Vocabulary Vocabulary, IReadOnlyList<double> Losses, double SmoothLoss);
+
+/// <summary>
+/// Trains a character-level language model the way Karpathy's min-char-rnn does: chunks of L
+/// characters, truncated BPTT carrying the state from chunk to chunk, gradients clipped element-wise,
+/// Adagrad. Both biases are on (zeros); the weights start as N(0, 1)·0.01 from a seeded
+/// <see cref="System.Random"/> (Box–Muller), so they differ from the NumPy side's initial weights.
+/// </summary>
+internal static class CharTrainer
+{
+    internal static TrainingResult Train(string text, TrainingSettings settings, Action<string> report)
+    {
+        Vocabulary vocabulary = Vocabulary.Of(text);
+        int[] data = vocabulary.Encode(text);
+        int size = vocabulary.Count, hidden = settings.HiddenSize, length = settings.SeqLength;
+        if (data.Length < length + 1)
+        {
+            throw new ArgumentException(
+                $"the text has {data.Length} characters; --seq-length {length} needs at least {length + 1}");
+        }
+
+        var random = new Random(settings.Seed);
+        var normal = new Gaussian(random);
+        Matrix<double> Init(int rows, int columns) => Matrix<double>.Build.Dense(rows, columns, (_, _) => normal.Next() * 0.01);
+        var model = new RNN(
+            Init(size, hidden),   // I×H = W_xhᵀ
+            Init(hidden, hidden), // H×H = W_hhᵀ
+            Init(hidden, size),   // H×O = W_hyᵀ
+            hiddenBias: Matrix<double>.Build.Dense(1, hidden),
+            outputBias: Matrix<double>.Build.Dense(1, size));
+        var optimizer = new Adagrad(settings.LearningRate);
+
+        var losses = new List<double>(settings.Steps);
+        double smoothLoss = -Math.Log(1.0 / size) * length;  // the loss of uniform guessing, per chunk
+        Matrix<double> state = Matrix<double>.Build.Dense(1, hidden);
+        int p = 0;
+        for (int step = 0; step < settings.Steps; step++)
+        {
+            if (step == 0 || p + length + 1 > data.Length)
+            {
+                state = Matrix<double>.Build.Dense(1, hidden);  // back to the start of the text, and a fresh state
+                p = 0;
+            }
+
+            Matrix<double> inputs = Vocabulary.OneHot(new ArraySegment<int>(data, p, length), size);
+            var targets = new ArraySegment<int>(data, p + 1, length);
+            BpttResult result = Bptt.Run(model, inputs, targets, state);
+            Bptt.ClipElementwise(result.Gradients, settings.Clip);
+            optimizer.Step(model, result.Gradients);
+            state = result.FinalState;
+            smoothLoss = (smoothLoss * 0.999) + (result.Loss * 0.001);
+            losses.Add(result.Loss);
+            p += length;
+
+            if (settings.SampleEvery > 0 && (step + 1) % settings.SampleEvery == 0)
+            {
+                // Continue the text from where the chunk ended: its last target is the next input.
+                double[] uniforms = Enumerable.Range(0, settings.SampleLength).Select(_ => random.NextDouble()).ToArray();
+                IReadOnlyList<int> sample = Sampler.Sample(model, targets[^1], uniforms, state: state);
+                report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"step {step + 1}, smooth loss {smoothLoss:F4}"));
+                report("----\n" + vocabulary.Decode(sample) + "\n----");
+            }
+        }
+
+        return new TrainingResult(model, vocabulary, losses, smoothLoss);
+    }
+
+    /// <summary>Standard normal draws by the Box–Muller transform, two per pair of uniforms.</summary>
+    private sealed class Gaussian(Random random)
+    {
+        private double? _spare;
+
+        internal double Next()
+        {
+            if (_spare is { } spare)
+            {
+                _spare = null;
+                return spare;
+            }
+
+            double u1 = 1.0 - random.NextDouble();  // (0, 1]: the logarithm stays finite
+            double u2 = random.NextDouble();
+            double radius = Math.Sqrt(-2.0 * Math.Log(u1));
+            _spare = radius * Math.Sin(2.0 * Math.PI * u2);
+            return radius * Math.Cos(2.0 * Math.PI * u2);
+        }
+    }
+}

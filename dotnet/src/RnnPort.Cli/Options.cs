@@ -1,0 +1,107 @@
+using System.Globalization;
+
+namespace RnnPort.Cli;
+
+/// <summary>
+/// A command's arguments: positional values, and <c>--name value</c> or <c>--name=value</c> options.
+/// Every option a command does not read is an error (<see cref="CheckAllUsed"/>), so a typo fails
+/// loudly instead of being ignored. Numbers are parsed with the invariant culture.
+/// </summary>
+internal sealed class Options
+{
+    private readonly Dictionary<string, string> _named = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _used = new(StringComparer.Ordinal);
+    private readonly List<string> _positional = [];
+
+    internal Options(IEnumerable<string> args)
+    {
+        using IEnumerator<string> arg = args.GetEnumerator();
+        while (arg.MoveNext())
+        {
+            string current = arg.Current;
+            if (current is "-h" or "--help")
+            {
+                HelpRequested = true;
+            }
+            else if (current.StartsWith("--", StringComparison.Ordinal) && current.Length > 2)
+            {
+                int equals = current.IndexOf('=', StringComparison.Ordinal);
+                string name = equals < 0 ? current[2..] : current[2..equals];
+                string value = equals >= 0 ? current[(equals + 1)..]
+                    : arg.MoveNext() ? arg.Current
+                    : throw new UsageException($"option --{name} needs a value");
+                if (!_named.TryAdd(name, value))
+                {
+                    throw new UsageException($"option --{name} is given twice");
+                }
+            }
+            else
+            {
+                _positional.Add(current);
+            }
+        }
+    }
+
+    internal bool HelpRequested { get; }
+
+    /// <summary>The single positional argument, named <paramref name="what"/> in the error.</summary>
+    internal string Positional(string what) => _positional.Count switch
+    {
+        1 => _positional[0],
+        0 => throw new UsageException($"missing {what}"),
+        _ => throw new UsageException($"expected one {what}, got {_positional.Count} arguments: {string.Join(' ', _positional)}"),
+    };
+
+    internal string? String(string name) => Take(name);
+
+    internal int Int(string name, int fallback, int min)
+    {
+        string? text = Take(name);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) || value < min)
+        {
+            throw new UsageException($"--{name} expects an integer ≥ {min}, got '{text}'");
+        }
+
+        return value;
+    }
+
+    internal double PositiveDouble(string name, double fallback)
+    {
+        string? text = Take(name);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+            || !double.IsFinite(value) || value <= 0.0)
+        {
+            throw new UsageException($"--{name} expects a finite number > 0, got '{text}'");
+        }
+
+        return value;
+    }
+
+    /// <summary>Fails on the first option no getter asked for.</summary>
+    internal void CheckAllUsed()
+    {
+        foreach (string name in _named.Keys)
+        {
+            if (!_used.Contains(name))
+            {
+                throw new UsageException($"unknown option --{name}");
+            }
+        }
+    }
+
+    private string? Take(string name)
+    {
+        _used.Add(name);
+        return _named.TryGetValue(name, out string? value) ? value : null;
+    }
+}
