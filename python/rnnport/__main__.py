@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 import numpy as np
 
@@ -61,9 +61,16 @@ def _corpus(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m rnnport")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="python -m rnnport")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     verify.add_arguments(commands.add_parser("verify", help="compare the NumPy and C# models step by step"))
 
     train = commands.add_parser("train", help="train a character-level model on a text file")

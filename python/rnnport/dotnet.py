@@ -17,6 +17,7 @@ one ``Marshal.Copy`` per array, never pythonnet's element-by-element conversion.
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 from contextlib import contextmanager
@@ -28,6 +29,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from rnnport._checks import as_float64, check_shape
+from rnnport.bptt import BpttResult
+from rnnport.charlm import Vocabulary
+from rnnport.modelfile import ModelFile, ModelFileError
 from rnnport.rnn import ActivationName
 
 _ASSEMBLIES = ("RnnPort", "RnnPort.Bridge")
@@ -67,16 +71,21 @@ def load() -> SimpleNamespace:
     try:
         for name in _ASSEMBLIES:
             clr.AddReference(name)
+        clr.AddReference("System.Text.Json")  # JsonNode, for the model file's hyper-parameters
     except Exception as error:  # System.IO.FileNotFoundException
         raise ImportError(f"cannot load {name}.dll: build it with `make build` or set RNNPORT_DOTNET_DIR "
                           f"({error})") from None
 
     import System
-    from RnnPort import RNN as NetRNN, ActivationFunctions
+    import System.IO
+    from System.Text.Json.Nodes import JsonNode
+    import RnnPort
     from RnnPort.Bridge import ArrayTransfer
 
-    _net = SimpleNamespace(System=System, RNN=NetRNN, ActivationFunctions=ActivationFunctions,
-                           ArrayTransfer=ArrayTransfer)
+    _net = SimpleNamespace(System=System, JsonNode=JsonNode, ArrayTransfer=ArrayTransfer,
+                           **{name: getattr(RnnPort, name) for name in (
+                               "RNN", "ActivationFunctions", "Bptt", "Sgd", "Adagrad", "Sampler",
+                               "Vocabulary", "ModelFile")})
     return _net
 
 
@@ -94,6 +103,11 @@ def from_net(matrix: Any) -> np.ndarray:
     return out.T
 
 
+def _vector(row: Any) -> np.ndarray | None:
+    """A 1×n C# row as an (n,) array; None stays None."""
+    return None if row is None else from_net(row)[0].copy()
+
+
 def _row(vector: np.ndarray) -> np.ndarray:
     """A (n,) vector as the (1, n) row the C# model takes; 0-d and >1-d pass through to be rejected there."""
     return vector.reshape(1, -1) if vector.ndim == 1 else vector
@@ -109,17 +123,27 @@ class DotNetRNN:
     """
 
     def __init__(self, W_xh: ArrayLike, W_hh: ArrayLike, W_hy: ArrayLike,
-                 h0: ArrayLike | None = None, activation: ActivationName = "tanh") -> None:
+                 h0: ArrayLike | None = None, activation: ActivationName = "tanh", *,
+                 b_h: ArrayLike | None = None, b_y: ArrayLike | None = None) -> None:
         net = load()
         weights = [as_float64(w, n) for w, n in ((W_xh, "W_xh"), (W_hh, "W_hh"), (W_hy, "W_hy"))]
         for w, n in zip(weights, ("W_xh", "W_hh", "W_hy")):
             check_shape(w, (None, None), n, ("?", "?"))  # rank only; sizes are C#'s to check
         W_xh, W_hh, W_hy = weights
-        h0_row = None if h0 is None else to_net(_row(as_float64(h0, "h0")))
+        h0, b_h, b_y = (None if v is None else to_net(_row(as_float64(v, n)))
+                        for v, n in ((h0, "h0"), (b_h, "b_h"), (b_y, "b_y")))
         with _net_errors():
-            self._net = net.RNN(to_net(W_xh.T), to_net(W_hh.T), to_net(W_hy.T), h0_row,
-                                net.ActivationFunctions.Parse(activation))
+            self._net = net.RNN(to_net(W_xh.T), to_net(W_hh.T), to_net(W_hy.T), h0,
+                                net.ActivationFunctions.Parse(activation), b_h, b_y)
         self.activation: ActivationName = activation
+
+    @classmethod
+    def _wrap(cls, net_model: Any) -> DotNetRNN:
+        """A DotNetRNN around an existing ``RnnPort.RNN`` (one loaded from a model file)."""
+        model = cls.__new__(cls)
+        model._net = net_model
+        model.activation = str(load().ActivationFunctions.Name(net_model.Activation))
+        return model
 
     @property
     def input_size(self) -> int:
@@ -150,6 +174,21 @@ class DotNetRNN:
     def h0(self) -> np.ndarray:
         """A copy of the initial state, shape (H,)."""
         return from_net(self._net.InitialState)[0].copy()
+
+    @property
+    def b_h(self) -> np.ndarray | None:
+        """(H,) hidden bias, or None (C#: ``HiddenBias``, 1×H)."""
+        return _vector(self._net.HiddenBias)
+
+    @property
+    def b_y(self) -> np.ndarray | None:
+        """(O,) output bias, or None (C#: ``OutputBias``, 1×O)."""
+        return _vector(self._net.OutputBias)
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        """Copies of the trainable arrays by name, in NumPy layout (``RNN.parameters`` gives live ones)."""
+        params = {"W_xh": self.W_xh, "W_hh": self.W_hh, "W_hy": self.W_hy, "b_h": self.b_h, "b_y": self.b_y}
+        return {name: value for name, value in params.items() if value is not None}
 
     @property
     def W_xh(self) -> np.ndarray:
@@ -190,11 +229,148 @@ class DotNetRNN:
 @contextmanager
 def _net_errors() -> Iterator[None]:
     """Re-raise .NET argument errors as Python's, keeping the .NET message and type name:
-    ``ArgumentNullException`` → ``TypeError``, any other ``ArgumentException`` → ``ValueError``."""
+    ``ArgumentNullException`` → ``TypeError``, any other ``ArgumentException`` → ``ValueError``,
+    ``IOException`` (``RnnPort.ModelFileException``, a bad model file) → ``ModelFileError``, ``FileNotFoundException`` →
+    ``FileNotFoundError``."""
     System = load().System
     try:
         yield
+    except System.IO.FileNotFoundException as error:
+        raise FileNotFoundError(f"{error.Message} [{error.GetType().Name}]") from None
+    except System.IO.IOException as error:  # RnnPort.ModelFileException
+        raise ModelFileError(f"{error.Message} [{error.GetType().Name}]") from None
     except System.ArgumentNullException as error:
         raise TypeError(f"{error.Message} [{error.GetType().Name}]") from None
     except System.ArgumentException as error:
         raise ValueError(f"{error.Message} [{error.GetType().Name}]") from None
+
+
+# --- Training, sampling and the model file: the C# twins of rnnport.bptt, .optim, .sampling and
+# .modelfile, operating on DotNetRNN and on gradients that stay in .NET between calls.
+
+
+def _int_array(values: ArrayLike, name: str) -> Any:
+    """A .NET int[] from integer values (targets are short: element-wise conversion is fine)."""
+    array = np.asarray(values)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be integers, got dtype {array.dtype}")
+    if array.size and (array.min() < -2**31 or array.max() >= 2**31):
+        raise ValueError(f"{name} must fit in 32 bits")
+    return load().System.Array[load().System.Int32]([int(v) for v in array.ravel()])
+
+
+def _double_array(values: ArrayLike, name: str) -> Any:
+    """A .NET double[] from a 1-D array (one block copy)."""
+    array = as_float64(values, name)
+    check_shape(array, (None,), name, ("N",))
+    return from_net_row_array(to_net(array.reshape(1, -1)))
+
+
+def from_net_row_array(matrix: Any) -> Any:
+    """The storage of a 1×n matrix as a .NET double[] (column-major storage of one row = the row)."""
+    return matrix.ToColumnMajorArray()
+
+
+class DotNetGradients:
+    """``RnnPort.Gradients`` with the attributes of :class:`rnnport.bptt.Gradients` (NumPy layout, copies)."""
+
+    def __init__(self, net_gradients: Any) -> None:
+        self._net = net_gradients
+
+    W_xh = property(lambda self: from_net(self._net.InputWeights).T, doc="(H, I) = C# InputWeightsᵀ")
+    W_hh = property(lambda self: from_net(self._net.RecurrentWeights).T, doc="(H, H) = C# RecurrentWeightsᵀ")
+    W_hy = property(lambda self: from_net(self._net.OutputWeights).T, doc="(O, H) = C# OutputWeightsᵀ")
+    b_h = property(lambda self: _vector(self._net.HiddenBias), doc="(H,) or None")
+    b_y = property(lambda self: _vector(self._net.OutputBias), doc="(O,) or None")
+    h0 = property(lambda self: _vector(self._net.InitialState), doc="(H,) gradient w.r.t. the initial state")
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        """The parameter gradients by name (copies, NumPy layout, no h0)."""
+        grads = {"W_xh": self.W_xh, "W_hh": self.W_hh, "W_hy": self.W_hy, "b_h": self.b_h, "b_y": self.b_y}
+        return {name: value for name, value in grads.items() if value is not None}
+
+
+def bptt(model: DotNetRNN, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None = None) -> BpttResult:
+    """``RnnPort.Bptt.Run``: as :func:`rnnport.bptt.bptt`; the gradients stay in .NET."""
+    xs = as_float64(xs, "xs")
+    check_shape(xs, (None, None), "xs", ("T", "I"))
+    start = None if h_prev is None else to_net(_row(as_float64(h_prev, "h_prev")))
+    with _net_errors():
+        result = load().Bptt.Run(model._net, to_net(xs), _int_array(targets, "targets"), start)
+    return BpttResult(float(result.Loss), DotNetGradients(result.Gradients), _vector(result.FinalState))
+
+
+def clip_elementwise(gradients: DotNetGradients, limit: float) -> None:
+    """``Bptt.ClipElementwise``: clip every gradient element to [−limit, limit], in .NET."""
+    with _net_errors():
+        load().Bptt.ClipElementwise(gradients._net, float(limit))
+
+
+def clip_global_norm(gradients: DotNetGradients, max_norm: float) -> float:
+    """``Bptt.ClipGlobalNorm``: scale the parameter gradients to norm ≤ max_norm; returns the norm before."""
+    with _net_errors():
+        return float(load().Bptt.ClipGlobalNorm(gradients._net, float(max_norm)))
+
+
+class _Optimizer:
+    """A C# optimiser with ``rnnport.optim``'s ``step(model, gradients)``."""
+
+    _net: Any
+
+    def step(self, model: DotNetRNN, gradients: DotNetGradients) -> None:
+        """Apply one update to the C# model's parameters."""
+        with _net_errors():
+            self._net.Step(model._net, gradients._net)
+
+
+class SGD(_Optimizer):
+    """``RnnPort.Sgd``: ``p -= learning_rate * g``."""
+
+    def __init__(self, learning_rate: float) -> None:
+        with _net_errors():
+            self._net = load().Sgd(float(learning_rate))
+
+
+class Adagrad(_Optimizer):
+    """``RnnPort.Adagrad``: ``m += g²; p -= learning_rate * g / sqrt(m + eps)``."""
+
+    def __init__(self, learning_rate: float, eps: float = 1e-8) -> None:
+        with _net_errors():
+            self._net = load().Adagrad(float(learning_rate), float(eps))
+
+
+def sample(model: DotNetRNN, seed_index: int, uniforms: ArrayLike, temperature: float = 1.0,
+           h: ArrayLike | None = None) -> list[int]:
+    """``RnnPort.Sampler.Sample``: as :func:`rnnport.sampling.sample`."""
+    start = None if h is None else to_net(_row(as_float64(h, "h")))
+    with _net_errors():
+        picks = load().Sampler.Sample(model._net, int(seed_index), _double_array(uniforms, "uniforms"),
+                                      float(temperature), start)
+    return [int(i) for i in picks]
+
+
+def save(path: str | os.PathLike[str], model: DotNetRNN, vocabulary: Vocabulary | None = None,
+         hyperparameters: dict[str, Any] | None = None) -> None:
+    """``RnnPort.ModelFile.Save``: writes the format of :mod:`rnnport.modelfile` from C#."""
+    net = load()
+    vocab = None
+    if vocabulary is not None:  # in the given order: Vocabulary.Of would sort the characters
+        from System.Collections.Generic import List
+        from System.Text import Rune
+
+        runes = List[Rune]()
+        for c in vocabulary.chars:
+            runes.Add(Rune(ord(c)))
+        vocab = net.Vocabulary(runes)
+    hyper = net.JsonNode.Parse(json.dumps(hyperparameters or {})).AsObject()
+    with _net_errors():
+        net.ModelFile.Save(os.fspath(path), model._net, vocab, hyper)
+
+
+def load_model(path: str | os.PathLike[str]) -> ModelFile:
+    """``RnnPort.ModelFile.Load``: a model file read by C#, as a :class:`ModelFile` holding a DotNetRNN."""
+    with _net_errors():
+        contents = load().ModelFile.Load(os.fspath(path))
+    vocabulary = None if contents.Vocabulary is None else Vocabulary(str(contents.Vocabulary.Chars))
+    hyper = json.loads(contents.Hyperparameters.ToJsonString())
+    return ModelFile(DotNetRNN._wrap(contents.Model), vocabulary, hyper)
