@@ -130,8 +130,8 @@ def clip_global_norm(gradients: Gradients, max_norm: float, kernels: Kernels = F
     """Scale the parameter gradients in place so that their joint 2-norm is ≤ max_norm.
 
     The norm is ``sqrt(Σ_p Σ_i g²)`` over the parameters in the order W_xh, W_hh, W_hy, b_h, b_y,
-    each summed in C (row-major) order (pairwise with FAST, one running sum left to right with
-    EXACT). h0's gradient is left alone: it is not a parameter.
+    each summed in C (row-major) order (pairwise with FAST, left to right with EXACT), and the
+    per-parameter sums added in that order. h0's gradient is left alone: it is not a parameter.
 
     Returns
     -------
@@ -139,11 +139,10 @@ def clip_global_norm(gradients: Gradients, max_norm: float, kernels: Kernels = F
     """
     if not max_norm > 0:
         raise ValueError(f"max_norm must be > 0, got {max_norm}")
-    squares = [g * g for g in gradients.parameters().values()]
-    if kernels is FAST:
-        norm = float(np.sqrt(sum(float(np.sum(s)) for s in squares)))
-    else:
-        norm = math.sqrt(kernels.sum(np.concatenate([s.ravel() for s in squares])))
+    total = 0.0
+    for g in gradients.parameters().values():
+        total += kernels.sum(g * g)  # one sum per parameter, then their running total (as C# does)
+    norm = math.sqrt(total)
     if norm > max_norm:
         scale = max_norm / norm
         for g in gradients.parameters().values():

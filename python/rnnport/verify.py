@@ -1,23 +1,40 @@
 """``python -m rnnport verify``: run the NumPy and the C# model side by side and report agreement.
 
-Prints, for blocks of timesteps, the largest |Δ| and ULP distance of states and outputs, then one
-PASS/FAIL line per comparison. Exit status: 0 when every element is within the bound of
-``rnnport.bounds``, 1 when one is not, 2 for bad arguments or a .NET that cannot be loaded.
+The model and inputs come from ``--seed`` and the sizes, or from ``--model FILE.npz`` (the model
+file) and ``--inputs FILE.npy`` (float64, shape (T, I)). ``--mode exact`` runs the NumPy model on
+its exact kernels and demands bit-identical results (0 ULP); ``--mode fast`` (default) runs it on
+BLAS and checks every element against the derived bound of ``rnnport.bounds``.
+
+Prints, for blocks of timesteps, the largest |Δ| and ULP distance of states and outputs, then per
+comparison: steps checked, max |Δ|, max ULP, the first step that differs and, free-running, how
+fast the difference grows. Exit status: 0 within contract, 1 not, 2 for bad arguments, unreadable
+files, mismatched shapes or a .NET that cannot be loaded (one line on stderr, no traceback).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from typing import Sequence, TextIO
+from typing import Any, Sequence, TextIO
 
 import numpy as np
 
 from rnnport.cases import make_case
 from rnnport.compare import Agreement, compare
+from rnnport.rnn import RNN
+
+
+class UsageError(Exception):
+    """A bad argument or input file: reported in one line, exit status 2."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``verify`` sub-command's options."""
+    parser.add_argument("--mode", choices=("fast", "exact"), default="fast",
+                        help="fast: NumPy on BLAS, within the derived bound; exact: bit-identical (default fast)")
+    parser.add_argument("--compare", choices=("teacher-forced", "free-running", "both"), default="both",
+                        help="teacher-forced: C# starts each step from NumPy's state; "
+                             "free-running: each side carries its own (default both)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated case (default 0)")
     parser.add_argument("--input-size", "-I", type=_positive, default=8, help="I (default 8)")
     parser.add_argument("--hidden-size", "-H", type=_positive, default=64, help="H (default 64)")
@@ -25,10 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", "-T", type=_non_negative, default=1000, help="T (default 1000)")
     parser.add_argument("--activation", choices=("tanh", "relu"), default="tanh")
     parser.add_argument("--nonzero-h0", action="store_true", help="start from a random h0 instead of zeros")
-    parser.add_argument("--compare", choices=("teacher-forced", "free-running", "both"), default="both",
-                        help="teacher-forced: both sides start each step from NumPy's state; "
-                             "free-running: each carries its own (default both)")
+    parser.add_argument("--model", help="an rnnport model file (.npz) instead of generated weights")
+    parser.add_argument("--inputs", help="a float64 .npy file of shape (T, I) instead of generated inputs")
     parser.add_argument("--rows", type=_positive, default=10, help="table rows per comparison (default 10)")
+    parser.add_argument("--json", dest="json_path", metavar="PATH", help="write a machine-readable report")
+    parser.add_argument("--plot", metavar="PATH", help="write a PNG of the per-step difference")
 
 
 def _positive(text: str) -> int:
@@ -45,6 +63,38 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _inputs(args: argparse.Namespace) -> tuple[RNN, np.ndarray, str]:
+    """The NumPy model (on the requested kernels), the inputs, and a one-line description."""
+    kernel = args.mode
+    if args.model:
+        from rnnport import modelfile
+
+        try:
+            loaded = modelfile.load(args.model)
+        except (OSError, ValueError) as error:
+            raise UsageError(f"cannot load model {args.model}: {error}") from None
+        m = loaded.model
+        model = RNN(m.W_xh, m.W_hh, m.W_hy, m.h0, m.activation, b_h=m.b_h, b_y=m.b_y, kernel=kernel)
+        source = f"model {args.model}"
+    else:
+        case = make_case(args.input_size, args.hidden_size, args.output_size, args.steps, args.seed,
+                         args.activation, args.nonzero_h0)
+        model = RNN(*case.weights(), activation=args.activation, kernel=kernel)
+        xs = case.xs
+        source = f"generated seed={args.seed}"
+    if args.inputs:
+        try:
+            xs = np.load(args.inputs, allow_pickle=False)
+        except (OSError, ValueError) as error:
+            raise UsageError(f"cannot load inputs {args.inputs}: {error}") from None
+        if xs.dtype != np.float64 or xs.ndim != 2 or xs.shape[1] != model.input_size:
+            raise UsageError(f"inputs {args.inputs} must be float64 of shape (T, {model.input_size}), "
+                             f"got {xs.dtype} {xs.shape}")
+    elif args.model:
+        xs = np.random.default_rng(args.seed).normal(size=(args.steps, model.input_size))
+    return model, xs, source
+
+
 def _table(state: Agreement, output: Agreement, rows: int, out: TextIO) -> None:
     T = state.max_abs.shape[0]
     print(f"{'steps':>13} | {'state max|Δ|':>12} {'max ULP':>8} | {'output max|Δ|':>13} {'max ULP':>8} "
@@ -58,34 +108,86 @@ def _table(state: Agreement, output: Agreement, rows: int, out: TextIO) -> None:
               file=out)
 
 
+def _summary(agreement: Agreement) -> str:
+    verdict = "PASS" if agreement.ok else "FAIL"
+    first = agreement.first_differing_step
+    line = (f"{verdict} {agreement.mode:>14} {agreement.quantity:<6}: {agreement.max_abs.size} steps, "
+            f"max|Δ| {agreement.max_abs.max(initial=0.0):.3e}, max {int(agreement.max_ulp.max(initial=0))} ULP, "
+            f"first differing step {'none' if first is None else first}")
+    if agreement.mode == "free-running":
+        rate = agreement.growth_rate()
+        line += ", growth " + ("n/a" if rate is None else f"×{rate:.5f} per step")
+    if agreement.violation is not None:
+        line += f"\n     first violation: {agreement.violation}"
+    return line
+
+
+def _plot(results: list[Agreement], path: str, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4), dpi=100)
+    for agreement in results:
+        ax.plot(agreement.max_abs, lw=0.8, label=f"{agreement.mode} {agreement.quantity}")
+    ax.set_yscale("symlog", linthresh=1e-18)
+    ax.set_xlabel("timestep")
+    ax.set_ylabel("max |NumPy − C#| over elements")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def _progress_bar(total: int) -> Any:
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, unit="step", disable=None if total >= 2000 else True, file=sys.stderr)
+
+
 def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     """Run the comparisons that ``args`` asks for; return the exit status."""
     from rnnport.dotnet import DotNetRNN, load
 
     try:
         load()
-    except ImportError as error:
+        model, xs, source = _inputs(args)
+    except (ImportError, UsageError) as error:
         print(f"rnnport verify: {error}", file=sys.stderr)
         return 2
-    case = make_case(args.input_size, args.hidden_size, args.output_size, args.steps, args.seed,
-                     args.activation, args.nonzero_h0)
-    print(f"rnnport verify: NumPy RNN vs C# RnnPort.RNN, I={args.input_size} H={args.hidden_size} "
-          f"O={args.output_size} T={args.steps} {args.activation} h0={'random' if args.nonzero_h0 else 'zeros'} "
-          f"seed={args.seed}", file=out)
+    contract = "identical" if args.mode == "exact" else "bound"
+    title = (f"rnnport verify --mode {args.mode}: I={model.input_size} H={model.hidden_size} "
+             f"O={model.output_size} T={xs.shape[0]} {model.activation}, {source}")
+    print(title, file=out)
     modes = ("teacher-forced", "free-running") if args.compare == "both" else (args.compare,)
-    passed = True
+    bar = _progress_bar(xs.shape[0] * len(modes))
+    results: list[Agreement] = []
     for mode in modes:
-        state, output = compare(case.numpy_model(), DotNetRNN(*case.weights(), activation=args.activation),
-                                case.xs, mode)
-        print(f"\n{mode}:", file=out)
-        if args.steps:
+        other = DotNetRNN(model.W_xh, model.W_hh, model.W_hy, model.h0, model.activation, b_h=model.b_h, b_y=model.b_y)
+        state, output = compare(model, other, xs, mode, contract, bar.update if bar is not None else None)
+        results += [state, output]
+        print(f"\n{mode} ({'0 ULP required' if contract == 'identical' else 'derived bound'}):", file=out)
+        if xs.shape[0]:
             _table(state, output, args.rows, out)
-        for agreement in (state, output):
-            verdict = "PASS" if agreement.ok else "FAIL"
-            print(f"{verdict} {agreement.describe()}", file=out)
-            passed &= agreement.ok
-    print(f"\n{'PASS' if passed else 'FAIL'}: every timestep {'is' if passed else 'is not'} within the "
-          "derived bound (rnnport.bounds)", file=out)
+    if bar is not None:
+        bar.close()
+    print(file=out)
+    for agreement in results:
+        print(_summary(agreement), file=out)
+    passed = all(agreement.ok for agreement in results)
+    rule = "bit-identical (0 ULP)" if contract == "identical" else "within the derived bound (rnnport.bounds)"
+    print(f"\n{'PASS' if passed else 'FAIL'}: every timestep {'is' if passed else 'is not'} {rule}", file=out)
+    if args.json_path:
+        report = {"title": title, "mode": args.mode, "contract": contract, "passed": passed,
+                  "comparisons": [agreement.as_dict() for agreement in results]}
+        with open(args.json_path, "w", encoding="utf-8") as stream:
+            json.dump(report, stream, indent=2)
+    if args.plot:
+        _plot(results, args.plot, title)
     return 0 if passed else 1
 
 
