@@ -56,6 +56,7 @@ public sealed partial class RNN
         Matrix<double>? hiddenBias = null,
         Matrix<double>? outputBias = null)
     {
+        Numerics.UseManagedProvider();  // the summation order that exact mode reproduces
         Guard.NotNull(initialInputWeights, nameof(initialInputWeights));
         Guard.NotNull(initialRecurrentWeights, nameof(initialRecurrentWeights));
         Guard.NotNull(initialOutputWeights, nameof(initialOutputWeights));

@@ -1,0 +1,29 @@
+using MathNet.Numerics;
+
+namespace RnnPort;
+
+/// <summary>
+/// Pins MathNet.Numerics to its managed linear-algebra provider, whose matrix products sum every
+/// element in index order from +0.0 (<c>sum += row[k] * col[k]</c>). The NumPy side's exact mode
+/// reproduces that order bit for bit (docs/exact-mode.md); a native provider (MKL, OpenBLAS) would
+/// sum in its own blocked order and break 0-ULP parity, so it must never be picked up by accident.
+/// </summary>
+public static class Numerics
+{
+    private static int _pinned;
+
+    /// <summary>
+    /// Calls <see cref="Control.UseManaged()"/> once per process. Every <see cref="RNN"/> constructor
+    /// calls it; it is public so that a host can pin the provider before it builds anything else.
+    /// </summary>
+    public static void UseManagedProvider()
+    {
+        if (Interlocked.Exchange(ref _pinned, 1) == 0)
+        {
+            Control.UseManaged();
+        }
+    }
+
+    /// <summary>The name of MathNet's active linear-algebra provider, for reports.</summary>
+    public static string ProviderName => MathNet.Numerics.Providers.LinearAlgebra.LinearAlgebraControl.Provider.ToString() ?? "unknown";
+}
