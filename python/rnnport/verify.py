@@ -149,8 +149,9 @@ def _progress_bar(total: int) -> Any:
     return tqdm(total=total, unit="step", disable=None if total >= 2000 else True, file=sys.stderr)
 
 
-def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
-    """Run the comparisons that ``args`` asks for; return the exit status."""
+def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Run the comparisons that ``args`` asks for, printing to ``out`` (default stdout); return the exit status."""
+    out = sys.stdout if out is None else out
     from rnnport.dotnet import DotNetRNN, load
 
     try:

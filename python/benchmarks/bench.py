@@ -1,0 +1,141 @@
+"""Benchmarks of the NumPy model, exact mode, the .NET bridge and torch.nn.RNN, in one run.
+
+    dotnet/pyhost python/benchmarks/bench.py [--hidden 64 256 1024] [--steps 1000] [--repeat 7]
+
+Every row is the median of ``--repeat`` runs on the same inputs (I = O = 64, float64); ratios are
+taken within this one run. torch is used only as an outside reference and is skipped, with a note,
+where ``import torch`` fails (Debian's python3-torch). Must run inside the .NET host (or with
+pythonnet from PyPI) for the bridge rows.
+"""
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import time
+from typing import Callable
+
+import numpy as np
+
+from rnnport import RNN
+from rnnport.cases import make_case
+
+I = O = 64
+
+
+def median_seconds(fn: Callable[[], object], repeat: int) -> float:
+    """Median wall time of ``repeat`` calls, after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def torch_rnn(case, H: int):
+    """torch.nn.RNN (tanh, no bias, float64) with the case's weights, and its forward function."""
+    import torch
+
+    rnn = torch.nn.RNN(I, H, nonlinearity="tanh", bias=False).double()
+    out = torch.nn.Linear(H, O, bias=False).double()
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(torch.from_numpy(case.W_xh))  # (H, I): PyTorch uses NumPy's layout
+        rnn.weight_hh_l0.copy_(torch.from_numpy(case.W_hh))
+        out.weight.copy_(torch.from_numpy(case.W_hy))
+    xs = torch.from_numpy(case.xs[:, None, :])  # (T, batch=1, I)
+
+    def forward():
+        with torch.no_grad():
+            hs, _ = rnn(xs)
+            return out(hs[:, 0, :])
+    return forward, torch.__version__, torch.get_num_threads()
+
+
+def bench_models(H: int, T: int, repeat: int, rows: list[tuple]) -> None:
+    from rnnport.dotnet import DotNetRNN, load
+
+    case = make_case(I, H, O, T, seed=H)
+    numpy_model, exact_model = case.numpy_model(), RNN(*case.weights(), kernel="exact")
+    net_model = DotNetRNN(*case.weights())
+    xs = case.xs
+
+    def step_loop(model):
+        def run():
+            model.reset()
+            for x in xs:
+                model.step(x)
+        return run
+
+    def forward(model):
+        def run():
+            model.reset()
+            return model.forward(xs)
+        return run
+
+    timings = {
+        "NumPy step loop (article)": median_seconds(step_loop(numpy_model), repeat),
+        "NumPy forward": median_seconds(forward(numpy_model), repeat),
+        "NumPy exact forward": median_seconds(forward(exact_model), max(1, repeat // 2)),
+        "DotNetRNN.step loop (bridge)": median_seconds(step_loop(net_model), repeat),
+        "DotNetRNN.forward (bridge)": median_seconds(forward(net_model), repeat),
+    }
+    net = load()
+    inputs = net.ArrayTransfer.ToMatrix(np.asfortranarray(xs).ctypes.data, T, I)
+    timings["C# TimeStep loop (in .NET)"] = median_seconds(
+        lambda: net.StepTiming.TimeStepLoop(net_model._net, inputs), repeat)
+    timings["C# Forward (in .NET)"] = median_seconds(lambda: net.StepTiming.Forward(net_model._net, inputs), repeat)
+    try:
+        torch_forward, version, threads = torch_rnn(case, H)
+        timings[f"torch.nn.RNN {version} ({threads} threads)"] = median_seconds(torch_forward, repeat)
+    except ImportError as error:
+        print(f"note: torch not available ({error}); install Debian's python3-torch for the reference row")
+    for name, seconds in timings.items():
+        rows.append((H, name, seconds))
+
+
+def bench_transfer(repeat: int) -> list[tuple[str, float]]:
+    """GB/s of moving 8 MB (10⁶ float64) each way, and pythonnet's default conversion for contrast."""
+    import System
+
+    from rnnport.dotnet import from_net, to_net
+
+    array = np.random.default_rng(0).normal(size=(1000, 1000))
+    matrix = to_net(array)
+    size = array.nbytes
+    small = array.ravel()[:100_000]  # the default conversion is too slow for 8 MB in a benchmark loop
+    default = median_seconds(lambda: System.Array[System.Double](small), max(1, repeat // 3))
+    return [
+        ("NumPy → .NET block copy (8 MB)", size / median_seconds(lambda: to_net(array), repeat) / 1e9),
+        (".NET → NumPy block copy (8 MB)", size / median_seconds(lambda: from_net(matrix), repeat) / 1e9),
+        ("pythonnet default conversion (0.8 MB)", small.nbytes / default / 1e9),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hidden", type=int, nargs="+", default=[64, 256, 1024])
+    parser.add_argument("--steps", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args(argv)
+    print(f"# rnnport benchmarks: I = O = {I}, T = {args.steps}, float64, median of {args.repeat}")
+    print(f"# {platform.platform()}, Python {platform.python_version()}, NumPy {np.__version__}")
+    rows: list[tuple] = []
+    for H in args.hidden:
+        bench_models(H, args.steps, args.repeat, rows)
+    print(f"\n| H | path | median ms | per step µs | ratio to NumPy forward |")
+    print("|---|---|---|---|---|")
+    for H in args.hidden:
+        base = next(s for h, n, s in rows if h == H and n == "NumPy forward")
+        for h, name, seconds in (r for r in rows if r[0] == H):
+            print(f"| {H} | {name} | {seconds * 1e3:.2f} | {seconds / args.steps * 1e6:.1f} | {seconds / base:.2f} |")
+    print("\n| transfer | GB/s |\n|---|---|")
+    for name, rate in bench_transfer(args.repeat):
+        print(f"| {name} | {rate:.3f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
