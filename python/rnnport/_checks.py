@@ -20,9 +20,9 @@ def shape_str(shape: tuple[int | str, ...]) -> str:
 def as_float64(value: Any, name: str) -> np.ndarray:
     """Convert an array-like to a float64 ndarray, or raise ``TypeError``.
 
-    Integers, booleans and floats of any width are converted exactly (bool → 0.0/1.0).
-    Complex and object arrays, strings and ``None`` are refused: a silent ``.real`` or a
-    ragged object array would hide a caller's bug.
+    Integers and floats of any width are converted (integers beyond 2**53 round). Booleans,
+    complex and object arrays, strings and ``None`` are refused: a mask passed as data, a silent
+    ``.real`` or a ragged object array would hide a caller's bug.
     """
     if value is None:
         raise TypeError(f"{name} must be an array of real numbers, not None")
@@ -30,7 +30,7 @@ def as_float64(value: Any, name: str) -> np.ndarray:
         array = np.asarray(value)
     except (TypeError, ValueError) as error:  # ragged nested lists
         raise TypeError(f"{name} must be an array of real numbers: {error}") from None
-    if array.dtype.kind not in "biuf":
+    if array.dtype.kind not in "iuf":
         raise TypeError(f"{name} must be an array of real numbers, got dtype {array.dtype}")
     return array.astype(np.float64, copy=False)
 

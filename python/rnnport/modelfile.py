@@ -14,13 +14,15 @@ entry              dtype     shape       meaning
 ``metadata``       ``|u1``   (N,)        UTF-8 JSON: format, version, activation, hyper-parameters
 =================  ========  ==========  ==========================================
 
-Loading uses ``allow_pickle=False``: a pickled object array is refused, never executed. Every
+Loading refuses pickled (object) entries, never executing them, and bounds every size before it
+allocates (see :func:`load`). Every
 problem (not a zip, a missing entry, a wrong dtype or shape, a non-finite weight, bad JSON) raises
 :class:`ModelFileError`, a ``ValueError``.
 """
 from __future__ import annotations
 
 import json
+import math
 import os
 import zipfile
 from dataclasses import dataclass, field
@@ -35,6 +37,8 @@ FORMAT = "rnnport-model"
 VERSION = 1
 _WEIGHTS = ("W_xh", "W_hh", "W_hy", "h0")
 _BIASES = ("b_h", "b_y")
+MAX_ARCHIVE_BYTES = 1 << 30    # 1 GiB uncompressed in all: W_hh of H = 11,585 fits
+MAX_COMPRESSION_RATIO = 100    # float64 weights deflate about 1.1:1; zeros about 1000:1
 
 
 class ModelFileError(ValueError):
@@ -64,18 +68,65 @@ def save(path: str | os.PathLike[str], model: RNN, vocabulary: Vocabulary | None
         np.savez(stream, **arrays)
 
 
-def _entry(archive: Any, name: str, dtype: str, ndim: int) -> np.ndarray:
-    if name not in archive.files:
+def _entry(arrays: dict[str, np.ndarray], name: str, dtype: str, ndim: int) -> np.ndarray:
+    if name not in arrays:
         raise ModelFileError(f"missing entry {name!r}")
-    array = archive[name]
+    array = arrays[name]
     if array.dtype != np.dtype(dtype) or array.ndim != ndim:
         raise ModelFileError(f"entry {name!r} has dtype {array.dtype.str} and {array.ndim} dimensions, "
                              f"expected {dtype} with {ndim}")
     return array
 
 
+def _read_npy(stream: Any, info: zipfile.ZipInfo) -> np.ndarray:
+    """One .npy entry, its header checked against the entry's size before anything is allocated."""
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(stream)
+    elif version == (2, 0):
+        shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(stream)
+    else:
+        raise ModelFileError(f"entry {info.filename!r}: unsupported .npy version {version}")
+    if dtype.hasobject:
+        raise ModelFileError(f"entry {info.filename!r} holds Python objects (a pickle); refused")
+    count = math.prod(shape)
+    body = info.file_size - stream.tell()
+    if count * dtype.itemsize != body:
+        raise ModelFileError(f"entry {info.filename!r} declares shape {shape} of {dtype.str} "
+                             f"({count * dtype.itemsize} bytes) but holds {body} bytes")
+    data = stream.read(body)
+    if len(data) != body:
+        raise ModelFileError(f"entry {info.filename!r} is truncated")
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran_order else "C")
+
+
+def _read_archive(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
+    """Every entry of the archive, with declared sizes bounded before any entry is decompressed."""
+    arrays: dict[str, np.ndarray] = {}
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+        if sum(info.file_size for info in infos) > MAX_ARCHIVE_BYTES:
+            raise ModelFileError(f"the archive declares more than {MAX_ARCHIVE_BYTES} bytes uncompressed")
+        for info in infos:
+            if not info.filename.endswith(".npy") or info.filename[:-4] in arrays:
+                raise ModelFileError(f"unexpected entry {info.filename!r}")
+            if info.compress_type != zipfile.ZIP_STORED and info.file_size > MAX_COMPRESSION_RATIO * info.compress_size + 4096:
+                raise ModelFileError(f"entry {info.filename!r} expands {info.compress_size} bytes to {info.file_size}: "
+                                     "refused as a zip bomb")
+            with archive.open(info) as stream:  # zipfile stops at file_size and checks the CRC
+                arrays[info.filename[:-4]] = _read_npy(stream, info)
+    return arrays
+
+
 def load(path: str | os.PathLike[str]) -> ModelFile:
     """Read a model file written by either language.
+
+    The archive is read with :mod:`zipfile` and each ``.npy`` header is parsed by NumPy's own
+    ``np.lib.format`` functions, refusing pickled (object) entries as ``np.load(allow_pickle=False)``
+    does, but checking every declared size first: an entry may not declare more bytes than it
+    holds, the archive may not declare more than ``MAX_ARCHIVE_BYTES``, and a compressed entry may
+    not expand more than ``MAX_COMPRESSION_RATIO`` times (float64 weights barely compress; a zip bomb
+    of zeros expands about 1000 times).
 
     Raises
     ------
@@ -83,18 +134,16 @@ def load(path: str | os.PathLike[str]) -> ModelFile:
         Anything wrong with the file's contents. (A missing file raises ``FileNotFoundError``.)
     """
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise ModelFileError("not an .npz archive")
-            weights = {name: _entry(archive, name, "<f8", 1 if name == "h0" else 2) for name in _WEIGHTS}
-            biases = {name: _entry(archive, name, "<f8", 1) for name in _BIASES if name in archive.files}
-            codes = _entry(archive, "vocabulary", "<i4", 1)
-            raw = _entry(archive, "metadata", "|u1", 1)
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as error:
+        arrays = _read_archive(path)
+        weights = {name: _entry(arrays, name, "<f8", 1 if name == "h0" else 2) for name in _WEIGHTS}
+        biases = {name: _entry(arrays, name, "<f8", 1) for name in _BIASES if name in arrays}
+        codes = _entry(arrays, "vocabulary", "<i4", 1)
+        raw = _entry(arrays, "metadata", "|u1", 1)
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError, NotImplementedError) as error:
         if isinstance(error, FileNotFoundError):
             raise
         raise ModelFileError(f"cannot read {os.fspath(path)!r} as an .npz archive: {error}") from None
-    except ValueError as error:  # a pickled entry, or a malformed .npy header
+    except ValueError as error:  # a malformed .npy header
         if isinstance(error, ModelFileError):
             raise
         raise ModelFileError(f"cannot read {os.fspath(path)!r}: {error}") from None

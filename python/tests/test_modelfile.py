@@ -64,7 +64,7 @@ def rewrite(path, replace: dict, drop: tuple = ()):
     (lambda p: rewrite(p, {"W_hh.npy": np.zeros((6, 6), dtype=np.float32)}), "dtype <f4"),
     (lambda p: rewrite(p, {"W_hh.npy": np.zeros((5, 5))}), "the arrays do not form a model"),
     (lambda p: rewrite(p, {"W_hh.npy": np.full((6, 6), np.nan)}), "must be finite"),
-    (lambda p: rewrite(p, {"W_hh.npy": np.array([None] * 36, dtype=object).reshape(6, 6)}), "cannot read"),
+    (lambda p: rewrite(p, {"W_hh.npy": np.array([None] * 36, dtype=object).reshape(6, 6)}), "a pickle"),
     (lambda p: rewrite(p, {"metadata.npy": np.frombuffer(b"{not json", dtype=np.uint8)}), "not UTF-8 JSON"),
     (lambda p: rewrite(p, {"metadata.npy": np.frombuffer(b'{"format": "other"}', dtype=np.uint8)}), "does not describe"),
     (lambda p: rewrite(p, {"vocabulary.npy": np.array([97, 98], dtype="<i4")}), "vocabulary has 2 characters"),
@@ -81,3 +81,46 @@ def test_missing_file_is_file_not_found(tmp_path):
     """A path that does not exist is FileNotFoundError, not ModelFileError."""
     with pytest.raises(FileNotFoundError):
         modelfile.load(tmp_path / "nope.npz")
+
+
+def npy_header(shape, descr="<f8") -> bytes:
+    """A version-1.0 .npy preamble declaring ``shape``, padded to 64 bytes as NumPy writes it."""
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": descr, "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda p: rewrite(p, {"W_hh.npy": npy_header((2**31, 2**31)) + bytes(8)}), "declares shape"),
+    (lambda p: rewrite(p, {"W_hh.npy": npy_header((100_000, 100_000)) + bytes(288)}), "declares shape"),
+    (lambda p: rewrite(p, {"W_hh.npy": b"\x93NUMPZ" + bytes(100)}), "cannot read"),
+    (lambda p: rewrite(p, {"W_hh.npy": np.zeros((6, 6), dtype=">f8")}), "dtype >f8"),
+    (lambda p: rewrite(p, {"W_hh.npy": np.zeros((6, 6), dtype="<i8")}), "dtype <i8"),
+    (lambda p: rewrite(p, {"extra.txt": b"hello"}), "unexpected entry 'extra.txt'"),
+])
+def test_hostile_files_are_refused_before_allocating(saved, damage, message):
+    """Huge declared shapes, foreign magic, foreign dtypes and stray entries: ModelFileError."""
+    path, _, _ = saved
+    damage(path)
+    with pytest.raises(ModelFileError, match=message):
+        modelfile.load(path)
+
+
+def test_zip_bomb_is_refused_without_expanding(tmp_path):
+    """A deflated 200 MB entry of zeros (about 200 KB on disk) is refused from its declared sizes."""
+    import tracemalloc
+
+    path = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("W_hh.npy", "w", force_zip64=True) as entry:
+            entry.write(npy_header((5000, 5000)))
+            chunk = bytes(1 << 20)
+            for _ in range(200):
+                entry.write(chunk)
+    assert path.stat().st_size < 1_000_000
+    tracemalloc.start()
+    with pytest.raises(ModelFileError, match="zip bomb"):
+        modelfile.load(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024
