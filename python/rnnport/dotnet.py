@@ -28,7 +28,7 @@ from typing import Any, Iterator
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnport._checks import as_float64, check_shape
+from rnnport._checks import as_float64, check_shape, shape_str
 from rnnport.bptt import BpttResult
 from rnnport.charlm import Vocabulary
 from rnnport.modelfile import ModelFile, ModelFileError
@@ -108,9 +108,16 @@ def _vector(row: Any) -> np.ndarray | None:
     return None if row is None else from_net(row)[0].copy()
 
 
-def _row(vector: np.ndarray) -> np.ndarray:
-    """A (n,) vector as the (1, n) row the C# model takes; 0-d and >1-d pass through to be rejected there."""
-    return vector.reshape(1, -1) if vector.ndim == 1 else vector
+def _row(value: ArrayLike, name: str) -> Any:
+    """A (n,) vector as the 1×n C# row matrix.
+
+    The rank is the bridge's to check (the NumPy API takes vectors; a (1, n) array must not slip
+    through as C#'s 1×n row); the length is left to the C# model, which names both shapes.
+    """
+    vector = as_float64(value, name)
+    if vector.ndim != 1:
+        raise ValueError(f"{name} has shape {shape_str(vector.shape)}, expected a vector (n,)")
+    return to_net(vector.reshape(1, -1))
 
 
 class DotNetRNN:
@@ -130,7 +137,7 @@ class DotNetRNN:
         for w, n in zip(weights, ("W_xh", "W_hh", "W_hy")):
             check_shape(w, (None, None), n, ("?", "?"))  # rank only; sizes are C#'s to check
         W_xh, W_hh, W_hy = weights
-        h0, b_h, b_y = (None if v is None else to_net(_row(as_float64(v, n)))
+        h0, b_h, b_y = (None if v is None else _row(v, n)
                         for v, n in ((h0, "h0"), (b_h, "b_h"), (b_y, "b_y")))
         with _net_errors():
             self._net = net.RNN(to_net(W_xh.T), to_net(W_hh.T), to_net(W_hy.T), h0,
@@ -168,7 +175,7 @@ class DotNetRNN:
     @h.setter
     def h(self, value: ArrayLike) -> None:
         with _net_errors():
-            self._net.State = to_net(_row(as_float64(value, "h")))
+            self._net.State = _row(value, "h")
 
     @property
     def h0(self) -> np.ndarray:
@@ -207,9 +214,9 @@ class DotNetRNN:
 
     def step(self, x: ArrayLike) -> np.ndarray:
         """``TimeStep`` on x of shape (I,); returns y of shape (O,)."""
-        x = as_float64(x, "x")
+        row = _row(x, "x")
         with _net_errors():
-            y = self._net.TimeStep(to_net(_row(x)))
+            y = self._net.TimeStep(row)
         return from_net(y)[0].copy()
 
     def forward(self, xs: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -294,7 +301,7 @@ def bptt(model: DotNetRNN, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike 
     """``RnnPort.Bptt.Run``: as :func:`rnnport.bptt.bptt`; the gradients stay in .NET."""
     xs = as_float64(xs, "xs")
     check_shape(xs, (None, None), "xs", ("T", "I"))
-    start = None if h_prev is None else to_net(_row(as_float64(h_prev, "h_prev")))
+    start = None if h_prev is None else _row(h_prev, "h_prev")
     with _net_errors():
         result = load().Bptt.Run(model._net, to_net(xs), _int_array(targets, "targets"), start)
     return BpttResult(float(result.Loss), DotNetGradients(result.Gradients), _vector(result.FinalState))
@@ -342,7 +349,7 @@ class Adagrad(_Optimizer):
 def sample(model: DotNetRNN, seed_index: int, uniforms: ArrayLike, temperature: float = 1.0,
            h: ArrayLike | None = None) -> list[int]:
     """``RnnPort.Sampler.Sample``: as :func:`rnnport.sampling.sample`."""
-    start = None if h is None else to_net(_row(as_float64(h, "h")))
+    start = None if h is None else _row(h, "h")
     with _net_errors():
         picks = load().Sampler.Sample(model._net, int(seed_index), _double_array(uniforms, "uniforms"),
                                       float(temperature), start)
