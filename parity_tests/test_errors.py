@@ -18,7 +18,7 @@ def stepped(DotNetRNN):
 
 @pytest.mark.parametrize("call, error, message", [
     (lambda m: m.step(np.zeros(2)), ValueError, "input has shape 1×2, expected 1×3 (Parameter 'input') [ShapeMismatchException]"),
-    (lambda m: m.step(np.zeros((2, 3))), ValueError, "input has shape 2×3, expected 1×3 (Parameter 'input') [ShapeMismatchException]"),
+    (lambda m: m.step(np.zeros((2, 3))), ValueError, "x has shape (2, 3), expected a vector (n,)"),
     (lambda m: m.step([0.0, np.nan, 0.0]), ValueError, "input must be finite, but element (0, 1) is NaN (Parameter 'input') [NonFiniteValueException]"),
     (lambda m: m.step(None), TypeError, "x must be an array of real numbers, not None"),
     (lambda m: m.step(np.zeros(3, dtype=complex)), TypeError, "x must be an array of real numbers, got dtype complex128"),
