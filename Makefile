@@ -8,7 +8,7 @@ APT_PACKAGES := python3-numpy python3-pytest python3-tqdm python3-matplotlib pyt
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 
-.PHONY: deps build test test-dotnet test-python test-parity verify clean
+.PHONY: deps build test test-dotnet test-python test-parity verify soak clean
 
 # Debian's packages for Debian's /usr/bin/python3 (PyPI is not reachable here); installed only when missing.
 deps:
@@ -33,6 +33,10 @@ test-parity: build
 
 verify: build
 	$(PYHOST) -m rnnport verify $(ARGS)
+
+# 10^6 calls from Python into .NET, bounded by --max-seconds; not part of `make test`.
+soak: build
+	$(PYHOST) parity_tests/soak.py --calls 1000000 --max-seconds 900
 
 clean:
 	$(DOTNET) clean $(SOLUTION) -c Release -nologo -v quiet
