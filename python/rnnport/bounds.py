@@ -16,7 +16,8 @@ In free-running comparisons the states already differ by Δh_{t-1} (measured), w
 into step t: |Δa_t| ≤ |W_hh|·|Δh_{t-1}| + 2γ S_t. The output y = W_hy·h gets its own dot-product
 term plus |W_hy|·|Δh_t|.
 
-Every bound here is for values, in absolute terms; dividing by ``ulp(value)`` states it in ULPs.
+Subnormal results break the relative model, so each operation may also add η/2 = 2⁻¹⁰⁷⁵ in
+absolute terms; the bounds carry that term too. Every bound here is for values, in absolute terms; dividing by ``ulp(value)`` states it in ULPs.
 The bound itself is computed in float64, so it is widened by ``SAFETY`` (a relative 1e-6) to cover
 its own rounding.
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 U = 2.0 ** -53
+ETA = 2.0 ** -1074  # the smallest subnormal: an underflowing product or sum adds at most ETA/2 absolute
 TANH_ULPS = 6.0  # NumPy's np.tanh (≤ 4 ULP) plus glibc's tanh (≤ 2 ULP)
 SAFETY = 1.0 + 1e-6
 
@@ -60,7 +62,8 @@ def state_bound(W_xh: np.ndarray, W_hh: np.ndarray, x: np.ndarray, h_prev_a: np.
     S = np.maximum(np.abs(h_prev_a), np.abs(h_prev_b)) @ A_hh.T + np.abs(x) @ np.abs(W_xh).T
     carried = np.abs(h_prev_a - h_prev_b) @ A_hh.T
     rounding = TANH_ULPS * np.spacing(np.maximum(np.abs(h_a), np.abs(h_b))) if activation == "tanh" else 0.0
-    return SAFETY * (2.0 * g * S + carried + rounding)
+    underflow = 2.0 * (max(H, I) + 2) * ETA  # γ_n holds for normal numbers; subnormals add η/2 per operation
+    return SAFETY * (2.0 * g * S + carried + rounding + underflow)
 
 
 def output_bound(W_hy: np.ndarray, h_a: np.ndarray, h_b: np.ndarray) -> np.ndarray:
@@ -77,4 +80,5 @@ def output_bound(W_hy: np.ndarray, h_a: np.ndarray, h_b: np.ndarray) -> np.ndarr
     """
     A_T = np.abs(W_hy).T
     g = gamma(W_hy.shape[1])
-    return SAFETY * (2.0 * g * (np.maximum(np.abs(h_a), np.abs(h_b)) @ A_T) + np.abs(h_a - h_b) @ A_T)
+    underflow = 2.0 * (W_hy.shape[1] + 1) * ETA
+    return SAFETY * (2.0 * g * (np.maximum(np.abs(h_a), np.abs(h_b)) @ A_T) + np.abs(h_a - h_b) @ A_T + underflow)
