@@ -7,10 +7,12 @@ states have already drifted apart (free-running), |W_hh|·|Δh_{t−1}|. The out
 """
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from rnnport.cases import make_case
 from rnnport.compare import compare
+from rnnport.ulp import ulp
 
 # (I, H, O, T): every size-1 axis, the empty and single-step sequences, a long one and a wide one.
 SHAPES = [
@@ -38,11 +40,16 @@ def test_every_timestep_agrees_within_bound(DotNetRNN, I, H, O, T, activation, n
 
 
 def test_teacher_forced_state_is_within_a_few_ulps(DotNetRNN):
-    """One step from the same state differs by rounding alone: at most a handful of ULPs.
+    """One step from the same state differs by rounding alone: a few ULPs of the step's largest state.
 
-    Stated bound for this measurement, separate from the rigorous one: ≤ 8 ULP per state element
-    at H=64 (measured: 3). A porting bug (a wrong sign, index or weight) moves states by ~10¹³ ULP.
+    Stated bound for this measurement, separate from the rigorous per-element one: every |Δh_t| is
+    at most 32 ULP of max|h_t| at H=64 (measured: 3 with Debian's reference BLAS, 12 with OpenBLAS,
+    whose blocked FMA kernels sum differently). A porting bug (a wrong sign, index or weight) moves
+    states by ~10¹³ such ULPs. Per element, values near zero can differ by many of *their own* ULPs
+    (32,769 measured with OpenBLAS) while |Δ| stays ~1e-17; that is why this bound is normwise.
     """
     case = make_case(32, 64, 16, 300, seed=7)
+    model = case.numpy_model()
+    _, hs = model.forward(case.xs)
     state, _ = compare(case.numpy_model(), DotNetRNN(*case.weights()), case.xs, "teacher-forced")
-    assert int(state.max_ulp.max()) <= 8
+    assert (state.max_abs / ulp(np.abs(hs).max(axis=1))).max() <= 32

@@ -32,7 +32,10 @@ def as_float64(value: Any, name: str) -> np.ndarray:
         raise TypeError(f"{name} must be an array of real numbers: {error}") from None
     if array.dtype.kind not in "iuf":
         raise TypeError(f"{name} must be an array of real numbers, got dtype {array.dtype}")
-    return array.astype(np.float64, copy=False)
+    # C-contiguous float64, copying only when needed: BLAS picks its kernel (and so its rounding)
+    # by memory layout, and results must not depend on whether the caller passed a view.
+    array = array.astype(np.float64, copy=False)
+    return array if array.flags.c_contiguous else array.copy(order="C")  # (np.ascontiguousarray would make 0-d 1-d)
 
 
 def check_shape(array: np.ndarray, expected: tuple[int | None, ...], name: str,

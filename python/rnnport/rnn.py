@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from rnnport._checks import as_float64, check_finite, check_shape
-from rnnport.kernels import KernelName, kernels
+from rnnport.kernels import FAST, KernelName, kernels
 
 ActivationName = Literal["tanh", "relu"]
 
@@ -178,16 +178,35 @@ class RNN:
         xs = as_float64(xs, "xs")
         check_shape(xs, (None, self.input_size), "xs", ("T", "I"))
         check_finite(xs, "xs")
-        T = xs.shape[0]
-        projected = self.kernels.matvec(self.W_xh, xs)  # (T, H): all input projections in one product
-        hs = np.empty((T, self.hidden_size))
-        h = self._h
-        for t in range(T):
-            a = self.kernels.matvec(self.W_hh, h) + projected[t]
-            h = self._f(a if self.b_h is None else a + self.b_h)  # bias added last, as in step
-            hs[t] = h
-        self._h = h
+        # (T, H): every input projection in one matrix product. Row t is then overwritten, in place,
+        # by the state after step t, so the loop allocates nothing per step in fast mode.
+        hs = np.ascontiguousarray(self.kernels.matvec(self.W_xh, xs))
+        if self.kernels is FAST:
+            self._recur_fast(hs)
+        else:
+            h = self._h
+            for t in range(hs.shape[0]):
+                a = self.kernels.matvec(self.W_hh, h) + hs[t]
+                h = hs[t] = self._f(a if self.b_h is None else a + self.b_h)  # bias added last, as in step
+        if hs.shape[0]:
+            self._h = hs[-1].copy()  # a copy: the caller owns hs
         return self._output(hs), hs  # (T, O), (T, H)
+
+    def _recur_fast(self, hs: np.ndarray) -> None:
+        """The recurrence over (T, H) projections, in place, with BLAS and preallocated buffers."""
+        a = np.empty(self.hidden_size)
+        h = self._h
+        for t in range(hs.shape[0]):
+            np.dot(self.W_hh, h, out=a)  # (H,) = W_hh @ h
+            a += hs[t]
+            if self.b_h is not None:
+                a += self.b_h  # bias added last, as in step
+            h = hs[t]
+            if self.activation == "tanh":
+                np.tanh(a, out=h)
+            else:  # relu as _relu: a > 0 ? a : +0.0, so -0.0 and NaN become +0.0
+                h.fill(0.0)
+                np.copyto(h, a, where=a > 0.0)
 
     def _output(self, h: np.ndarray) -> np.ndarray:
         """y = W_hy @ h (+ b_y) for h of shape (H,) or (T, H)."""

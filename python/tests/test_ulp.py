@@ -47,6 +47,8 @@ def test_compare_accepts_the_same_model_and_rejects_a_perturbed_one(mode):
     i, j = np.unravel_index(np.abs(W_xh).argmax(), W_xh.shape)
     W_xh[i, j] *= 1 + 1e-9
     state, output = compare(case.numpy_model(), case.numpy_model(), case.xs, mode)
-    assert state.ok and output.ok and state.max_ulp.max() == 0
+    assert state.ok and output.ok
+    if mode == "free-running":  # the same code on the same data: deterministic (teacher-forced mixes
+        assert state.max_ulp.max() == 0  # forward's gemm with step's gemv, which may round differently)
     state, output = compare(case.numpy_model(), RNN(W_xh, case.W_hh, case.W_hy), case.xs, mode)
     assert not state.ok and state.violation.element == i
