@@ -27,7 +27,12 @@ namespace RnnPort;
 /// Reading never executes anything from the file (object arrays are refused) and never allocates
 /// more than the entries' real lengths allow: every declared shape is checked against the entry's
 /// size first, an entry's size against the archive's, and no array may exceed 2^28 elements. Each
-/// entry's CRC-32 is checked, as Python's <c>zipfile</c> checks it.
+/// entry's CRC-32 is checked, as Python's <c>zipfile</c> checks it. Against zip bombs, an entry over
+/// 1 MiB uncompressed may not claim a compression ratio above 64:1 (trained weights barely compress),
+/// and no entry may hold more compressed bytes than its declared size can need; both are checked on
+/// the central directory, before anything is inflated. A model with I, H or O = 0, and an archive
+/// holding an entry twice (the same name repeated, or both <c>W_hh</c> and <c>W_hh.npy</c>), which
+/// NumPy would read differently, are refused too.
 /// </remarks>
 public static class ModelFile
 {
@@ -42,6 +47,18 @@ public static class ModelFile
 
     /// <summary>Deflate cannot expand data by more than about 1032:1; a larger claimed ratio is a lie (or a bomb).</summary>
     private const long MaxDeflateRatio = 1100;
+
+    /// <summary>
+    /// Entries up to this size (1 MiB) uncompressed may compress as well as they like (zero biases and
+    /// initial states do); larger ones are held to <see cref="MaxCompressionRatio"/>.
+    /// </summary>
+    private const long CompressionCheckedAbove = 1L << 20;
+
+    /// <summary>
+    /// Trained float64 weights barely compress (their mantissas are noise); an entry over 1 MiB that
+    /// claims more than 64:1 is a zip bomb (e.g. 200 MB of zeros in 200 KB), refused before it is inflated.
+    /// </summary>
+    private const long MaxCompressionRatio = 64;
 
     /// <summary>The zip timestamp of every entry written: fixed, so that the same model gives the same bytes.</summary>
     private static readonly DateTimeOffset EntryTime = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -127,7 +144,8 @@ public static class ModelFile
     /// <exception cref="ModelFileException">
     /// Anything else: the file cannot be read, is not a zip, lacks an entry, has a wrong dtype
     /// (anything but &lt;f8 weights, &lt;i4 vocabulary, |u1 metadata; object arrays included), a wrong number of
-    /// dimensions, shapes that do not form a model, non-finite weights, a truncated or oversized entry,
+    /// dimensions, shapes that do not form a model (an empty dimension included), non-finite weights, a
+    /// truncated, oversized, over-compressed (zip bomb) or ambiguously named entry,
     /// metadata that is not UTF-8 JSON of format <see cref="Format"/> version <see cref="Version"/>, an unknown
     /// activation, or a vocabulary with invalid or repeated code points or of a size other than I.
     /// </exception>
@@ -220,6 +238,15 @@ public static class ModelFile
         if (outputBiasShape is not null)
         {
             CheckShape("b_y", outputBiasShape, outputShape[0], null, $"({outputShape[0]},)");
+        }
+
+        // An empty dimension makes no model, and would let a few bytes declare W_xh (0, 2^28): a model
+        // whose every input row needs 2 GiB.
+        if (hidden == 0 || inputShape[1] == 0 || outputShape[0] == 0)
+        {
+            throw new ModelFileException(
+                $"the arrays do not form a model: W_xh has shape {Npy.Format(inputShape)} and W_hy {Npy.Format(outputShape)}, " +
+                "but I, H and O must each be at least 1");
         }
 
         RNN model;
@@ -349,8 +376,31 @@ public static class ModelFile
         return (Matrix<double>.Build.Dense(1, data.Length, data), header.Shape);
     }
 
-    private static ZipArchiveEntry? Find(ZipArchive archive, string name) =>
-        archive.GetEntry(name + ".npy") ?? archive.GetEntry(name);  // np.load accepts both spellings
+    private static ZipArchiveEntry? Find(ZipArchive archive, string name)
+    {
+        // np.load accepts both spellings but prefers the bare name, and Python's zipfile reads the last
+        // of repeated names where ZipArchive.GetEntry gives the first: a file holding an entry twice
+        // could show the two languages different arrays, so it is refused.
+        ZipArchiveEntry? found = null;
+        foreach (ZipArchiveEntry entry in archive.Entries)
+        {
+            if (entry.FullName != name && entry.FullName != name + ".npy")
+            {
+                continue;
+            }
+
+            if (found is not null)
+            {
+                throw new ModelFileException(found.FullName == entry.FullName
+                    ? $"entry '{name}' is ambiguous: the archive holds '{entry.FullName}' twice"
+                    : $"entry '{name}' is ambiguous: the archive holds both '{name}.npy' and '{name}'");
+            }
+
+            found = entry;
+        }
+
+        return found;
+    }
 
     private static (T[] Values, Npy.Header Header) ReadEntry<T>(
         ZipArchive archive, string name, string descr, long fileLength, long maxDataBytes, Func<Stream, Npy.Header, T[]> read, int dimensions = 1)
@@ -373,6 +423,22 @@ public static class ModelFile
         if (length > (compressed * MaxDeflateRatio) + 4096)
         {
             throw new ModelFileException($"entry '{name}' claims {length} bytes from {compressed} stored bytes, an impossible compression ratio");
+        }
+
+        if (length > CompressionCheckedAbove && length > compressed * MaxCompressionRatio)
+        {
+            throw new ModelFileException(
+                $"entry '{name}' inflates {compressed} stored bytes to {length}, a compression ratio above the " +
+                $"{MaxCompressionRatio}:1 accepted for entries over {CompressionCheckedAbove} bytes (a zip bomb?)");
+        }
+
+        // Deflate expands incompressible data by at most 12.5% (fixed Huffman codes) plus a few bytes:
+        // more stored bytes than that means the entry inflates past its declared size. Such data would be
+        // cut off unread at the declared size; refuse it rather than load half of what the file holds.
+        if (compressed > length + (length / 4) + 1024)
+        {
+            throw new ModelFileException(
+                $"entry '{name}' has {compressed} stored bytes, more than its declared {length} bytes uncompressed can need: the sizes are false");
         }
 
         using var stream = new Crc32Stream(entry.Open());

@@ -10,17 +10,29 @@ namespace RnnPort;
 /// </summary>
 public static class Numerics
 {
-    private static int _pinned;
+    private static readonly Lock Gate = new();
+    private static volatile bool _pinned;
 
     /// <summary>
     /// Calls <see cref="Control.UseManaged()"/> once per process. Every <see cref="RNN"/> constructor
     /// calls it; it is public so that a host can pin the provider before it builds anything else.
+    /// Thread-safe: no call returns before the provider is pinned, so a model built on one thread
+    /// while another thread's first model is being built never computes with MathNet's default choice.
     /// </summary>
     public static void UseManagedProvider()
     {
-        if (Interlocked.Exchange(ref _pinned, 1) == 0)
+        if (_pinned)
         {
-            Control.UseManaged();
+            return;
+        }
+
+        lock (Gate)
+        {
+            if (!_pinned)
+            {
+                Control.UseManaged();
+                _pinned = true;
+            }
         }
     }
 

@@ -20,7 +20,10 @@ namespace RnnPort;
 /// The article's class never initialised <c>_state</c>, so its first <c>TimeStep</c> threw a
 /// <see cref="NullReferenceException"/>. Here the state starts at the initial state, zeros by default.
 /// Every public method checks its arguments before it touches the state: a rejected call leaves the
-/// model exactly as it was. One instance is not safe to share between threads.
+/// model exactly as it was. One instance is not thread-safe: do not share it between threads without a
+/// lock. Separate instances may be used from separate threads at the same time: they share no mutable
+/// state (the one process-wide setting, MathNet's provider, is pinned once under a lock by
+/// <see cref="Numerics.UseManagedProvider"/>), and each computes bit for bit what it computes alone.
 /// </remarks>
 public sealed partial class RNN
 {
