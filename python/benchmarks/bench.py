@@ -10,6 +10,7 @@ pythonnet from PyPI) for the bridge rows.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import sys
@@ -121,7 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args(argv)
     print(f"# rnnport benchmarks: I = O = {I}, T = {args.steps}, float64, median of {args.repeat}")
-    print(f"# {platform.platform()}, Python {platform.python_version()}, NumPy {np.__version__}")
+    print(f"# {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, NumPy {np.__version__}")
+    blas = sorted({line.split()[-1] for line in open("/proc/self/maps", encoding="ascii") if "blas" in line})
+    print(f"# BLAS loaded by NumPy: {', '.join(blas) or 'none'}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}")
     rows: list[tuple] = []
     for H in args.hidden:
         bench_models(H, args.steps, args.repeat, rows)
@@ -131,10 +134,33 @@ def main(argv: list[str] | None = None) -> int:
         base = next(s for h, n, s in rows if h == H and n == "NumPy forward")
         for h, name, seconds in (r for r in rows if r[0] == H):
             print(f"| {H} | {name} | {seconds * 1e3:.2f} | {seconds / args.steps * 1e6:.1f} | {seconds / base:.2f} |")
+    transfers = bench_transfer(args.repeat)
     print("\n| transfer | GB/s |\n|---|---|")
-    for name, rate in bench_transfer(args.repeat):
+    for name, rate in transfers:
         print(f"| {name} | {rate:.3f} |")
+    print_targets(rows, transfers, args.steps)
     return 0
+
+
+def print_targets(rows: list[tuple], transfers: list[tuple[str, float]], T: int) -> None:
+    """The issue's targets as ratios from this run (H = 256 where one H is named)."""
+    def get(H, prefix):
+        return next((s for h, n, s in rows if h == H and n.startswith(prefix)), None)
+
+    print("\n| target | measured | goal |\n|---|---|---|")
+    H = 256 if any(h == 256 for h, _, _ in rows) else rows[0][0]
+    forward, torch_time = get(H, "NumPy forward"), get(H, "torch.nn.RNN")
+    if torch_time:
+        print(f"| NumPy forward / torch.nn.RNN, H={H} | {forward / torch_time:.2f} | ≤ 0.8 |")
+    print(f"| C# Forward (bridge) / NumPy forward, H={H} | {get(H, 'DotNetRNN.forward') / forward:.2f} | ≤ 1.5 |")
+    print(f"| C# Forward (in .NET) / NumPy forward, H={H} | {get(H, 'C# Forward') / forward:.2f} | ≤ 1.5 |")
+    for h in sorted({h for h, _, _ in rows}):
+        overhead = (get(h, "DotNetRNN.step loop") - get(h, "C# TimeStep loop")) / T * 1e6
+        print(f"| DotNetRNN.step overhead beyond the C# work, H={h} | {overhead:.1f} µs | ≤ 20 µs |")
+    for h in sorted({h for h, _, _ in rows}):
+        print(f"| exact / fast NumPy forward, H={h} | {get(h, 'NumPy exact forward') / get(h, 'NumPy forward'):.1f} | ≤ 20 |")
+    print(f"| transfer of 8 MB, NumPy → .NET | {transfers[0][1]:.2f} GB/s | ≥ 2 GB/s |")
+    print(f"| transfer of 8 MB, .NET → NumPy | {transfers[1][1]:.2f} GB/s | ≥ 2 GB/s |")
 
 
 if __name__ == "__main__":

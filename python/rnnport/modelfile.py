@@ -26,7 +26,7 @@ import math
 import os
 import zipfile
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -37,8 +37,11 @@ FORMAT = "rnnport-model"
 VERSION = 1
 _WEIGHTS = ("W_xh", "W_hh", "W_hy", "h0")
 _BIASES = ("b_h", "b_y")
-MAX_ARCHIVE_BYTES = 1 << 30    # 1 GiB uncompressed in all: W_hh of H = 11,585 fits
-MAX_COMPRESSION_RATIO = 100    # float64 weights deflate about 1.1:1; zeros about 1000:1
+# Size rules, the same as ModelFile.cs, all checked from the zip directory before an entry is inflated:
+MAX_ELEMENTS = 1 << 28            # per array (2 GiB of float64)
+MAX_DEFLATE_RATIO = 1100          # deflate cannot expand more than ~1032:1; a larger claim is a lie
+MAX_COMPRESSION_RATIO = 64        # for entries over 1 MiB: trained float64 weights deflate ~1.1:1,
+COMPRESSION_CHECKED_ABOVE = 1 << 20  # a zip bomb of zeros ~1000:1 (small entries may be all zeros)
 
 
 class ModelFileError(ValueError):
@@ -54,9 +57,9 @@ class ModelFile:
     hyperparameters: dict[str, Any] = field(default_factory=dict)
 
 
-def save(path: str | os.PathLike[str], model: RNN, vocabulary: Vocabulary | None = None,
+def save(path: str | os.PathLike[str] | BinaryIO, model: RNN, vocabulary: Vocabulary | None = None,
          hyperparameters: dict[str, Any] | None = None) -> None:
-    """Write ``model`` to ``path`` (NumPy appends nothing: pass the full name, e.g. ``model.npz``)."""
+    """Write ``model`` to ``path``, a file name (used as given, e.g. ``model.npz``) or an open binary file."""
     metadata = {"format": FORMAT, "version": VERSION, "activation": model.activation,
                 "hyperparameters": hyperparameters or {}}
     arrays = {name: getattr(model, name) for name in _WEIGHTS}
@@ -64,6 +67,9 @@ def save(path: str | os.PathLike[str], model: RNN, vocabulary: Vocabulary | None
     codes = [ord(c) for c in vocabulary.chars] if vocabulary is not None else []
     arrays["vocabulary"] = np.array(codes, dtype="<i4")
     arrays["metadata"] = np.frombuffer(json.dumps(metadata, sort_keys=True).encode(), dtype=np.uint8)
+    if hasattr(path, "write"):  # an open binary file
+        np.savez(path, **arrays)
+        return
     with open(path, "wb") as stream:  # a file object stops np.savez from appending ".npz"
         np.savez(stream, **arrays)
 
@@ -90,6 +96,8 @@ def _read_npy(stream: Any, info: zipfile.ZipInfo) -> np.ndarray:
     if dtype.hasobject:
         raise ModelFileError(f"entry {info.filename!r} holds Python objects (a pickle); refused")
     count = math.prod(shape)
+    if count > MAX_ELEMENTS:
+        raise ModelFileError(f"entry {info.filename!r} declares shape {shape}, more than {MAX_ELEMENTS} elements")
     body = info.file_size - stream.tell()
     if count * dtype.itemsize != body:
         raise ModelFileError(f"entry {info.filename!r} declares shape {shape} of {dtype.str} "
@@ -100,21 +108,33 @@ def _read_npy(stream: Any, info: zipfile.ZipInfo) -> np.ndarray:
     return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran_order else "C")
 
 
+def _check_sizes(info: zipfile.ZipInfo) -> None:
+    """Refuse an entry whose directory sizes are implausible, before anything is inflated."""
+    length, stored = info.file_size, info.compress_size
+    if length > MAX_ELEMENTS * 8 + 65_536:
+        raise ModelFileError(f"entry {info.filename!r} is {length} bytes uncompressed, more than accepted")
+    if length > stored * MAX_DEFLATE_RATIO + 4096:
+        raise ModelFileError(f"entry {info.filename!r} claims {length} bytes from {stored} stored bytes, "
+                             "an impossible compression ratio")
+    if length > COMPRESSION_CHECKED_ABOVE and length > stored * MAX_COMPRESSION_RATIO:
+        raise ModelFileError(f"entry {info.filename!r} inflates {stored} stored bytes to {length}: "
+                             f"refused as a zip bomb (over {MAX_COMPRESSION_RATIO}:1)")
+    if stored > length + length // 4 + 1024:  # deflate grows incompressible data by ≤ 12.5%
+        raise ModelFileError(f"entry {info.filename!r} stores {stored} bytes, more than its declared "
+                             f"{length} bytes can need: the sizes are false")
+
+
 def _read_archive(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
-    """Every entry of the archive, with declared sizes bounded before any entry is decompressed."""
+    """Every entry of the archive, each one's declared sizes checked before it is decompressed."""
     arrays: dict[str, np.ndarray] = {}
     with zipfile.ZipFile(path) as archive:
-        infos = archive.infolist()
-        if sum(info.file_size for info in infos) > MAX_ARCHIVE_BYTES:
-            raise ModelFileError(f"the archive declares more than {MAX_ARCHIVE_BYTES} bytes uncompressed")
-        for info in infos:
-            if not info.filename.endswith(".npy") or info.filename[:-4] in arrays:
+        for info in archive.infolist():
+            name = info.filename[:-4]
+            if not info.filename.endswith(".npy") or name in arrays:
                 raise ModelFileError(f"unexpected entry {info.filename!r}")
-            if info.compress_type != zipfile.ZIP_STORED and info.file_size > MAX_COMPRESSION_RATIO * info.compress_size + 4096:
-                raise ModelFileError(f"entry {info.filename!r} expands {info.compress_size} bytes to {info.file_size}: "
-                                     "refused as a zip bomb")
+            _check_sizes(info)
             with archive.open(info) as stream:  # zipfile stops at file_size and checks the CRC
-                arrays[info.filename[:-4]] = _read_npy(stream, info)
+                arrays[name] = _read_npy(stream, info)
     return arrays
 
 
@@ -123,10 +143,10 @@ def load(path: str | os.PathLike[str]) -> ModelFile:
 
     The archive is read with :mod:`zipfile` and each ``.npy`` header is parsed by NumPy's own
     ``np.lib.format`` functions, refusing pickled (object) entries as ``np.load(allow_pickle=False)``
-    does, but checking every declared size first: an entry may not declare more bytes than it
-    holds, the archive may not declare more than ``MAX_ARCHIVE_BYTES``, and a compressed entry may
-    not expand more than ``MAX_COMPRESSION_RATIO`` times (float64 weights barely compress; a zip bomb
-    of zeros expands about 1000 times).
+    does, but checking every declared size first, by the same rules as the C# reader: an array may
+    not declare more elements than ``MAX_ELEMENTS`` nor a shape its bytes do not hold, and an entry
+    over 1 MiB may not claim more than ``MAX_COMPRESSION_RATIO``:1 (float64 weights barely compress;
+    a zip bomb of zeros expands about 1000 times). Repeated entries and empty dimensions are refused.
 
     Raises
     ------
@@ -139,7 +159,7 @@ def load(path: str | os.PathLike[str]) -> ModelFile:
         biases = {name: _entry(arrays, name, "<f8", 1) for name in _BIASES if name in arrays}
         codes = _entry(arrays, "vocabulary", "<i4", 1)
         raw = _entry(arrays, "metadata", "|u1", 1)
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError, NotImplementedError) as error:
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError, NotImplementedError, RuntimeError) as error:
         if isinstance(error, FileNotFoundError):
             raise
         raise ModelFileError(f"cannot read {os.fspath(path)!r} as an .npz archive: {error}") from None
@@ -153,6 +173,8 @@ def load(path: str | os.PathLike[str]) -> ModelFile:
         raise ModelFileError(f"metadata is not UTF-8 JSON: {error}") from None
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT or metadata.get("version") != VERSION:
         raise ModelFileError(f"metadata does not describe an {FORMAT} version {VERSION} file")
+    if 0 in weights["W_xh"].shape or 0 in weights["W_hy"].shape:
+        raise ModelFileError(f"a model needs I, H, O ≥ 1; W_xh is {weights['W_xh'].shape}, W_hy {weights['W_hy'].shape}")
     try:
         model = RNN(weights["W_xh"], weights["W_hh"], weights["W_hy"], weights["h0"],
                     metadata.get("activation", "tanh"), **biases)

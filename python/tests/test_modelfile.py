@@ -92,6 +92,8 @@ def npy_header(shape, descr="<f8") -> bytes:
 
 @pytest.mark.parametrize("damage, message", [
     (lambda p: rewrite(p, {"W_hh.npy": npy_header((2**31, 2**31)) + bytes(8)}), "declares shape"),
+    (lambda p: rewrite(p, {"W_xh.npy": np.zeros((0, 4)), "W_hh.npy": np.zeros((0, 0)), "W_hy.npy": np.zeros((4, 0)),
+                           "h0.npy": np.zeros(0), "b_h.npy": np.zeros(0)}), "I, H, O ≥ 1"),
     (lambda p: rewrite(p, {"W_hh.npy": npy_header((100_000, 100_000)) + bytes(288)}), "declares shape"),
     (lambda p: rewrite(p, {"W_hh.npy": b"\x93NUMPZ" + bytes(100)}), "cannot read"),
     (lambda p: rewrite(p, {"W_hh.npy": np.zeros((6, 6), dtype=">f8")}), "dtype >f8"),
