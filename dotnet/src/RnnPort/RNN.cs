@@ -45,6 +45,7 @@ public sealed partial class RNN
     // state anyway, so sharing these per instance costs no thread safety that the class had.
     private readonly double[] _stepRecurrent;
     private readonly double[] _stepInput;
+    private Kernel _kernel = Kernel.Sequential;
 
     /// <summary>
     /// Creates the network from weights in the row convention. The matrices are copied into dense
@@ -149,6 +150,26 @@ public sealed partial class RNN
 
     /// <summary>The nonlinearity f.</summary>
     public Activation Activation { get; }
+
+    /// <summary>
+    /// How the forward pass sums its dot products: <see cref="Kernel.Sequential"/> (the default,
+    /// bit-identical to MathNet and to the NumPy twin's exact mode) or the opt-in, faster
+    /// <see cref="Kernel.Simd"/>, which rounds differently within a stated bound.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value set is not a defined <see cref="RnnPort.Kernel"/>.</exception>
+    public Kernel Kernel
+    {
+        get => _kernel;
+        set
+        {
+            if (!Enum.IsDefined(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(Kernel), value, "expected Kernel.Sequential or Kernel.Simd");
+            }
+
+            _kernel = value;
+        }
+    }
 
     /// <summary>
     /// The current state, 1×H (NumPy twin: <c>h</c>, shape (H,)). Getting returns a copy; setting
@@ -319,8 +340,8 @@ public sealed partial class RNN
     /// <param name="next">H values; may be <paramref name="state"/>, which is read in full before it is written.</param>
     private void Step(ReadOnlySpan<double> state, ReadOnlySpan<double> x, Span<double> recurrent, Span<double> input, Span<double> next)
     {
-        SequentialKernels.RowTimesMatrix(state, _recurrentData, recurrent);
-        SequentialKernels.RowTimesMatrix(x, _inputData, input);
+        RowTimesMatrix(state, _recurrentData, recurrent);
+        RowTimesMatrix(x, _inputData, input);
         double[]? bias = _hiddenBiasData;
         bool tanh = Activation == Activation.Tanh;
         for (int j = 0; j < next.Length; j++)
@@ -338,7 +359,7 @@ public sealed partial class RNN
     /// <summary><c>y = state·outputWeights (+ outputBias)</c>, the bias added to the finished sum.</summary>
     private void Output(ReadOnlySpan<double> state, Span<double> y)
     {
-        SequentialKernels.RowTimesMatrix(state, _outputData, y);
+        RowTimesMatrix(state, _outputData, y);
         double[]? bias = _outputBiasData;
         if (bias is not null)
         {
@@ -346,6 +367,19 @@ public sealed partial class RNN
             {
                 y[o] += bias[o];
             }
+        }
+    }
+
+    /// <summary><c>y = x·W</c> with the selected <see cref="Kernel"/>.</summary>
+    private void RowTimesMatrix(ReadOnlySpan<double> x, ReadOnlySpan<double> w, Span<double> y)
+    {
+        if (_kernel == Kernel.Simd)
+        {
+            SimdKernels.RowTimesMatrix(x, w, y);
+        }
+        else
+        {
+            SequentialKernels.RowTimesMatrix(x, w, y);
         }
     }
 
