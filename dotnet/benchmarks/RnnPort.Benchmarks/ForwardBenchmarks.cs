@@ -6,14 +6,15 @@ namespace RnnPort.Benchmarks;
 /// <summary>
 /// T = 1000 timesteps of a tanh RNN with I = O = 64 (one-hot inputs) and H ∈ {64, 256, 1024}, float64:
 /// the article's MathNet-operator <c>TimeStep</c> loop and RnnPort's previous <c>Forward</c> (the
-/// baselines) against RnnPort's <c>TimeStep</c> loop and <c>Forward</c>. The Allocated column is per
-/// operation, i.e. per 1000 timesteps.
+/// baselines) against RnnPort's <c>TimeStep</c> loop and <c>Forward</c>, and <c>Forward</c> with the opt-in
+/// <see cref="Kernel.Simd"/>. The Allocated column is per operation, i.e. per 1000 timesteps.
 /// </summary>
 [MemoryDiagnoser]
 public class ForwardBenchmarks
 {
     private const int Steps = 1000;
     private RNN _model = null!;
+    private RNN _simdModel = null!;
     private ArticleRnn _article = null!;
     private Matrix<double> _inputs = null!;
     private Matrix<double>[] _rows = null!;
@@ -27,6 +28,8 @@ public class ForwardBenchmarks
     public void Setup()
     {
         _model = Data.Model(Hidden);
+        _simdModel = Data.Model(Hidden);
+        _simdModel.Kernel = Kernel.Simd;
         _article = Data.Article(Hidden);
         _inputs = Data.OneHot(Data.Indices(Steps, Data.Vocabulary, seed: 4), Data.Vocabulary);
         _rows = Data.Rows(_inputs);
@@ -78,5 +81,14 @@ public class ForwardBenchmarks
     {
         _model.Reset();
         return _model.Forward(_inputs).States;
+    }
+
+    /// <summary>RnnPort's Forward with the opt-in <see cref="Kernel.Simd"/> (not bit-identical; within its bound).</summary>
+    /// <returns>The T×H states.</returns>
+    [Benchmark]
+    public Matrix<double> ForwardSimd()
+    {
+        _simdModel.Reset();
+        return _simdModel.Forward(_inputs).States;
     }
 }
