@@ -112,15 +112,14 @@ public static class Bptt
 
             for (int k = 0; k < outputSize; k++)
             {
-                double dyk = dy[k];
                 for (int j = 0; j < hidden; j++)
                 {
-                    dOutput[j + k * hidden] += h[j] * dyk;
+                    dOutput[j + k * hidden] += h[j] * dy[k];
                 }
 
                 if (dOutputBias is not null)
                 {
-                    dOutputBias[k] += dyk;
+                    dOutputBias[k] += dy[k];
                 }
             }
 

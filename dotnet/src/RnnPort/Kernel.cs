@@ -1,7 +1,7 @@
 namespace RnnPort;
 
 /// <summary>
-/// How <see cref="RNN"/> sums the dot products of its forward pass (<c>state·recurrentWeights</c>,
+/// How <see cref="RNN"/> computes the products of its forward pass (<c>state·recurrentWeights</c>,
 /// <c>input·inputWeights</c> and <c>state·outputWeights</c>, in <see cref="RNN.TimeStep"/>,
 /// <see cref="RNN.Forward"/> and the forward pass of <see cref="Bptt.Run"/>).
 /// </summary>
@@ -13,6 +13,15 @@ public enum Kernel
     /// twin's exact mode (docs/exact-mode.md).
     /// </summary>
     Sequential,
+
+    /// <summary>
+    /// The article's code itself: <c>state.Multiply(recurrentWeights) + input.Multiply(inputWeights)</c>,
+    /// <c>PointwiseTanh</c> and <c>state.Multiply(outputWeights)</c> with MathNet's operators, a new
+    /// matrix for every operation of every step (MathNet's managed provider also copies the right-hand
+    /// matrix per product). The same bits as <see cref="Sequential"/>: kept as the executable
+    /// specification that the fast path is tested against, and as the "before" of the benchmarks.
+    /// </summary>
+    MathNet,
 
     /// <summary>
     /// Opt-in speed: each dot product by <c>System.Numerics.Tensors.TensorPrimitives.Dot</c>, which

@@ -47,5 +47,5 @@ public sealed partial class RNN
     }
 
     /// <summary>Copies a 1×H state in without checks; for callers that restore a state they saved themselves.</summary>
-    internal void RestoreState(Matrix<double> saved) => CopyRowInto(saved, _stateData);
+    internal void RestoreState(Matrix<double> saved) => CopyRowInto(saved, DataOf(_state));
 }

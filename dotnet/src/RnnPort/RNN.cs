@@ -30,7 +30,7 @@ public sealed partial class RNN
     private readonly Matrix<double>? _hiddenBias;       // 1×H = b_hᵀ, or null when off
     private readonly Matrix<double>? _outputBias;       // 1×O = b_yᵀ, or null when off
     private readonly Matrix<double> _initialState;      // 1×H = h0ᵀ
-    private readonly Matrix<double> _state;             // 1×H = hᵀ, updated in place
+    private Matrix<double> _state;                      // 1×H = hᵀ; the fast path updates it in place
 
     // The column-major arrays behind the dense matrices above (element (r, c) at r + c·rows). The
     // optimisers update the parameters in place through the same arrays, so these never go stale.
@@ -39,7 +39,6 @@ public sealed partial class RNN
     private readonly double[] _outputData;              // H×O: (j, o) at j + o·H
     private readonly double[]? _hiddenBiasData;         // H
     private readonly double[]? _outputBiasData;         // O
-    private readonly double[] _stateData;               // H
 
     // TimeStep's scratch: state·recurrentWeights and input·inputWeights, H each. TimeStep changes the
     // state anyway, so sharing these per instance costs no thread safety that the class had.
@@ -134,7 +133,6 @@ public sealed partial class RNN
         _outputData = DataOf(_outputWeights);
         _hiddenBiasData = _hiddenBias is null ? null : DataOf(_hiddenBias);
         _outputBiasData = _outputBias is null ? null : DataOf(_outputBias);
-        _stateData = DataOf(_state);
         _stepRecurrent = new double[hidden];
         _stepInput = new double[hidden];
     }
@@ -152,9 +150,11 @@ public sealed partial class RNN
     public Activation Activation { get; }
 
     /// <summary>
-    /// How the forward pass sums its dot products: <see cref="Kernel.Sequential"/> (the default,
-    /// bit-identical to MathNet and to the NumPy twin's exact mode) or the opt-in, faster
-    /// <see cref="Kernel.Simd"/>, which rounds differently within a stated bound.
+    /// How the forward pass computes its products: <see cref="Kernel.Sequential"/> (the default,
+    /// allocation-free and bit-identical to MathNet and to the NumPy twin's exact mode),
+    /// <see cref="Kernel.MathNet"/> (the article's MathNet operators, the same bits, a new matrix per
+    /// operation), or the opt-in, faster <see cref="Kernel.Simd"/>, which rounds differently within a
+    /// stated bound.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value set is not a defined <see cref="RnnPort.Kernel"/>.</exception>
     public Kernel Kernel
@@ -164,7 +164,7 @@ public sealed partial class RNN
         {
             if (!Enum.IsDefined(value))
             {
-                throw new ArgumentOutOfRangeException(nameof(Kernel), value, "expected Kernel.Sequential or Kernel.Simd");
+                throw new ArgumentOutOfRangeException(nameof(Kernel), value, "expected Kernel.Sequential, Kernel.MathNet or Kernel.Simd");
             }
 
             _kernel = value;
@@ -185,7 +185,7 @@ public sealed partial class RNN
         {
             Guard.HasShape(value, 1, HiddenSize, nameof(State));
             Guard.IsFinite(value, nameof(State));
-            CopyRowInto(value, _stateData);
+            CopyRowInto(value, DataOf(_state));
         }
     }
 
@@ -215,9 +215,10 @@ public sealed partial class RNN
     /// </summary>
     /// <remarks>
     /// Every number is the one the article's MathNet expression gives, bit for bit (docs/exact-mode.md);
-    /// the products are summed on the matrices' storage instead of through MathNet's operators, so the
-    /// only allocation is the returned 1×O matrix (and, for an input that is not a dense matrix, a
-    /// dense copy of it). The state is updated in place.
+    /// with the default <see cref="Kernel.Sequential"/> the products are summed on the matrices' storage
+    /// instead of through MathNet's operators, so the only allocation is the returned 1×O matrix (and,
+    /// for an input that is not a dense matrix, a dense copy of it), and the state is updated in place.
+    /// <see cref="Kernel.MathNet"/> runs the article's expression itself.
     /// </remarks>
     /// <param name="input">1×I, one input row (NumPy's <c>x</c>, shape (I,)).</param>
     /// <returns>1×O, the output for this timestep (NumPy's <c>y</c>, shape (O,)).</returns>
@@ -228,9 +229,16 @@ public sealed partial class RNN
     {
         Guard.HasShape(input, 1, InputSize, nameof(input));
         Guard.IsFinite(input, nameof(input));
-        Step(_stateData, SequentialKernels.ColumnMajor(input), _stepRecurrent, _stepInput, _stateData);
+        if (_kernel == Kernel.MathNet)
+        {
+            _state = Activate(AddHiddenBias(_state.Multiply(_recurrentWeights) + input.Multiply(_inputWeights)));
+            return Output(_state);
+        }
+
+        double[] state = DataOf(_state);
+        Step(state, SequentialKernels.ColumnMajor(input), _stepRecurrent, _stepInput, state);
         Matrix<double> output = Matrix<double>.Build.Dense(1, OutputSize);
-        Output(_stateData, DataOf(output));
+        Output(state, DataOf(output));
         return output;
     }
 
@@ -240,8 +248,8 @@ public sealed partial class RNN
     /// <see cref="TimeStep"/> would return. NumPy twin: <c>RNN.forward(xs)</c>.
     /// </summary>
     /// <remarks>
-    /// Allocates the two result matrices and one scratch array of I + 3H + O doubles per call; nothing
-    /// per timestep.
+    /// With the default <see cref="Kernel.Sequential"/> (and with <see cref="Kernel.Simd"/>) it allocates
+    /// the two result matrices and one scratch array of I + 3H + O doubles per call; nothing per timestep.
     /// </remarks>
     /// <param name="inputs">T×I, one input row per timestep; T may be 0.</param>
     /// <returns>Outputs, T×O, and States, T×H: row t holds the output and the state after timestep t.</returns>
@@ -252,11 +260,23 @@ public sealed partial class RNN
     {
         Guard.HasShape(inputs, -1, InputSize, nameof(inputs));
         Guard.IsFinite(inputs, nameof(inputs));
-        return ForwardFrom(_stateData, inputs, _stateData);
+        if (_kernel == Kernel.MathNet)
+        {
+            (Matrix<double> outputs, Matrix<double> states) = ForwardFromWithOperators(_state, inputs);
+            if (states.RowCount > 0)
+            {
+                _state = states.SubMatrix(states.RowCount - 1, 1, 0, HiddenSize);
+            }
+
+            return (outputs, states);
+        }
+
+        double[] state = DataOf(_state);
+        return ForwardFrom(state, inputs, state);
     }
 
     /// <summary>Puts the state back to the initial state. NumPy twin: <c>RNN.reset()</c>.</summary>
-    public void Reset() => DataOf(_initialState).CopyTo(_stateData, 0);
+    public void Reset() => DataOf(_initialState).CopyTo(DataOf(_state), 0);
 
     /// <summary>
     /// <see cref="Forward"/> from <paramref name="start"/> without checks and without touching the
@@ -265,7 +285,33 @@ public sealed partial class RNN
     /// <param name="start">1×H, the state before the first timestep; not modified.</param>
     /// <param name="inputs">T×I, already checked.</param>
     internal (Matrix<double> Outputs, Matrix<double> States) ForwardFrom(Matrix<double> start, Matrix<double> inputs) =>
-        ForwardFrom(SequentialKernels.ColumnMajor(start), inputs, null);
+        _kernel == Kernel.MathNet
+            ? ForwardFromWithOperators(start, inputs)
+            : ForwardFrom(SequentialKernels.ColumnMajor(start), inputs, null);
+
+    /// <summary>
+    /// <see cref="Kernel.MathNet"/>: the forward pass with MathNet's operators, as RnnPort computed it
+    /// before the allocation-free path, a new matrix for every operation of every step.
+    /// </summary>
+    /// <param name="start">1×H, the state before the first timestep; not modified.</param>
+    /// <param name="inputs">T×I, already checked.</param>
+    private (Matrix<double> Outputs, Matrix<double> States) ForwardFromWithOperators(Matrix<double> start, Matrix<double> inputs)
+    {
+        int steps = inputs.RowCount;
+
+        // All input projections in one product, T×I · I×H = T×H. Each element is the same
+        // k-ordered sum as input.Multiply(_inputWeights) in TimeStep, so the two paths agree bit for bit.
+        Matrix<double> projected = inputs.Multiply(_inputWeights);
+        Matrix<double> states = Matrix<double>.Build.Dense(steps, HiddenSize);
+        Matrix<double> state = start;
+        for (int t = 0; t < steps; t++)
+        {
+            state = Activate(AddHiddenBias(state.Multiply(_recurrentWeights) + projected.SubMatrix(t, 1, 0, HiddenSize)));
+            states.SetRow(t, state.Row(0));
+        }
+
+        return (Output(states), states);
+    }
 
     /// <summary>
     /// The forward pass on raw arrays. Per timestep t, with every sum sequential from +0.0 as MathNet's
@@ -382,6 +428,32 @@ public sealed partial class RNN
             SequentialKernels.RowTimesMatrix(x, w, y);
         }
     }
+
+    /// <summary>(state·recurrentWeights + input·inputWeights) + hiddenBias: the bias last, as NumPy adds b_h.</summary>
+    private Matrix<double> AddHiddenBias(Matrix<double> sum) => _hiddenBias is null ? sum : sum + _hiddenBias;
+
+    /// <summary>states·outputWeights (+ outputBias on every row), for T×H or 1×H states, with MathNet's operators.</summary>
+    private Matrix<double> Output(Matrix<double> states)
+    {
+        Matrix<double> outputs = states.Multiply(_outputWeights);
+        if (_outputBias is not null)
+        {
+            for (int c = 0; c < outputs.ColumnCount; c++)
+            {
+                double bias = _outputBias.At(0, c);
+                for (int t = 0; t < outputs.RowCount; t++)
+                {
+                    outputs.At(t, c, outputs.At(t, c) + bias);
+                }
+            }
+        }
+
+        return outputs;
+    }
+
+    private Matrix<double> Activate(Matrix<double> preActivation) => Activation == Activation.Tanh
+        ? preActivation.PointwiseTanh()
+        : preActivation.Map(a => ActivationFunctions.Apply(Activation.Relu, a));
 
     /// <summary>Copies <paramref name="m"/> into a new dense (column-major) matrix.</summary>
     private static Matrix<double> Dense(Matrix<double> m) => Matrix<double>.Build.DenseOfMatrix(m);

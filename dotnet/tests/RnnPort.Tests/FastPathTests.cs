@@ -90,6 +90,34 @@ public sealed class FastPathTests
         Build.AssertBitIdentical(expectedFinal, result.FinalState);
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void CanMatchTheLibrarysOwnMathNetKernelBitForBit(int i, int h, int o, int t, Activation activation, bool biases, int seed)
+    {
+        RNN fast = Build.Network(i, h, o, seed, activation, nonZeroInitialState: true, biases);
+        RNN reference = Build.Network(i, h, o, seed, activation, nonZeroInitialState: true, biases);
+        reference.Kernel = Kernel.MathNet;
+        Matrix<double> inputs = Inputs(t, i, seed);
+        int[] targets = Build.Targets(t, o, seed + 1);
+
+        BpttResult expectedBptt = Bptt.Run(reference, inputs, targets);
+        BpttResult bptt = Bptt.Run(fast, inputs, targets);
+        (Matrix<double> expectedOutputs, Matrix<double> expectedStates) = reference.Forward(inputs);
+        (Matrix<double> outputs, Matrix<double> states) = fast.Forward(inputs);
+
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expectedBptt.Loss), BitConverter.DoubleToInt64Bits(bptt.Loss));
+        Build.AssertBitIdentical(expectedBptt.Gradients.RecurrentWeights, bptt.Gradients.RecurrentWeights);
+        Build.AssertBitIdentical(expectedBptt.Gradients.InitialState, bptt.Gradients.InitialState);
+        Build.AssertBitIdentical(expectedOutputs, outputs);
+        Build.AssertBitIdentical(expectedStates, states);
+        for (int step = 0; step < t; step++)
+        {
+            Matrix<double> x = inputs.SubMatrix(step, 1, 0, i);
+            Build.AssertBitIdentical(reference.TimeStep(x), fast.TimeStep(x));
+            Build.AssertBitIdentical(reference.State, fast.State);
+        }
+    }
+
     [Fact]
     public void CanKeepSignedZerosAsMathNetDoes()
     {
