@@ -64,6 +64,10 @@ public static class Bptt
         bool tanh = model.Activation == Activation.Tanh;
         double[] outputWeights = Data(model.LiveOutputWeights);        // H×O: (j, k) at j + k·H
         double[] recurrentWeights = Data(model.LiveRecurrentWeights);  // H×H: (i, j) at i + j·H
+        double[] x = SequentialKernels.ColumnMajor(inputs);            // T×I: (t, i) at t + i·T
+        double[] stateData = Data(states);                             // T×H: (t, j) at t + j·T
+        double[] probabilityData = Data(probabilities);                // T×O: (t, k) at t + k·T
+        double[] startData = SequentialKernels.ColumnMajor(start);     // 1×H
 
         var gradients = new Gradients(
             Matrix<double>.Build.Dense(inputSize, hidden),
@@ -78,23 +82,30 @@ public static class Bptt
         double[]? dHiddenBias = gradients.HiddenBias is null ? null : Data(gradients.HiddenBias);
         double[]? dOutputBias = gradients.OutputBias is null ? null : Data(gradients.OutputBias);
 
+        // Scratch for the whole chunk, allocated once: nothing below allocates per timestep.
         var dy = new double[outputSize];
         var dh = new double[hidden];
         var da = new double[hidden];
         var dhNext = new double[hidden];
         var h = new double[hidden];
         var previous = new double[hidden];
+        var xt = new double[inputSize];
         for (int t = steps - 1; t >= 0; t--)
         {
             for (int j = 0; j < hidden; j++)
             {
-                h[j] = states.At(t, j);
-                previous[j] = t > 0 ? states.At(t - 1, j) : start.At(0, j);
+                h[j] = stateData[t + j * steps];
+                previous[j] = t > 0 ? stateData[t - 1 + j * steps] : startData[j];
+            }
+
+            for (int i = 0; i < inputSize; i++)
+            {
+                xt[i] = x[t + i * steps];
             }
 
             for (int k = 0; k < outputSize; k++)
             {
-                dy[k] = probabilities.At(t, k);
+                dy[k] = probabilityData[t + k * steps];
             }
 
             dy[targets[t]] -= 1.0;  // backprop into y: softmax − onehot
@@ -112,16 +123,23 @@ public static class Bptt
                 }
             }
 
+            // (dy·outputWeightsᵀ)_j = Σ_k dy_k·outputWeights(j, k): for every j a sequential sum over k
+            // from +0.0. The loop runs k outside and j inside, so that it reads outputWeights column by
+            // column; each dh[j] still receives its products one by one in ascending k.
+            Array.Clear(dh);
+            for (int k = 0; k < outputSize; k++)
+            {
+                double dyk = dy[k];
+                int column = k * hidden;
+                for (int j = 0; j < hidden; j++)
+                {
+                    dh[j] += dyk * outputWeights[j + column];
+                }
+            }
+
             for (int j = 0; j < hidden; j++)
             {
-                // (dy·outputWeightsᵀ)_j = Σ_k dy_k·outputWeights(j, k), then + dhNext_j as NumPy adds it.
-                double sum = 0.0;
-                for (int k = 0; k < outputSize; k++)
-                {
-                    sum += dy[k] * outputWeights[j + k * hidden];
-                }
-
-                dh[j] = sum + dhNext[j];
+                dh[j] += dhNext[j];  // then + dhNext_j, as NumPy adds it
                 da[j] = tanh
                     ? (1.0 - h[j] * h[j]) * dh[j]     // tanh′(a) = 1 − tanh(a)², from the stored state
                     : (h[j] > 0.0 ? dh[j] : 0.0);     // relu′: h > 0 exactly where a > 0
@@ -133,27 +151,30 @@ public static class Bptt
 
             for (int j = 0; j < hidden; j++)
             {
+                double daj = da[j];
+                int inputColumn = j * inputSize, recurrentColumn = j * hidden;
                 for (int i = 0; i < inputSize; i++)
                 {
-                    dInput[i + j * inputSize] += inputs.At(t, i) * da[j];
+                    dInput[i + inputColumn] += xt[i] * daj;
                 }
 
                 for (int i = 0; i < hidden; i++)
                 {
-                    dRecurrent[i + j * hidden] += previous[i] * da[j];
+                    dRecurrent[i + recurrentColumn] += previous[i] * daj;
                 }
             }
 
-            for (int i = 0; i < hidden; i++)
+            // (da·recurrentWeightsᵀ)_i = Σ_j da_j·recurrentWeights(i, j), NumPy's (W_hhᵀ @ da)_i: for every
+            // i a sequential sum over j from +0.0, again with the contiguous index innermost.
+            Array.Clear(dhNext);
+            for (int j = 0; j < hidden; j++)
             {
-                // (da·recurrentWeightsᵀ)_i = Σ_j da_j·recurrentWeights(i, j), NumPy's (W_hhᵀ @ da)_i.
-                double sum = 0.0;
-                for (int j = 0; j < hidden; j++)
+                double daj = da[j];
+                int column = j * hidden;
+                for (int i = 0; i < hidden; i++)
                 {
-                    sum += da[j] * recurrentWeights[i + j * hidden];
+                    dhNext[i] += daj * recurrentWeights[i + column];
                 }
-
-                dhNext[i] = sum;
             }
         }
 

@@ -46,6 +46,6 @@ public sealed partial class RNN
         return parameters;
     }
 
-    /// <summary>Moves the state without checks; for callers that restore a state they saved themselves.</summary>
-    internal void RestoreState(Matrix<double> saved) => _state = saved;
+    /// <summary>Copies a 1×H state in without checks; for callers that restore a state they saved themselves.</summary>
+    internal void RestoreState(Matrix<double> saved) => CopyRowInto(saved, DataOf(_state));
 }

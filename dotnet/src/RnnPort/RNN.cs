@@ -33,7 +33,21 @@ public sealed partial class RNN
     private readonly Matrix<double>? _hiddenBias;       // 1×H = b_hᵀ, or null when off
     private readonly Matrix<double>? _outputBias;       // 1×O = b_yᵀ, or null when off
     private readonly Matrix<double> _initialState;      // 1×H = h0ᵀ
-    private Matrix<double> _state;                      // 1×H = hᵀ
+    private Matrix<double> _state;                      // 1×H = hᵀ; the fast path updates it in place
+
+    // The column-major arrays behind the dense matrices above (element (r, c) at r + c·rows). The
+    // optimisers update the parameters in place through the same arrays, so these never go stale.
+    private readonly double[] _inputData;               // I×H: (i, j) at i + j·I
+    private readonly double[] _recurrentData;           // H×H: (k, j) at k + j·H
+    private readonly double[] _outputData;              // H×O: (j, o) at j + o·H
+    private readonly double[]? _hiddenBiasData;         // H
+    private readonly double[]? _outputBiasData;         // O
+
+    // TimeStep's scratch: state·recurrentWeights and input·inputWeights, H each. TimeStep changes the
+    // state anyway, so sharing these per instance costs no thread safety that the class had.
+    private readonly double[] _stepRecurrent;
+    private readonly double[] _stepInput;
+    private Kernel _kernel = Kernel.Sequential;
 
     /// <summary>
     /// Creates the network from weights in the row convention. The matrices are copied into dense
@@ -116,6 +130,14 @@ public sealed partial class RNN
         _initialState = initialState is null ? Matrix<double>.Build.Dense(1, hidden) : Dense(initialState);
         _state = _initialState.Clone();
         Activation = activation;
+
+        _inputData = DataOf(_inputWeights);
+        _recurrentData = DataOf(_recurrentWeights);
+        _outputData = DataOf(_outputWeights);
+        _hiddenBiasData = _hiddenBias is null ? null : DataOf(_hiddenBias);
+        _outputBiasData = _outputBias is null ? null : DataOf(_outputBias);
+        _stepRecurrent = new double[hidden];
+        _stepInput = new double[hidden];
     }
 
     /// <summary>I, the size of one input row. NumPy twin: <c>W_xh.shape[1]</c>.</summary>
@@ -131,6 +153,28 @@ public sealed partial class RNN
     public Activation Activation { get; }
 
     /// <summary>
+    /// How the forward pass computes its products: <see cref="Kernel.Sequential"/> (the default,
+    /// allocation-free and bit-identical to MathNet and to the NumPy twin's exact mode),
+    /// <see cref="Kernel.MathNet"/> (the article's MathNet operators, the same bits, a new matrix per
+    /// operation), or the opt-in, faster <see cref="Kernel.Simd"/>, which rounds differently within a
+    /// stated bound.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value set is not a defined <see cref="RnnPort.Kernel"/>.</exception>
+    public Kernel Kernel
+    {
+        get => _kernel;
+        set
+        {
+            if (!Enum.IsDefined(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(Kernel), value, "expected Kernel.Sequential, Kernel.MathNet or Kernel.Simd");
+            }
+
+            _kernel = value;
+        }
+    }
+
+    /// <summary>
     /// The current state, 1×H (NumPy twin: <c>h</c>, shape (H,)). Getting returns a copy; setting
     /// copies the value in, which is how a teacher-forced comparison starts a step from a given state.
     /// </summary>
@@ -144,7 +188,7 @@ public sealed partial class RNN
         {
             Guard.HasShape(value, 1, HiddenSize, nameof(State));
             Guard.IsFinite(value, nameof(State));
-            _state = Dense(value);
+            CopyRowInto(value, DataOf(_state));
         }
     }
 
@@ -166,11 +210,19 @@ public sealed partial class RNN
     /// <summary>A copy of the output bias, 1×O = <c>b_yᵀ</c> (NumPy: (O,)), or null when the model has none.</summary>
     public Matrix<double>? OutputBias => _outputBias?.Clone();
 
+
     /// <summary>
     /// Advances the network by one timestep, as the article's <c>TimeStep</c>:
     /// <c>state = f(state·recurrentWeights + input·inputWeights)</c>, then returns <c>state·outputWeights</c>
     /// (with the biases, when on, added last to each). NumPy twin: <c>RNN.step(x)</c>.
     /// </summary>
+    /// <remarks>
+    /// Every number is the one the article's MathNet expression gives, bit for bit (docs/exact-mode.md);
+    /// with the default <see cref="Kernel.Sequential"/> the products are summed on the matrices' storage
+    /// instead of through MathNet's operators, so the only allocation is the returned 1×O matrix (and,
+    /// for an input that is not a dense matrix, a dense copy of it), and the state is updated in place.
+    /// <see cref="Kernel.MathNet"/> runs the article's expression itself.
+    /// </remarks>
     /// <param name="input">1×I, one input row (NumPy's <c>x</c>, shape (I,)).</param>
     /// <returns>1×O, the output for this timestep (NumPy's <c>y</c>, shape (O,)).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
@@ -180,8 +232,17 @@ public sealed partial class RNN
     {
         Guard.HasShape(input, 1, InputSize, nameof(input));
         Guard.IsFinite(input, nameof(input));
-        _state = Activate(AddHiddenBias(_state.Multiply(_recurrentWeights) + input.Multiply(_inputWeights)));
-        return Output(_state);
+        if (_kernel == Kernel.MathNet)
+        {
+            _state = Activate(AddHiddenBias(_state.Multiply(_recurrentWeights) + input.Multiply(_inputWeights)));
+            return Output(_state);
+        }
+
+        double[] state = DataOf(_state);
+        Step(state, SequentialKernels.ColumnMajor(input), _stepRecurrent, _stepInput, state);
+        Matrix<double> output = Matrix<double>.Build.Dense(1, OutputSize);
+        Output(state, DataOf(output));
+        return output;
     }
 
     /// <summary>
@@ -189,6 +250,10 @@ public sealed partial class RNN
     /// the state at the last timestep's. Row t of the results equals what the t-th call of
     /// <see cref="TimeStep"/> would return. NumPy twin: <c>RNN.forward(xs)</c>.
     /// </summary>
+    /// <remarks>
+    /// With the default <see cref="Kernel.Sequential"/> (and with <see cref="Kernel.Simd"/>) it allocates
+    /// the two result matrices and one scratch array of I + 3H + O doubles per call; nothing per timestep.
+    /// </remarks>
     /// <param name="inputs">T×I, one input row per timestep; T may be 0.</param>
     /// <returns>Outputs, T×O, and States, T×H: row t holds the output and the state after timestep t.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="inputs"/> is null.</exception>
@@ -198,17 +263,23 @@ public sealed partial class RNN
     {
         Guard.HasShape(inputs, -1, InputSize, nameof(inputs));
         Guard.IsFinite(inputs, nameof(inputs));
-        (Matrix<double> outputs, Matrix<double> states) = ForwardFrom(_state, inputs);
-        if (states.RowCount > 0)
+        if (_kernel == Kernel.MathNet)
         {
-            _state = states.SubMatrix(states.RowCount - 1, 1, 0, HiddenSize);
+            (Matrix<double> outputs, Matrix<double> states) = ForwardFromWithOperators(_state, inputs);
+            if (states.RowCount > 0)
+            {
+                _state = states.SubMatrix(states.RowCount - 1, 1, 0, HiddenSize);
+            }
+
+            return (outputs, states);
         }
 
-        return (outputs, states);
+        double[] state = DataOf(_state);
+        return ForwardFrom(state, inputs, state);
     }
 
     /// <summary>Puts the state back to the initial state. NumPy twin: <c>RNN.reset()</c>.</summary>
-    public void Reset() => _state = _initialState.Clone();
+    public void Reset() => DataOf(_initialState).CopyTo(DataOf(_state), 0);
 
     /// <summary>
     /// <see cref="Forward"/> from <paramref name="start"/> without checks and without touching the
@@ -216,7 +287,18 @@ public sealed partial class RNN
     /// </summary>
     /// <param name="start">1×H, the state before the first timestep; not modified.</param>
     /// <param name="inputs">T×I, already checked.</param>
-    internal (Matrix<double> Outputs, Matrix<double> States) ForwardFrom(Matrix<double> start, Matrix<double> inputs)
+    internal (Matrix<double> Outputs, Matrix<double> States) ForwardFrom(Matrix<double> start, Matrix<double> inputs) =>
+        _kernel == Kernel.MathNet
+            ? ForwardFromWithOperators(start, inputs)
+            : ForwardFrom(SequentialKernels.ColumnMajor(start), inputs, null);
+
+    /// <summary>
+    /// <see cref="Kernel.MathNet"/>: the forward pass with MathNet's operators, as RnnPort computed it
+    /// before the allocation-free path, a new matrix for every operation of every step.
+    /// </summary>
+    /// <param name="start">1×H, the state before the first timestep; not modified.</param>
+    /// <param name="inputs">T×I, already checked.</param>
+    private (Matrix<double> Outputs, Matrix<double> States) ForwardFromWithOperators(Matrix<double> start, Matrix<double> inputs)
     {
         int steps = inputs.RowCount;
 
@@ -234,13 +316,126 @@ public sealed partial class RNN
         return (Output(states), states);
     }
 
-    /// <summary>Copies <paramref name="m"/> into a new dense (column-major) matrix.</summary>
-    private static Matrix<double> Dense(Matrix<double> m) => Matrix<double>.Build.DenseOfMatrix(m);
+    /// <summary>
+    /// The forward pass on raw arrays. Per timestep t, with every sum sequential from +0.0 as MathNet's
+    /// managed provider sums it:
+    /// <c>h ← f((+0.0 + h·recurrentWeights) + (+0.0 + x_t·inputWeights) (+ hiddenBias))</c>, then
+    /// <c>y_t = (+0.0 + h·outputWeights) (+ outputBias)</c>: the same operations, in the same order, as
+    /// <c>inputs.Multiply(inputWeights)</c>, <c>state.Multiply(recurrentWeights) + projected_t</c>,
+    /// PointwiseTanh and <c>states.Multiply(outputWeights)</c> did before.
+    /// </summary>
+    /// <param name="start">The H values of the state before the first timestep; read before anything is written.</param>
+    /// <param name="inputs">T×I, already checked.</param>
+    /// <param name="finalState">When not null and T &gt; 0, receives the state after the last timestep (may be <paramref name="start"/>).</param>
+    private (Matrix<double> Outputs, Matrix<double> States) ForwardFrom(double[] start, Matrix<double> inputs, double[]? finalState)
+    {
+        int steps = inputs.RowCount, inputSize = InputSize, hidden = HiddenSize, outputSize = OutputSize;
+        Matrix<double> outputs = Matrix<double>.Build.Dense(steps, outputSize);
+        Matrix<double> states = Matrix<double>.Build.Dense(steps, hidden);
+        if (steps == 0)
+        {
+            return (outputs, states);
+        }
+
+        double[] x = SequentialKernels.ColumnMajor(inputs);  // T×I: (t, i) at t + i·T
+        double[] outputData = DataOf(outputs);                 // T×O: (t, o) at t + o·T
+        double[] stateData = DataOf(states);                   // T×H: (t, j) at t + j·T
+
+        // All scratch in one array, once per call: the input row, the state, the two products, the output row.
+        var scratch = new double[inputSize + 3 * hidden + outputSize];
+        Span<double> row = scratch.AsSpan(0, inputSize);
+        Span<double> h = scratch.AsSpan(inputSize, hidden);
+        Span<double> recurrent = scratch.AsSpan(inputSize + hidden, hidden);
+        Span<double> input = scratch.AsSpan(inputSize + 2 * hidden, hidden);
+        Span<double> y = scratch.AsSpan(inputSize + 3 * hidden, outputSize);
+        start.AsSpan(0, hidden).CopyTo(h);
+
+        for (int t = 0; t < steps; t++)
+        {
+            for (int i = 0; i < inputSize; i++)
+            {
+                row[i] = x[t + i * steps];
+            }
+
+            Step(h, row, recurrent, input, h);
+            Output(h, y);
+            for (int j = 0; j < hidden; j++)
+            {
+                stateData[t + j * steps] = h[j];
+            }
+
+            for (int o = 0; o < outputSize; o++)
+            {
+                outputData[t + o * steps] = y[o];
+            }
+        }
+
+        if (finalState is not null)
+        {
+            h.CopyTo(finalState);
+        }
+
+        return (outputs, states);
+    }
+
+    /// <summary>
+    /// One step on raw arrays: <c>next = f((state·recurrentWeights + x·inputWeights) + hiddenBias)</c>,
+    /// each product summed as MathNet sums it (including its <c>+0.0 + sum</c>), the bias added last.
+    /// </summary>
+    /// <param name="state">H values.</param>
+    /// <param name="x">I values.</param>
+    /// <param name="recurrent">Scratch, H values: receives <c>state·recurrentWeights</c>.</param>
+    /// <param name="input">Scratch, H values: receives <c>x·inputWeights</c>.</param>
+    /// <param name="next">H values; may be <paramref name="state"/>, which is read in full before it is written.</param>
+    private void Step(ReadOnlySpan<double> state, ReadOnlySpan<double> x, Span<double> recurrent, Span<double> input, Span<double> next)
+    {
+        RowTimesMatrix(state, _recurrentData, recurrent);
+        RowTimesMatrix(x, _inputData, input);
+        double[]? bias = _hiddenBiasData;
+        bool tanh = Activation == Activation.Tanh;
+        for (int j = 0; j < next.Length; j++)
+        {
+            double a = recurrent[j] + input[j];
+            if (bias is not null)
+            {
+                a += bias[j];
+            }
+
+            next[j] = tanh ? Math.Tanh(a) : (a > 0.0 ? a : 0.0);  // ActivationFunctions.Apply, inlined
+        }
+    }
+
+    /// <summary><c>y = state·outputWeights (+ outputBias)</c>, the bias added to the finished sum.</summary>
+    private void Output(ReadOnlySpan<double> state, Span<double> y)
+    {
+        RowTimesMatrix(state, _outputData, y);
+        double[]? bias = _outputBiasData;
+        if (bias is not null)
+        {
+            for (int o = 0; o < y.Length; o++)
+            {
+                y[o] += bias[o];
+            }
+        }
+    }
+
+    /// <summary><c>y = x·W</c> with the selected <see cref="Kernel"/>.</summary>
+    private void RowTimesMatrix(ReadOnlySpan<double> x, ReadOnlySpan<double> w, Span<double> y)
+    {
+        if (_kernel == Kernel.Simd)
+        {
+            SimdKernels.RowTimesMatrix(x, w, y);
+        }
+        else
+        {
+            SequentialKernels.RowTimesMatrix(x, w, y);
+        }
+    }
 
     /// <summary>(state·recurrentWeights + input·inputWeights) + hiddenBias: the bias last, as NumPy adds b_h.</summary>
     private Matrix<double> AddHiddenBias(Matrix<double> sum) => _hiddenBias is null ? sum : sum + _hiddenBias;
 
-    /// <summary>states·outputWeights (+ outputBias on every row), for T×H or 1×H states.</summary>
+    /// <summary>states·outputWeights (+ outputBias on every row), for T×H or 1×H states, with MathNet's operators.</summary>
     private Matrix<double> Output(Matrix<double> states)
     {
         Matrix<double> outputs = states.Multiply(_outputWeights);
@@ -262,4 +457,20 @@ public sealed partial class RNN
     private Matrix<double> Activate(Matrix<double> preActivation) => Activation == Activation.Tanh
         ? preActivation.PointwiseTanh()
         : preActivation.Map(a => ActivationFunctions.Apply(Activation.Relu, a));
+
+    /// <summary>Copies <paramref name="m"/> into a new dense (column-major) matrix.</summary>
+    private static Matrix<double> Dense(Matrix<double> m) => Matrix<double>.Build.DenseOfMatrix(m);
+
+    /// <summary>The column-major array behind a dense matrix this class created (no copy).</summary>
+    private static double[] DataOf(Matrix<double> m) =>
+        m.AsColumnMajorArray() ?? throw new InvalidOperationException("expected a dense matrix");
+
+    /// <summary>Copies the single row of a 1×n matrix into <paramref name="destination"/>.</summary>
+    private static void CopyRowInto(Matrix<double> row, double[] destination)
+    {
+        for (int j = 0; j < destination.Length; j++)
+        {
+            destination[j] = row.At(0, j);
+        }
+    }
 }
