@@ -8,7 +8,7 @@ APT_PACKAGES := python3-numpy python3-pytest python3-tqdm python3-matplotlib pyt
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 
-.PHONY: deps build test test-dotnet test-python test-parity verify soak clean
+.PHONY: deps build test test-dotnet test-python test-parity verify soak bench bench-dotnet clean
 
 # Debian's packages for Debian's /usr/bin/python3 (PyPI is not reachable here); installed only when missing.
 deps:
@@ -33,6 +33,19 @@ test-parity: build
 
 verify: build
 	$(PYHOST) -m rnnport verify $(ARGS)
+
+# Benchmarks (docs/benchmarks.md). The Python one wants torch (the outside reference) and OpenBLAS;
+# installing libopenblas0-pthread switches Debian's libblas.so.3 alternative to it, as most NumPy
+# installs have. OPENBLAS_CORETYPE/L2_SIZE, set on some machines here for old OpenBLAS builds, slow a
+# current one, so they are unset for this command alone.
+bench: build
+	@if ! $(PYTHON) -c "import torch" 2>/dev/null || [ ! -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ]; then \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends python3-torch libopenblas0-pthread; \
+	fi
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PYHOST) python/benchmarks/bench.py $(ARGS)
+
+bench-dotnet: build
+	$(DOTNET) run -c Release --project dotnet/benchmarks/RnnPort.Benchmarks -- --filter '*' --job short
 
 # 10^6 calls from Python into .NET, bounded by --max-seconds; not part of `make test`.
 soak: build

@@ -56,7 +56,7 @@ def torch_rnn(case, H: int):
 
 
 def bench_models(H: int, T: int, repeat: int, rows: list[tuple]) -> None:
-    from rnnport.dotnet import DotNetRNN, load
+    from rnnport.dotnet import DotNetRNN, load, to_net
 
     case = make_case(I, H, O, T, seed=H)
     numpy_model, exact_model = case.numpy_model(), RNN(*case.weights(), kernel="exact")
@@ -84,7 +84,7 @@ def bench_models(H: int, T: int, repeat: int, rows: list[tuple]) -> None:
         "DotNetRNN.forward (bridge)": median_seconds(forward(net_model), repeat),
     }
     net = load()
-    inputs = net.ArrayTransfer.ToMatrix(np.asfortranarray(xs).ctypes.data, T, I)
+    inputs = to_net(xs)  # keeps the NumPy block alive while .NET copies it
     timings["C# TimeStep loop (in .NET)"] = median_seconds(
         lambda: net.StepTiming.TimeStepLoop(net_model._net, inputs), repeat)
     timings["C# Forward (in .NET)"] = median_seconds(lambda: net.StepTiming.Forward(net_model._net, inputs), repeat)

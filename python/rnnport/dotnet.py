@@ -80,9 +80,9 @@ def load() -> SimpleNamespace:
     import System.IO
     from System.Text.Json.Nodes import JsonNode
     import RnnPort
-    from RnnPort.Bridge import ArrayTransfer
+    from RnnPort.Bridge import ArrayTransfer, StepTiming
 
-    _net = SimpleNamespace(System=System, JsonNode=JsonNode, ArrayTransfer=ArrayTransfer,
+    _net = SimpleNamespace(System=System, JsonNode=JsonNode, ArrayTransfer=ArrayTransfer, StepTiming=StepTiming,
                            **{name: getattr(RnnPort, name) for name in (
                                "RNN", "ActivationFunctions", "Bptt", "Sgd", "Adagrad", "Sampler",
                                "Vocabulary", "ModelFile")})
