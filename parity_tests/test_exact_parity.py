@@ -109,8 +109,8 @@ class ReversedKernels(ExactKernels):
     """Exact kernels with one change: dot products summed from the last term to the first."""
 
     @staticmethod
-    def matvec(A, v):
-        return ExactKernels.matvec(A[:, ::-1], v[..., ::-1])
+    def matvec_prepared(A_T, v):
+        return ExactKernels.matvec_prepared(np.ascontiguousarray(A_T[::-1]), v[..., ::-1])
 
 
 def test_reversed_summation_is_detected(DotNetRNN):

@@ -41,8 +41,8 @@ def test_model_and_inputs_files(tmp_path, capsys):
 
 def test_broken_exact_order_exits_1(monkeypatch, capsys):
     """With the NumPy side summing in reverse, exact mode reports FAIL and exits 1."""
-    monkeypatch.setattr(ExactKernels, "matvec", staticmethod(
-        lambda A, v, _f=ExactKernels.matvec: _f(A[:, ::-1], v[..., ::-1])))
+    monkeypatch.setattr(ExactKernels, "matvec_prepared", staticmethod(
+        lambda A_T, v, _f=ExactKernels.matvec_prepared: _f(np.ascontiguousarray(A_T[::-1]), v[..., ::-1])))
     assert main(["verify", "--mode", "exact", "-H", "16", "-T", "20"]) == 1
     assert "FAIL" in capsys.readouterr().out
 

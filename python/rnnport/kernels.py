@@ -7,13 +7,14 @@ one of these two objects, so the choice is made once, per model (``RNN(..., kern
 managed provider (pinned there with ``Control.UseManaged()``):
 
 - a matrix product sums ``acc = acc + a_k·b_k`` for k = 0, 1, … starting from +0.0, one rounding
-  per product and one per addition, never fused (RyuJIT emits no FMA for ``a*b+c``);
+  per product and one per addition, never fused (RyuJIT emits no FMA for ``a*b+c``); NumPy does
+  it with element-wise products and ``np.add.reduce`` along a slow axis, which adds in order;
 - ``tanh``, ``exp`` and ``log`` are the C library's, called one element at a time through Python's
   ``math`` module, which is what .NET's ``Math.Tanh``/``Exp``/``Log`` call too;
 - sums (softmax denominators, the loss over steps, the global gradient norm) run left to right.
 
-The price is speed: a matrix-vector product becomes n vectorised multiply-adds instead of one BLAS
-call. ``docs/exact-mode.md`` lists the contract operation by operation.
+The price is speed: a matrix-vector product becomes an element-wise product and a reduction, with
+an m×n temporary, instead of one BLAS call. ``docs/exact-mode.md`` lists the contract operation by operation.
 """
 from __future__ import annotations
 
@@ -31,9 +32,18 @@ class FastKernels:
     name: KernelName = "fast"
 
     @staticmethod
-    def matvec(A: np.ndarray, v: np.ndarray) -> np.ndarray:
+    def prepare(A: np.ndarray) -> np.ndarray:
+        """What ``matvec_prepared`` takes for A: A itself (BLAS reads any layout)."""
+        return A
+
+    @staticmethod
+    def matvec_prepared(A: np.ndarray, v: np.ndarray) -> np.ndarray:
         """A @ v for A (m, n) and v (n,), or the rows of v (T, n) at once: returns (m,) or (T, m)."""
         return v @ A.T
+
+    def matvec(self, A: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """A @ v; see ``matvec_prepared``."""
+        return self.matvec_prepared(self.prepare(A), v)
 
     tanh = staticmethod(np.tanh)
     exp = staticmethod(np.exp)
@@ -51,17 +61,43 @@ class ExactKernels:
     name: KernelName = "exact"
 
     @staticmethod
-    def matvec(A: np.ndarray, v: np.ndarray) -> np.ndarray:
-        """A @ v as MathNet sums it: ``acc = acc + A[:, k] * v[k]``, k ascending, from +0.0.
+    def prepare(A: np.ndarray) -> np.ndarray:
+        """A's transpose, C-contiguous (n, m): row k holds column k of A. A model prepares each weight
+        once per sequence, so the copy is paid once, not once per step."""
+        return np.ascontiguousarray(A.T)
 
-        With v of shape (T, n), every row is done at once: ``acc[t] = acc[t] + v[t, k] * A[:, k]``.
-        Each product and each addition is one IEEE operation, so the result is independent of how
-        NumPy vectorises across rows and columns.
+    @staticmethod
+    def matvec_prepared(A_T: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """A @ v as MathNet sums it, ``acc = acc + A[j, k] * v[k]`` for k ascending from +0.0, given
+        ``A_T = prepare(A)``; v is (n,) or (T, n) rows.
+
+        The products are formed element-wise (one rounding each) with k as the *slow* axis, then
+        ``np.add.reduce`` over that axis adds them row after row: NumPy sums pairwise only along
+        the fast (contiguous) axis, and along any other axis adds each row to the running result in
+        turn, so every output element sees its products in k order. The reduction starts from the
+        first product, not from +0.0; the two differ only while every product so far is -0.0, and
+        then only in the sign of zero, so adding +0.0 at the end gives MathNet's bits exactly.
+        ``tests/test_kernels.py`` checks all of this against a plain Python loop, and the exact
+        parity suite against C#.
         """
-        acc = np.zeros(v.shape[:-1] + (A.shape[0],))
-        for k in range(A.shape[1]):
-            acc = acc + v[..., k, None] * A[:, k] if v.ndim > 1 else acc + A[:, k] * v[k]
-        return acc
+        n, m = A_T.shape
+        if n == 0:
+            return np.zeros(v.shape[:-1] + (m,))
+        if m == 1:  # an (n, 1) array's k axis *is* its contiguous axis, which NumPy sums pairwise:
+            padded = np.concatenate([A_T, np.zeros_like(A_T)], axis=1)  # a zero column moves it
+            return ExactKernels.matvec_prepared(padded, v)[..., :1]
+        if v.ndim == 1:
+            return np.add.reduce(A_T * v[:, None], axis=0) + 0.0
+        out = np.empty((v.shape[0], m))
+        block = max(1, (1 << 20) // (m * n))  # rows per block: (rows, n, m) products near 8 MB
+        for start in range(0, v.shape[0], block):
+            rows = v[start:start + block]
+            out[start:start + block] = np.add.reduce(rows[:, :, None] * A_T[None, :, :], axis=1) + 0.0
+        return out
+
+    def matvec(self, A: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """A @ v in MathNet's order; prepares A on every call (see ``prepare``)."""
+        return self.matvec_prepared(self.prepare(A), v)
 
     @staticmethod
     def tanh(a: np.ndarray) -> np.ndarray:

@@ -185,8 +185,9 @@ class RNN:
             self._recur_fast(hs)
         else:
             h = self._h
+            W_hh = self.kernels.prepare(self.W_hh)  # once per sequence, not once per step
             for t in range(hs.shape[0]):
-                a = self.kernels.matvec(self.W_hh, h) + hs[t]
+                a = self.kernels.matvec_prepared(W_hh, h) + hs[t]
                 h = hs[t] = self._f(a if self.b_h is None else a + self.b_h)  # bias added last, as in step
         if hs.shape[0]:
             self._h = hs[-1].copy()  # a copy: the caller owns hs

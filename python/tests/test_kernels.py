@@ -25,7 +25,7 @@ def sequential_matvec(A, v):
     return np.array(out)
 
 
-@pytest.mark.parametrize("m, n", [(1, 1), (3, 7), (16, 33)])
+@pytest.mark.parametrize("m, n", [(1, 1), (3, 7), (16, 33), (300, 257), (1100, 9), (1, 300), (2, 300)])
 def test_exact_matvec_is_the_sequential_loop(m, n):
     """Bit-identical to the plain loop, for one vector and for a batch of rows."""
     rng = np.random.default_rng(m * n)
