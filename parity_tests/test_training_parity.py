@@ -9,9 +9,10 @@ error propagation through such a chain gives a normwise bound
 
 where C collects the per-step operation count; we state C = 16 (each step has fewer than 8 rounded
 operations on the path of any contribution, and there are two sides). It is a first-order bound,
-not a rigorous one; the measured margin is reported by ``make verify``-style numbers in the closing
-notes and is orders of magnitude below it. A wrong gradient (a missing derivative, a wrong clip
-threshold) moves max|g| by a relative 10⁻² or more, far above it.
+not a rigorous one. Measured with OpenBLAS: gradients agree to 1.1e-15 normwise against a bound of
+1.3e-12; after 20 clipped SGD updates the weights agree to 3e-16, after 20 Adagrad updates to 2.9e-12
+(Adagrad amplifies, see the test). A wrong gradient (a missing derivative, a wrong clip threshold)
+moves max|g| by a relative 10⁻² or more, far above it.
 """
 from __future__ import annotations
 
@@ -30,11 +31,11 @@ def normwise_bound(T: int, n: int, reference: np.ndarray) -> float:
     return C * T * n * U * float(np.abs(reference).max(initial=0.0))
 
 
-def assert_close(name: str, a: np.ndarray, b: np.ndarray, T: int, n: int) -> None:
-    """Fail naming the array, the worst element, both values and the bound."""
+def assert_close(name: str, a: np.ndarray, b: np.ndarray, T: int, n: int, amplification: float = 1.0) -> None:
+    """Fail naming the array, the worst element, both values and the bound (times ``amplification``)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     assert a.shape == b.shape, f"{name}: shapes {a.shape} and {b.shape}"
-    bound = normwise_bound(T, n, a)
+    bound = normwise_bound(T, n, a) * amplification
     diff = np.abs(a - b)
     worst = np.unravel_index(diff.argmax(), diff.shape) if diff.size else ()
     assert not diff.size or diff.max() <= bound, (
@@ -102,9 +103,12 @@ def test_weights_and_losses_agree_after_k_optimiser_steps(kind):
     K = 20
     losses_py = run_training(True, py, xs, targets, getattr(optim, kind)(0.1), K, 0.5, 2.0)
     losses_cs = run_training(False, cs, xs, targets, getattr(dotnet, kind)(0.1), K, 0.5, 2.0)
-    assert_close("loss history", losses_py, losses_cs, 10 * K, 24)
+    # Adagrad divides by sqrt(m + eps) ≥ sqrt(eps) = 1e-4, so an absolute difference in a small
+    # gradient element reaches the weights amplified up to lr/sqrt(eps) = 1000 times (SGD: lr = 0.1).
+    amplification = 1.0 if kind == "SGD" else 0.1 / np.sqrt(1e-8)
+    assert_close("loss history", losses_py, losses_cs, 10 * K, 24, amplification)
     for name, w in py.parameters().items():
-        assert_close(name, w, cs.parameters()[name], 10 * K, 24)
+        assert_close(name, w, cs.parameters()[name], 10 * K, 24, amplification)
 
 
 def test_samples_with_the_same_uniforms_are_identical_strings():
