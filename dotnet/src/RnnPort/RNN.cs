@@ -254,6 +254,7 @@ public sealed partial class RNN
     /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     /// <exception cref="ShapeMismatchException"><paramref name="input"/> is not 1×I.</exception>
     /// <exception cref="NonFiniteValueException"><paramref name="input"/> holds NaN or ±Infinity.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Matrix<double> TimeStep(Matrix<double> input)
     {
         Guard.HasShape(input, 1, InputSize, nameof(input));
