@@ -265,11 +265,58 @@ public sealed partial class RNN
             return Output(_state);
         }
 
-        double[] state = DataOf(_state);
-        Step(state, SequentialKernels.ColumnMajor(input), _stepRecurrent, _stepInput, state);
         Matrix<double> output = Matrix<double>.Build.Dense(1, OutputSize);
-        Output(state, DataOf(output));
+        StepUnchecked(SequentialKernels.ColumnMajor(input), DataOf(output));
         return output;
+    }
+
+    /// <summary>
+    /// <see cref="TimeStep(Matrix{double})"/> on spans, for the bridge's one-call-per-step path: the
+    /// same checks in the same order with the same messages (the input is named <c>input</c> and
+    /// described as 1×n), the same bits, and no allocation with the default kernel. A rejected call
+    /// leaves the state unchanged.
+    /// </summary>
+    /// <param name="input">I values, one input row.</param>
+    /// <param name="output">O values; receives the output row.</param>
+    /// <exception cref="ShapeMismatchException">The input does not hold I values, or the output does not hold O.</exception>
+    /// <exception cref="NonFiniteValueException">The input holds NaN or ±Infinity.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void TimeStepInto(ReadOnlySpan<double> input, Span<double> output)
+    {
+        if (input.Length != InputSize)
+        {
+            throw new ShapeMismatchException(nameof(input), Guard.Shape(1, InputSize), Guard.Shape(1, input.Length));
+        }
+
+        for (int c = 0; c < input.Length; c++)
+        {
+            if (!double.IsFinite(input[c]))
+            {
+                throw new NonFiniteValueException(nameof(input), 0, c, input[c]);
+            }
+        }
+
+        if (output.Length != OutputSize)
+        {
+            throw new ShapeMismatchException(nameof(output), Guard.Shape(1, OutputSize), Guard.Shape(1, output.Length));
+        }
+
+        if (_kernel == Kernel.MathNet)
+        {
+            Matrix<double> result = TimeStep(Matrix<double>.Build.Dense(1, input.Length, input.ToArray()));
+            DataOf(result).AsSpan(0, output.Length).CopyTo(output);
+            return;
+        }
+
+        StepUnchecked(input, output);
+    }
+
+    /// <summary>The fast path of one timestep on checked arguments: the state in place, then the output.</summary>
+    private void StepUnchecked(ReadOnlySpan<double> input, Span<double> output)
+    {
+        double[] state = DataOf(_state);
+        Step(state, input, _stepRecurrent, _stepInput, state);
+        Output(state, output);
     }
 
     /// <summary>
