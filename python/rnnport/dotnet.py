@@ -213,11 +213,26 @@ class DotNetRNN:
         return from_net(self._net.OutputWeights).T
 
     def step(self, x: ArrayLike) -> np.ndarray:
-        """``TimeStep`` on x of shape (I,); returns y of shape (O,)."""
-        row = _row(x, "x")
+        """``TimeStep`` on x of shape (I,); returns y of shape (O,).
+
+        One .NET call per step (``ArrayTransfer.Step``), straight between the NumPy buffers: the rank
+        is checked here, the length and finiteness by C#, with ``TimeStep``'s messages. ``x`` and ``y``
+        stay referenced here while .NET reads and writes their memory.
+        """
+        vector = as_float64(x, "x")  # C-contiguous float64
+        if vector.ndim != 1:
+            raise ValueError(f"x has shape {shape_str(vector.shape)}, expected a vector (n,)")
+        y = np.empty(self._output_size())
         with _net_errors():
-            y = self._net.TimeStep(row)
-        return from_net(y)[0].copy()
+            load().ArrayTransfer.Step(self._net, vector.ctypes.data, vector.size, y.ctypes.data, y.size)
+        return y
+
+    def _output_size(self) -> int:
+        """O, asked of .NET once per model (the shapes of a model never change)."""
+        size: int | None = getattr(self, "_o", None)
+        if size is None:
+            size = self._o = int(self._net.OutputSize)
+        return size
 
     def forward(self, xs: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """``Forward`` on xs of shape (T, I); returns ys (T, O) and hs (T, H). One crossing per array."""

@@ -31,7 +31,8 @@ public static class ArrayTransfer
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(columns);
-        var data = new double[checked(rows * columns)];
+        // Uninitialised: the block copy below overwrites every element.
+        double[] data = GC.AllocateUninitializedArray<double>(checked(rows * columns));
         if (data.Length > 0)
         {
             ArgumentOutOfRangeException.ThrowIfZero(address);
@@ -40,6 +41,43 @@ public static class ArrayTransfer
 
         // DenseOfColumnMajor would copy again; Dense(rows, columns, storage) adopts the array.
         return Matrix<double>.Build.Dense(rows, columns, data);
+    }
+
+    /// <summary>
+    /// One <see cref="RNN.TimeStep"/> straight between NumPy buffers, in one bridge crossing and without
+    /// a managed allocation (with the default kernel): reads the input row from
+    /// <paramref name="inputAddress"/>, advances the model by one step, writes the output row to
+    /// <paramref name="outputAddress"/>. The checks, their order, their messages and the bits are those
+    /// of <c>TimeStep</c> (a 1×n input of the wrong length is reported as <c>input has shape 1×n,
+    /// expected 1×I</c>); a rejected call leaves the state unchanged and writes nothing.
+    /// </summary>
+    /// <param name="model">The network.</param>
+    /// <param name="inputAddress">Address of <paramref name="inputLength"/> contiguous float64 values (NumPy's <c>x.ctypes.data</c>).</param>
+    /// <param name="inputLength">The number of values at <paramref name="inputAddress"/>; must be I.</param>
+    /// <param name="outputAddress">Address of <paramref name="outputLength"/> contiguous float64 values, written.</param>
+    /// <param name="outputLength">The number of values at <paramref name="outputAddress"/>; must be O.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A length is negative, or an address is null with a non-zero length.</exception>
+    /// <exception cref="ShapeMismatchException">A length differs from I or O.</exception>
+    /// <exception cref="NonFiniteValueException">The input holds NaN or ±Infinity.</exception>
+    public static unsafe void Step(RNN model, long inputAddress, int inputLength, long outputAddress, int outputLength)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfNegative(inputLength);
+        ArgumentOutOfRangeException.ThrowIfNegative(outputLength);
+        if (inputLength > 0)
+        {
+            ArgumentOutOfRangeException.ThrowIfZero(inputAddress);
+        }
+
+        if (outputLength > 0)
+        {
+            ArgumentOutOfRangeException.ThrowIfZero(outputAddress);
+        }
+
+        var input = new ReadOnlySpan<double>((void*)inputAddress, inputLength);
+        var output = new Span<double>((void*)outputAddress, outputLength);
+        model.TimeStepInto(input, output);
     }
 
     /// <summary>Copies a matrix, in column-major order, to <paramref name="address"/>.</summary>

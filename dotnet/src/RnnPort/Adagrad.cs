@@ -86,5 +86,7 @@ public sealed class Adagrad : IOptimizer
                 }
             }
         }
+
+        model.OnParametersChanged();  // the model's row-major weight copies
     }
 }

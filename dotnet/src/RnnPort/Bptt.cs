@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace RnnPort;
@@ -37,6 +38,7 @@ public static class Bptt
     /// <exception cref="NonFiniteValueException"><paramref name="inputs"/> or <paramref name="initialState"/> holds NaN or ±Infinity.</exception>
     /// <exception cref="ArgumentException">T = 0.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A target lies outside [0, O).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static BpttResult Run(RNN model, Matrix<double> inputs, IReadOnlyList<int> targets, Matrix<double>? initialState = null)
     {
         // Checks in the NumPy twin's order: inputs, targets, initial state; all before any work.

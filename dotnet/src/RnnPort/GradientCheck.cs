@@ -102,13 +102,16 @@ public static class GradientCheck
                 try
                 {
                     parameter.At(row, column, old + Epsilon);
+                    model.OnParametersChanged();
                     plus = Bptt.Run(model, inputs, targets, start).Loss;
                     parameter.At(row, column, old - Epsilon);
+                    model.OnParametersChanged();
                     minus = Bptt.Run(model, inputs, targets, start).Loss;
                 }
                 finally
                 {
                     parameter.At(row, column, old);
+                    model.OnParametersChanged();
                 }
 
                 double numeric = (plus - minus) / (2 * Epsilon);

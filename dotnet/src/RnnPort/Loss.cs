@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace RnnPort;
@@ -24,6 +25,7 @@ public static class Loss
     /// <exception cref="ArgumentNullException"><paramref name="scores"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="scores"/> has no columns.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="temperature"/> is not finite and &gt; 0.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Matrix<double> Softmax(Matrix<double> scores, double temperature = 1.0)
     {
         Guard.NotNull(scores, nameof(scores));
@@ -127,6 +129,7 @@ public static class Loss
     }
 
     /// <summary><see cref="CrossEntropy"/> for targets already checked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double CrossEntropyUnchecked(Matrix<double> outputs, IReadOnlyList<int> targets)
     {
         int columns = outputs.ColumnCount;

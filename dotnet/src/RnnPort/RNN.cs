@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace RnnPort;
@@ -42,6 +43,15 @@ public sealed partial class RNN
     private readonly double[] _outputData;              // H×O: (j, o) at j + o·H
     private readonly double[]? _hiddenBiasData;         // H
     private readonly double[]? _outputBiasData;         // O
+
+    // Row-major copies of the three weight matrices, in panels of 32/16/8/4 columns
+    // (SequentialKernels.Pack: each panel row-major, so a panel's rows are contiguous), for the default
+    // kernel, which vectorises across output columns (SequentialKernels.RowTimesPacked). Copies, so they
+    // go stale when the parameters change in place: every writer (Sgd, Adagrad, GradientCheck) calls
+    // OnParametersChanged, which rewrites them all before the next forward pass reads them.
+    private readonly double[] _inputPacked;           // I×H, packed
+    private readonly double[] _recurrentPacked;       // H×H, packed
+    private readonly double[] _outputPacked;          // H×O, packed
 
     // TimeStep's scratch: state·recurrentWeights and input·inputWeights, H each. TimeStep changes the
     // state anyway, so sharing these per instance costs no thread safety that the class had.
@@ -138,6 +148,22 @@ public sealed partial class RNN
         _outputBiasData = _outputBias is null ? null : DataOf(_outputBias);
         _stepRecurrent = new double[hidden];
         _stepInput = new double[hidden];
+        _inputPacked = new double[_inputData.Length];
+        _recurrentPacked = new double[_recurrentData.Length];
+        _outputPacked = new double[_outputData.Length];
+        OnParametersChanged();
+    }
+
+    /// <summary>
+    /// Brings the row-major weight copies up to date with the live parameters; every code path that
+    /// writes a weight in place (the optimisers, the gradient check) calls it right after writing.
+    /// </summary>
+    internal void OnParametersChanged()
+    {
+        int inputSize = _inputWeights.RowCount, hidden = _recurrentWeights.RowCount, outputSize = _outputWeights.ColumnCount;
+        SequentialKernels.Pack(_inputData, inputSize, hidden, _inputPacked);
+        SequentialKernels.Pack(_recurrentData, hidden, hidden, _recurrentPacked);
+        SequentialKernels.Pack(_outputData, hidden, outputSize, _outputPacked);
     }
 
     /// <summary>I, the size of one input row. NumPy twin: <c>W_xh.shape[1]</c>.</summary>
@@ -228,6 +254,7 @@ public sealed partial class RNN
     /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     /// <exception cref="ShapeMismatchException"><paramref name="input"/> is not 1×I.</exception>
     /// <exception cref="NonFiniteValueException"><paramref name="input"/> holds NaN or ±Infinity.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Matrix<double> TimeStep(Matrix<double> input)
     {
         Guard.HasShape(input, 1, InputSize, nameof(input));
@@ -238,11 +265,58 @@ public sealed partial class RNN
             return Output(_state);
         }
 
-        double[] state = DataOf(_state);
-        Step(state, SequentialKernels.ColumnMajor(input), _stepRecurrent, _stepInput, state);
         Matrix<double> output = Matrix<double>.Build.Dense(1, OutputSize);
-        Output(state, DataOf(output));
+        StepUnchecked(SequentialKernels.ColumnMajor(input), DataOf(output));
         return output;
+    }
+
+    /// <summary>
+    /// <see cref="TimeStep(Matrix{double})"/> on spans, for the bridge's one-call-per-step path: the
+    /// same checks in the same order with the same messages (the input is named <c>input</c> and
+    /// described as 1×n), the same bits, and no allocation with the default kernel. A rejected call
+    /// leaves the state unchanged.
+    /// </summary>
+    /// <param name="input">I values, one input row.</param>
+    /// <param name="output">O values; receives the output row.</param>
+    /// <exception cref="ShapeMismatchException">The input does not hold I values, or the output does not hold O.</exception>
+    /// <exception cref="NonFiniteValueException">The input holds NaN or ±Infinity.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void TimeStepInto(ReadOnlySpan<double> input, Span<double> output)
+    {
+        if (input.Length != InputSize)
+        {
+            throw new ShapeMismatchException(nameof(input), Guard.Shape(1, InputSize), Guard.Shape(1, input.Length));
+        }
+
+        for (int c = 0; c < input.Length; c++)
+        {
+            if (!double.IsFinite(input[c]))
+            {
+                throw new NonFiniteValueException(nameof(input), 0, c, input[c]);
+            }
+        }
+
+        if (output.Length != OutputSize)
+        {
+            throw new ShapeMismatchException(nameof(output), Guard.Shape(1, OutputSize), Guard.Shape(1, output.Length));
+        }
+
+        if (_kernel == Kernel.MathNet)
+        {
+            Matrix<double> result = TimeStep(Matrix<double>.Build.Dense(1, input.Length, input.ToArray()));
+            DataOf(result).AsSpan(0, output.Length).CopyTo(output);
+            return;
+        }
+
+        StepUnchecked(input, output);
+    }
+
+    /// <summary>The fast path of one timestep on checked arguments: the state in place, then the output.</summary>
+    private void StepUnchecked(ReadOnlySpan<double> input, Span<double> output)
+    {
+        double[] state = DataOf(_state);
+        Step(state, input, _stepRecurrent, _stepInput, state);
+        Output(state, output);
     }
 
     /// <summary>
@@ -327,6 +401,7 @@ public sealed partial class RNN
     /// <param name="start">The H values of the state before the first timestep; read before anything is written.</param>
     /// <param name="inputs">T×I, already checked.</param>
     /// <param name="finalState">When not null and T &gt; 0, receives the state after the last timestep (may be <paramref name="start"/>).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (Matrix<double> Outputs, Matrix<double> States) ForwardFrom(double[] start, Matrix<double> inputs, double[]? finalState)
     {
         int steps = inputs.RowCount, inputSize = InputSize, hidden = HiddenSize, outputSize = OutputSize;
@@ -387,10 +462,11 @@ public sealed partial class RNN
     /// <param name="recurrent">Scratch, H values: receives <c>state·recurrentWeights</c>.</param>
     /// <param name="input">Scratch, H values: receives <c>x·inputWeights</c>.</param>
     /// <param name="next">H values; may be <paramref name="state"/>, which is read in full before it is written.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Step(ReadOnlySpan<double> state, ReadOnlySpan<double> x, Span<double> recurrent, Span<double> input, Span<double> next)
     {
-        RowTimesMatrix(state, _recurrentData, recurrent);
-        RowTimesMatrix(x, _inputData, input);
+        RowTimesMatrix(state, _recurrentData, _recurrentPacked, recurrent);
+        RowTimesMatrix(x, _inputData, _inputPacked, input);
         double[]? bias = _hiddenBiasData;
         bool tanh = Activation == Activation.Tanh;
         for (int j = 0; j < next.Length; j++)
@@ -406,9 +482,10 @@ public sealed partial class RNN
     }
 
     /// <summary><c>y = state·outputWeights (+ outputBias)</c>, the bias added to the finished sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Output(ReadOnlySpan<double> state, Span<double> y)
     {
-        RowTimesMatrix(state, _outputData, y);
+        RowTimesMatrix(state, _outputData, _outputPacked, y);
         double[]? bias = _outputBiasData;
         if (bias is not null)
         {
@@ -419,8 +496,12 @@ public sealed partial class RNN
         }
     }
 
-    /// <summary><c>y = x·W</c> with the selected <see cref="Kernel"/>.</summary>
-    private void RowTimesMatrix(ReadOnlySpan<double> x, ReadOnlySpan<double> w, Span<double> y)
+    /// <summary>
+    /// <c>y = x·W</c> with the selected <see cref="Kernel"/>: <see cref="Kernel.Simd"/> on the
+    /// column-major storage <paramref name="w"/>, the default on its packed row-major copy
+    /// <paramref name="packed"/> (the same bits as <see cref="SequentialKernels.RowTimesMatrix"/>).
+    /// </summary>
+    private void RowTimesMatrix(ReadOnlySpan<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> packed, Span<double> y)
     {
         if (_kernel == Kernel.Simd)
         {
@@ -428,7 +509,7 @@ public sealed partial class RNN
         }
         else
         {
-            SequentialKernels.RowTimesMatrix(x, w, y);
+            SequentialKernels.RowTimesPacked(x, packed, y);
         }
     }
 

@@ -33,6 +33,8 @@ public sealed class Sgd : IOptimizer
                 }
             }
         }
+
+        model.OnParametersChanged();  // the model's row-major weight copies
     }
 
     /// <summary>NumPy twin: <c>optim._check_rate</c>. Returns the rate when it is finite and &gt; 0.</summary>

@@ -21,6 +21,12 @@ public sealed class FastPathTests
             { 70, 65, 67, 10, Activation.Relu, true, 5 },
             { 5, 130, 3, 8, Activation.Tanh, true, 6 },
             { 129, 7, 1, 6, Activation.Relu, false, 7 },
+
+            // Every panel width of the vectorised kernel (32, 8 or 16, 4, and scalar leftovers), in H and in O.
+            { 33, 47, 45, 6, Activation.Tanh, true, 8 },
+            { 20, 256, 61, 4, Activation.Relu, true, 9 },
+            { 9, 28, 13, 5, Activation.Tanh, false, 10 },
+            { 2, 99, 2, 3, Activation.Tanh, true, 11 },
         };
         var random = new Random(2024);
         for (int n = 0; n < 8; n++)
@@ -115,6 +121,34 @@ public sealed class FastPathTests
             Matrix<double> x = inputs.SubMatrix(step, 1, 0, i);
             Build.AssertBitIdentical(reference.TimeStep(x), fast.TimeStep(x));
             Build.AssertBitIdentical(reference.State, fast.State);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void CanForwardBitIdenticallyAfterOptimiserSteps(bool adagrad)
+    {
+        // The default kernel reads packed copies of the weights; the MathNet kernel reads the live
+        // matrices. After in-place updates both must still agree, which they do only if every update
+        // refreshes the copies.
+        RNN fast = Build.Network(7, 45, 11, 31, Activation.Tanh, nonZeroInitialState: true, biases: true);
+        RNN reference = Build.Network(7, 45, 11, 31, Activation.Tanh, nonZeroInitialState: true, biases: true);
+        reference.Kernel = Kernel.MathNet;
+        IOptimizer fastOptimiser = adagrad ? new Adagrad(0.1) : new Sgd(0.1);
+        IOptimizer referenceOptimiser = adagrad ? new Adagrad(0.1) : new Sgd(0.1);
+        Matrix<double> inputs = Inputs(6, 7, 32);
+        int[] targets = Build.Targets(6, 11, 33);
+        for (int round = 0; round < 3; round++)
+        {
+            fastOptimiser.Step(fast, Bptt.Run(fast, inputs, targets).Gradients);
+            referenceOptimiser.Step(reference, Bptt.Run(reference, inputs, targets).Gradients);
+            (Matrix<double> expectedOutputs, Matrix<double> expectedStates) = reference.Forward(inputs);
+            (Matrix<double> outputs, Matrix<double> states) = fast.Forward(inputs);
+            Build.AssertBitIdentical(expectedOutputs, outputs);
+            Build.AssertBitIdentical(expectedStates, states);
+            Matrix<double> x = inputs.SubMatrix(0, 1, 0, 7);
+            Build.AssertBitIdentical(reference.TimeStep(x), fast.TimeStep(x));
         }
     }
 
