@@ -108,8 +108,8 @@ def _vector(row: Any) -> np.ndarray | None:
     return None if row is None else from_net(row)[0].copy()
 
 
-def _row(value: ArrayLike, name: str) -> Any:
-    """A (n,) vector as the 1×n C# row matrix.
+def _vector_argument(value: ArrayLike, name: str) -> np.ndarray:
+    """A C-contiguous float64 (n,) vector, or ValueError.
 
     The rank is the bridge's to check (the NumPy API takes vectors; a (1, n) array must not slip
     through as C#'s 1×n row); the length is left to the C# model, which names both shapes.
@@ -117,7 +117,12 @@ def _row(value: ArrayLike, name: str) -> Any:
     vector = as_float64(value, name)
     if vector.ndim != 1:
         raise ValueError(f"{name} has shape {shape_str(vector.shape)}, expected a vector (n,)")
-    return to_net(vector.reshape(1, -1))
+    return vector
+
+
+def _row(value: ArrayLike, name: str) -> Any:
+    """A (n,) vector as the 1×n C# row matrix (see ``_vector_argument``)."""
+    return to_net(_vector_argument(value, name).reshape(1, -1))
 
 
 class DotNetRNN:
@@ -143,6 +148,7 @@ class DotNetRNN:
             self._net = net.RNN(to_net(W_xh.T), to_net(W_hh.T), to_net(W_hy.T), h0,
                                 net.ActivationFunctions.Parse(activation), b_h, b_y)
         self.activation: ActivationName = activation
+        self._output_size = int(self._net.OutputSize)  # asked once: step allocates y without a .NET call
 
     @classmethod
     def _wrap(cls, net_model: Any) -> DotNetRNN:
@@ -150,6 +156,7 @@ class DotNetRNN:
         model = cls.__new__(cls)
         model._net = net_model
         model.activation = str(load().ActivationFunctions.Name(net_model.Activation))
+        model._output_size = int(net_model.OutputSize)
         return model
 
     @property
@@ -165,7 +172,7 @@ class DotNetRNN:
     @property
     def output_size(self) -> int:
         """O."""
-        return int(self._net.OutputSize)
+        return self._output_size
 
     @property
     def h(self) -> np.ndarray:
@@ -219,20 +226,11 @@ class DotNetRNN:
         is checked here, the length and finiteness by C#, with ``TimeStep``'s messages. ``x`` and ``y``
         stay referenced here while .NET reads and writes their memory.
         """
-        vector = as_float64(x, "x")  # C-contiguous float64
-        if vector.ndim != 1:
-            raise ValueError(f"x has shape {shape_str(vector.shape)}, expected a vector (n,)")
-        y = np.empty(self._output_size())
+        vector = _vector_argument(x, "x")
+        y = np.empty(self._output_size)
         with _net_errors():
             load().ArrayTransfer.Step(self._net, vector.ctypes.data, vector.size, y.ctypes.data, y.size)
         return y
-
-    def _output_size(self) -> int:
-        """O, asked of .NET once per model (the shapes of a model never change)."""
-        size: int | None = getattr(self, "_o", None)
-        if size is None:
-            size = self._o = int(self._net.OutputSize)
-        return size
 
     def forward(self, xs: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """``Forward`` on xs of shape (T, I); returns ys (T, O) and hs (T, H). One crossing per array."""
@@ -282,15 +280,10 @@ def _int_array(values: ArrayLike, name: str) -> Any:
 
 
 def _double_array(values: ArrayLike, name: str) -> Any:
-    """A .NET double[] from a 1-D array (one block copy)."""
+    """A .NET double[] from a 1-D array: one block copy into a 1×n matrix, whose storage is the row."""
     array = as_float64(values, name)
     check_shape(array, (None,), name, ("N",))
-    return from_net_row_array(to_net(array.reshape(1, -1)))
-
-
-def from_net_row_array(matrix: Any) -> Any:
-    """The storage of a 1×n matrix as a .NET double[] (column-major storage of one row = the row)."""
-    return matrix.ToColumnMajorArray()
+    return to_net(array.reshape(1, -1)).ToColumnMajorArray()
 
 
 class DotNetGradients:
