@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnport._checks import as_float64, check_finite, check_shape
+from rnnport._checks import as_float64, check_finite, check_shape, unknown_activation
 from rnnport.kernels import FAST, KernelName, kernels
 
 ActivationName = Literal["tanh", "relu"]
@@ -73,8 +73,8 @@ class RNN:
                  h0: ArrayLike | None = None, activation: ActivationName = "tanh", *,
                  b_h: ArrayLike | None = None, b_y: ArrayLike | None = None, kernel: KernelName = "fast") -> None:
         self.kernels = kernels(kernel)  # raises ValueError for an unknown name
-        if activation not in _ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}: expected 'tanh' or 'relu'")
+        if not isinstance(activation, str) or activation not in _ACTIVATIONS:
+            raise unknown_activation(activation)
         W_xh, W_hh, W_hy = (as_float64(w, n) for w, n in ((W_xh, "W_xh"), (W_hh, "W_hh"), (W_hy, "W_hy")))
         check_shape(W_hh, (None, None), "W_hh", ("H", "H"))
         H = W_hh.shape[0]
@@ -100,15 +100,20 @@ class RNN:
         self.W_hy = np.array(W_hy, dtype=np.float64, order="C")  # (O, H)
         self.b_h = None if b_h is None else np.array(b_h, dtype=np.float64)  # (H,) or None
         self.b_y = None if b_y is None else np.array(b_y, dtype=np.float64)  # (O,) or None
-        self.h0 = np.array(h0, dtype=np.float64)                 # (H,)
+        self.h0 = np.array(h0, dtype=np.float64)                 # (H,), read-only: reset copies it into h
+        self.h0.setflags(write=False)
         self._h = self.h0.copy()                                 # (H,) the state the article never set
         self.activation: ActivationName = activation
         self._f = self.kernels.tanh if activation == "tanh" else _relu
 
     @property
     def h(self) -> np.ndarray:
-        """The current state, shape (H,). Assigning checks shape and finiteness, then copies."""
-        return self._h
+        """A copy of the current state, shape (H,) (C#'s ``State`` getter copies too).
+
+        A copy, not a view: writing into it cannot put NaN into the model behind the setter's back.
+        Assigning checks shape and finiteness, then copies.
+        """
+        return self._h.copy()
 
     @h.setter
     def h(self, value: ArrayLike) -> None:
