@@ -23,7 +23,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -130,21 +130,22 @@ def _vector(row: Any) -> np.ndarray | None:
     return None if row is None else from_net(row)[0].copy()
 
 
-def _vector_argument(value: ArrayLike, name: str) -> np.ndarray:
+def _vector_argument(value: ArrayLike, name: str, length: Callable[[], int | str]) -> np.ndarray:
     """A C-contiguous float64 (n,) vector, or ValueError.
 
     The rank is the bridge's to check (the NumPy API takes vectors; a (1, n) array must not slip
-    through as C#'s 1×n row); the length is left to the C# model, which names both shapes.
+    through as C#'s 1×n row), with NumPy's message: ``length()`` gives the expected length (asked
+    only on failure); the length itself is left to the C# model, which names both shapes.
     """
     vector = _float64(value, name)
     if vector.ndim != 1:
-        raise ValueError(f"{name} has shape {shape_str(vector.shape)}, expected a vector (n,)")
+        check_shape(vector, (None,), name, (str(length()),))
     return vector
 
 
-def _row(value: ArrayLike, name: str) -> Any:
+def _row(value: ArrayLike, name: str, length: Callable[[], int | str]) -> Any:
     """A (n,) vector as the 1×n C# row matrix (see ``_vector_argument``)."""
-    return to_net(_vector_argument(value, name).reshape(1, -1), name)
+    return to_net(_vector_argument(value, name, length).reshape(1, -1), name)
 
 
 class DotNetRNN:
@@ -165,11 +166,11 @@ class DotNetRNN:
         if not isinstance(activation, str):  # C# takes a name; anything else is NumPy's ValueError
             raise unknown_activation(activation)
         weights = [_float64(w, n) for w, n in ((W_xh, "W_xh"), (W_hh, "W_hh"), (W_hy, "W_hy"))]
-        for w, n in zip(weights, ("W_xh", "W_hh", "W_hy")):
-            check_shape(w, (None, None), n, ("?", "?"))  # rank only; sizes are C#'s to check
+        for w, n, labels in zip(weights, ("W_xh", "W_hh", "W_hy"), (("H", "I"), ("H", "H"), ("O", "H"))):
+            check_shape(w, (None, None), n, labels)  # rank only; sizes are C#'s to check
         W_xh, W_hh, W_hy = weights
-        h0, b_h, b_y = (None if v is None else _row(v, n)
-                        for v, n in ((h0, "h0"), (b_h, "b_h"), (b_y, "b_y")))
+        h0, b_h, b_y = (None if v is None else _row(v, n, lambda label=label: label)
+                        for v, n, label in ((h0, "h0", "H"), (b_h, "b_h", "H"), (b_y, "b_y", "O")))
         # A factory returning the error, not the constructor: a .NET constructor that throws into
         # Python leaks native memory in pythonnet (see RnnPort.Bridge.Outcome).
         self._net = _made(net.Construct.Rnn(to_net(W_xh.T, "W_xh"), to_net(W_hh.T, "W_hh"), to_net(W_hy.T, "W_hy"),
@@ -209,7 +210,7 @@ class DotNetRNN:
     @h.setter
     def h(self, value: ArrayLike) -> None:
         with _net_errors({"State": ("h", "row")}):
-            self._net.State = _row(value, "h")
+            self._net.State = _row(value, "h", lambda: self.hidden_size)
 
     @property
     def h0(self) -> np.ndarray:
@@ -253,7 +254,7 @@ class DotNetRNN:
         is checked here, the length and finiteness by C#, with ``TimeStep``'s messages. ``x`` and ``y``
         stay referenced here while .NET reads and writes their memory.
         """
-        vector = _vector_argument(x, "x")
+        vector = _vector_argument(x, "x", lambda: self.input_size)
         y = np.empty(self._output_size)
         with _net_errors({"input": ("x", "row")}):
             load().ArrayTransfer.Step(self._net, vector.ctypes.data, vector.size, y.ctypes.data, y.size)
@@ -433,7 +434,7 @@ class DotNetGradients:
 def bptt(model: DotNetRNN, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None = None) -> BpttResult:
     """``RnnPort.Bptt.Run``: as :func:`rnnport.bptt.bptt`; the gradients stay in .NET."""
     xs = _sequence(xs, model.input_size)
-    start = None if h_prev is None else _row(h_prev, "h_prev")
+    start = None if h_prev is None else _row(h_prev, "h_prev", lambda: model.hidden_size)
     with _net_errors({"inputs": ("xs", "same"), "initialState": ("h_prev", "row")}):
         result = load().Bptt.Run(model._net, to_net(xs, "xs"), _targets(targets, xs.shape[0]), start)
     return BpttResult(float(result.Loss), DotNetGradients(result.Gradients), _vector(result.FinalState))
@@ -487,7 +488,7 @@ def sample(model: DotNetRNN, seed_index: int, uniforms: ArrayLike, temperature: 
     temperature = as_real_scalar(temperature, "temperature")
     if not -2**31 <= seed_index < 2**31:  # no .NET int can carry it, so it is outside every vocabulary
         check_index(seed_index, model.input_size, "seed index")
-    start = None if h is None else _row(h, "h")
+    start = None if h is None else _row(h, "h", lambda: model.hidden_size)
     with _net_errors({"state": ("h", "row")}):
         picks = load().Sampler.Sample(model._net, seed_index, _double_array(uniforms, "uniforms"), temperature, start)
     return [int(i) for i in picks]
