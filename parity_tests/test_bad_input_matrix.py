@@ -105,6 +105,8 @@ CASES = [
     ("h-shape", "h assigned the wrong length", lambda s, m: setattr(m, "h", np.zeros(H + 1)), ValueError, r"^h has shape \(6,\), expected \(5,\)", "C#"),
     ("h-write", "NaN written into what m.h returned (a copy)", lambda s, m: write_into(lambda: m.h), None, "unchanged", "bridge"),
     ("h0-write", "NaN written into what m.h0 returned (NumPy: read-only; bridge: a copy)", lambda s, m: write_into(lambda: m.h0), None, "unchanged", "bridge"),
+    ("W_xh-write", "NaN written into what m.W_xh returned (NumPy: read-only; bridge: a copy)", lambda s, m: write_into(lambda: m.W_xh), None, "unchanged", "bridge"),
+    ("b_h-write", "NaN written into what m.b_h returned (NumPy: read-only; bridge: a copy)", lambda s, m: write_into(lambda: m.b_h), None, "unchanged", "bridge"),
     ("h0-shape", "mismatched h0", lambda s, m: s.RNN(*W, np.zeros(H + 1)), ValueError, r"^h0 has shape \(6,\), expected \(5,\)", "C#"),
     ("W_hh-not-square", "non-square W_hh", lambda s, m: s.RNN(CASE.W_xh, np.zeros((H, H + 1)), CASE.W_hy), ValueError, r"^W_hh has shape \(5, 6\), expected \(5, 5\)", "C#"),
     ("W_xh-rows", "W_xh with the wrong row count", lambda s, m: s.RNN(np.zeros((H + 1, I)), CASE.W_hh, CASE.W_hy), ValueError, r"^W_xh has shape \(6, 4\), expected \(5, I\)", "C#"),
@@ -191,15 +193,15 @@ def reference(side, kind: str):
     return model.forward(np.ascontiguousarray(xs, dtype=np.float64))
 
 
-def verdict(side_name: str, case: tuple) -> tuple[str, str]:
+def verdict(side_name: str, case: tuple, side: SimpleNamespace | None = None) -> tuple[str, str]:
     """Run one row on one side: ("accepted", what was checked) or (error type name, message).
 
     Checks that hold for every row on either side are asserted here: the model is unchanged by a
     rejected call (and by an ``unchanged`` row), an accepted row gives its expected result.
     """
     case_id, what, call, error, pattern, _ = case
-    side = sides()[side_name]
-    model = side.RNN(*W)
+    side = side or sides()[side_name]
+    model = side.RNN(*W, b_h=np.zeros(H)) if pattern == "unchanged" else side.RNN(*W)
     model.forward(CASE.xs)  # a state that is not h0
     before = snapshot(model)
     try:
@@ -262,6 +264,17 @@ def test_a_row_fails_when_the_sides_differ():
             check_row(case, numpy, bad)
     with pytest.raises(AssertionError):
         check_row(next(c for c in CASES if c[0] == "lr-float32"), ("accepted", ""), ("TypeError", "no"))
+
+
+def test_an_unchanged_row_fails_when_a_getter_hands_out_live_memory():
+    """Negative control for the ``unchanged`` rows: an RNN whose ``h`` is the live array fails ``h-write``."""
+    class LiveState(RNN):
+        h = property(lambda self: self._h, RNN.h.fset)
+
+    live = SimpleNamespace(**vars(sides()["numpy"]))
+    live.RNN = LiveState
+    with pytest.raises(AssertionError, match="the model changed"):
+        verdict("numpy", next(c for c in CASES if c[0] == "h-write"), live)
 
 
 def test_there_are_at_least_20_bad_kinds():
