@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from rnnport.cases import make_case
+from rnnport.modelfile import ModelFileError
 
 
 @pytest.fixture
@@ -63,3 +64,51 @@ def test_unknown_activation_is_a_value_error_on_both_sides(DotNetRNN):
     for model in (RNN, DotNetRNN):
         with pytest.raises(ValueError, match="unknown activation 'sigmoid': expected 'tanh' or 'relu'"):
             model(*args, activation="sigmoid")
+
+
+def _dotnet_exceptions():
+    """(.NET exception, reading a model file?, Python type it must arrive as, message it must carry)."""
+    from rnnport import dotnet
+
+    net = dotnet.load()
+    System = net.System
+    return [
+        (System.ArgumentNullException("model", "model must not be null"), False, TypeError, "model must not be null [ArgumentNullException]"),
+        (System.ArgumentOutOfRangeException("learningRate", -0.1, "learning_rate must be finite and > 0, got -0.1"), False,
+         ValueError, "learning_rate must be finite and > 0, got -0.1 [ArgumentOutOfRangeException]"),
+        (System.ArgumentException("character 'a' appears twice", "runes"), False, ValueError, "character 'a' appears twice [ArgumentException]"),
+        (System.OverflowException("Arithmetic operation resulted in an overflow."), False, OverflowError, "overflow. [OverflowException]"),
+        (System.ArithmeticException("the step's state is not finite"), False, FloatingPointError, "not finite [ArithmeticException]"),
+        (System.DivideByZeroException(), False, FloatingPointError, "[DivideByZeroException]"),
+        (System.OutOfMemoryException(), False, MemoryError, "[OutOfMemoryException]"),
+        (System.OutOfMemoryException(), True, MemoryError, "[OutOfMemoryException]"),
+        (System.InsufficientMemoryException("no room"), False, MemoryError, "no room [InsufficientMemoryException]"),
+        (net.ModelFileException("not a zip file"), False, ModelFileError, "not a zip file [ModelFileException]"),
+        (System.IO.FileNotFoundException("Could not find file 'x'."), True, ModelFileError, "[FileNotFoundException]"),
+        (System.InvalidOperationException("Cannot read incomplete UTF-16 JSON text"), True, ModelFileError, "[InvalidOperationException]"),
+        (System.IO.DirectoryNotFoundException("Could not find a part of the path"), False, OSError, "[DirectoryNotFoundException]"),
+        (System.UnauthorizedAccessException("Access denied"), False, PermissionError, "Access denied [UnauthorizedAccessException]"),
+        (System.InvalidOperationException("line one\nline two"), False, RuntimeError, "line one line two [InvalidOperationException]"),
+    ]
+
+
+def test_every_dotnet_exception_arrives_as_its_python_type():
+    """The translation table of docs/bad-input.md, one row per .NET type: the exact Python type (an
+    OverflowException is an ArithmeticException but must be OverflowError, not FloatingPointError),
+    one line, the .NET message without "(Parameter '…')" or "Actual value was …", the type's name."""
+    from rnnport import dotnet
+
+    for error, reading, python_type, message in _dotnet_exceptions():
+        translated = dotnet._translate(error, reading=reading)
+        assert type(translated) is python_type, (error.GetType().Name, reading, type(translated))
+        assert "\n" not in str(translated) and "(Parameter" not in str(translated) and "Actual value" not in str(translated)
+        assert str(translated).endswith(message), str(translated)
+
+
+def test_a_thrown_overflow_arrives_as_overflow_error():
+    """A real OverflowException thrown by .NET (rows × columns past int) through the bridge's handler."""
+    from rnnport import dotnet
+
+    with pytest.raises(OverflowError, match=r"\[OverflowException\]$"):
+        with dotnet._net_errors():
+            dotnet.load().ArrayTransfer.ToMatrix(0, 2**16, 2**15)
