@@ -18,6 +18,7 @@ one ``Marshal.Copy`` per array, never pythonnet's element-by-element conversion.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from contextlib import contextmanager
@@ -98,7 +99,7 @@ _INT32_MAX = 2**31 - 1  # .NET's int: the largest row or column count, and the l
 def fits_net(shape: tuple[int, ...], name: str) -> None:
     """Raise ``OverflowError`` unless an array of ``shape`` fits a .NET matrix (every size, and the
     element count, at most 2**31 - 1); checked before any copy, so a huge view is never copied."""
-    if any(n > _INT32_MAX for n in shape) or int(np.prod(shape, dtype=object)) > _INT32_MAX:
+    if max(shape, default=0) > _INT32_MAX or math.prod(shape) > _INT32_MAX:
         raise OverflowError(f"{name} has shape {shape_str(shape)}: a .NET matrix holds at most 2**31 - 1 "
                             f"elements and rows or columns")
 
