@@ -164,8 +164,8 @@ class DotNetRNN:
                  h0: ArrayLike | None = None, activation: ActivationName = "tanh", *,
                  b_h: ArrayLike | None = None, b_y: ArrayLike | None = None) -> None:
         net = load()
-        if not isinstance(activation, str):  # C# takes a name; anything else is NumPy's ValueError
-            raise unknown_activation(activation)
+        if not isinstance(activation, str) or not _is_unicode(activation):  # NumPy's ValueError: C# takes
+            raise unknown_activation(activation)  # a name, and no lone surrogate can cross (see _is_unicode)
         weights = [_float64(w, n) for w, n in ((W_xh, "W_xh"), (W_hh, "W_hh"), (W_hy, "W_hy"))]
         for w, n, labels in zip(weights, ("W_xh", "W_hh", "W_hy"), (("H", "I"), ("H", "H"), ("O", "H"))):
             check_shape(w, (None, None), n, labels)  # rank only; sizes are C#'s to check
@@ -271,6 +271,25 @@ class DotNetRNN:
     def reset(self) -> None:
         """``Reset()``: the state goes back to ``h0``."""
         self._net.Reset()
+
+
+def _is_unicode(text: str) -> bool:
+    """True unless ``text`` holds a lone surrogate: pythonnet aborts the whole process (an unhandled
+    .NET exception) when it converts such a string, so none may reach a .NET call."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _net_path(path: str | os.PathLike[str], error: type[Exception]) -> str:
+    """A path as a .NET string, or ``error``: a file name that is not valid UTF-8 (Python keeps its bytes
+    as lone surrogates) has no .NET spelling."""
+    text = os.fspath(path)
+    if not _is_unicode(text):
+        raise error(f"{text!r} is not a valid Unicode path: .NET cannot name this file")
+    return text
 
 
 def _sequence(xs: ArrayLike, input_size: int) -> np.ndarray:
@@ -501,7 +520,8 @@ def save(path: str | os.PathLike[str], model: DotNetRNN, vocabulary: Vocabulary 
     net = load()
     vocab = None
     if vocabulary is not None:  # in the given order (Vocabulary.Of would sort); C# refuses repeats
-        vocab = _made(net.Construct.Vocabulary(vocabulary.chars))
+        codes = net.System.Array[net.System.Int32]([ord(c) for c in vocabulary.chars])  # see Construct.Vocabulary
+        vocab = _made(net.Construct.Vocabulary(codes))
     try:  # JSON has no NaN or Infinity: C#'s parser would refuse the text with a JsonException
         text = json.dumps(hyperparameters or {}, allow_nan=False)
     except ValueError:
@@ -509,13 +529,13 @@ def save(path: str | os.PathLike[str], model: DotNetRNN, vocabulary: Vocabulary 
         raise ValueError(f"hyperparameters must be finite numbers: {', '.join(map(repr, bad))} is not") from None
     hyper = net.JsonNode.Parse(text).AsObject()
     with _net_errors():
-        net.ModelFile.Save(os.fspath(path), model._net, vocab, hyper)
+        net.ModelFile.Save(_net_path(path, ValueError), model._net, vocab, hyper)
 
 
 def load_model(path: str | os.PathLike[str]) -> ModelFile:
     """``RnnPort.ModelFile.Load``: a model file read by C#, as a :class:`ModelFile` holding a DotNetRNN."""
     with _net_errors(reading=True):  # a missing file included: every reader problem is ModelFileError
-        contents = load().ModelFile.Load(os.fspath(path))
+        contents = load().ModelFile.Load(_net_path(path, ModelFileError))
         vocabulary = None if contents.Vocabulary is None else Vocabulary(str(contents.Vocabulary.Chars))
         hyper = json.loads(str(contents.Hyperparameters.ToJsonString()))
     return ModelFile(DotNetRNN._wrap(contents.Model), vocabulary, hyper)

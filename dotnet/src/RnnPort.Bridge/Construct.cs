@@ -38,26 +38,31 @@ public static class Construct
     public static Outcome<Adagrad> Adagrad(double learningRate, double epsilon) =>
         Outcome<Adagrad>.Of(() => new Adagrad(learningRate, epsilon));
 
-    /// <summary><see cref="RnnPort.Vocabulary(IEnumerable{Rune})"/> from a string, in its order; NumPy twin <c>rnnport.charlm.Vocabulary(chars)</c>.</summary>
-    /// <param name="characters">The characters, each once.</param>
-    /// <returns>The vocabulary, or the exception that refused it (a repeated character, a lone surrogate, none at all).</returns>
-    public static Outcome<Vocabulary> Vocabulary(string characters) =>
-        Outcome<Vocabulary>.Of(() => new Vocabulary(Runes(characters)));
+    /// <summary>
+    /// <see cref="RnnPort.Vocabulary(IEnumerable{Rune})"/> from code points, in their order; NumPy twin
+    /// <c>rnnport.charlm.Vocabulary(chars)</c>. Code points, not a string: a Python string holding a lone
+    /// surrogate cannot become a .NET string (pythonnet aborts the process on it), but its code points can
+    /// cross and be refused here.
+    /// </summary>
+    /// <param name="codePoints">The characters' code points (Python's <c>ord(c)</c>), each once.</param>
+    /// <returns>The vocabulary, or the exception that refused it (a repeated character, a surrogate or a
+    /// value that is no Unicode scalar, none at all).</returns>
+    public static Outcome<Vocabulary> Vocabulary(int[] codePoints) =>
+        Outcome<Vocabulary>.Of(() => new Vocabulary(Runes(codePoints)));
 
-    // Lone surrogates are refused here rather than replaced: String.EnumerateRunes would turn them into U+FFFD.
-    private static List<Rune> Runes(string characters)
+    private static List<Rune> Runes(int[] codePoints)
     {
-        var runes = new List<Rune>(characters.Length);
-        for (int i = 0; i < characters.Length;)
+        ArgumentNullException.ThrowIfNull(codePoints);
+        var runes = new List<Rune>(codePoints.Length);
+        for (int i = 0; i < codePoints.Length; i++)
         {
-            if (Rune.DecodeFromUtf16(characters.AsSpan(i), out Rune rune, out int used) != System.Buffers.OperationStatus.Done)
+            if (!Rune.IsValid(codePoints[i]))
             {
                 throw new ArgumentException(
-                    $"the vocabulary holds a lone surrogate U+{(int)characters[i]:X4} at index {i}", nameof(characters));
+                    $"vocabulary[{i}] = U+{codePoints[i]:X4} is not a Unicode scalar value (a lone surrogate?)", nameof(codePoints));
             }
 
-            runes.Add(rune);
-            i += used;
+            runes.Add(new Rune(codePoints[i]));
         }
 
         return runes;
