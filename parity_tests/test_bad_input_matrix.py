@@ -136,6 +136,7 @@ CASES = [
     ("targets-column", "targets of shape (6, 1)", lambda s, m: s.bptt(m, CASE.xs, TARGETS[:, None]), ValueError, r"^targets has shape \(6, 1\), expected \(6,\)", "bridge"),
     ("targets-matrix", "targets of shape (2, 3)", lambda s, m: s.bptt(m, CASE.xs, TARGETS.reshape(2, 3)), ValueError, r"^targets has shape \(2, 3\), expected \(6,\)", "bridge"),
     ("targets-0d", "a 0-d target", lambda s, m: s.bptt(m, CASE.xs, np.int64(1)), ValueError, r"^targets has shape \(\), expected \(6,\)", "bridge"),
+    ("targets-huge", "a target of 2**40: no .NET int holds it", lambda s, m: s.bptt(m, CASE.xs, np.where(TARGETS == 2, 2**40, TARGETS)), ValueError, r"^targets\[2\] = 1099511627776 is outside the vocabulary \[0, 4\)", "bridge"),
     ("targets-float", "float targets", lambda s, m: s.bptt(m, CASE.xs, TARGETS.astype(float)), TypeError, r"^targets must be integers, got dtype float64", "bridge"),
     ("loss-empty", "an empty sequence for the loss", lambda s, m: s.bptt(m, CASE.xs[:0], TARGETS[:0]), ValueError, r"^the loss needs a sequence of at least one step, got T=0", "C#"),
     ("temperature", "a zero sampling temperature", lambda s, m: s.sample(m, 0, [0.5], 0.0), ValueError, r"^temperature must be finite and > 0, got 0", "C#"),

@@ -408,7 +408,7 @@ def _made(outcome: Any, names: dict[str, tuple[str, str]] | None = None) -> Any:
 # .modelfile, operating on DotNetRNN and on gradients that stay in .NET between calls.
 
 
-def _targets(values: ArrayLike, steps: int) -> Any:
+def _targets(values: ArrayLike, steps: int, classes: int) -> Any:
     """Targets as a .NET int[] (short: element-wise conversion is fine).
 
     The dtype and the rank are checked here with NumPy's rules (``as_int_array``, then a (T,)
@@ -420,7 +420,7 @@ def _targets(values: ArrayLike, steps: int) -> Any:
         check_shape(array, (steps,), "targets")
     if array.size and (array.min() < -2**31 or array.max() >= 2**31):
         t = int(np.flatnonzero((array < -2**31) | (array >= 2**31))[0])
-        raise ValueError(f"targets[{t}] = {int(array[t])} is outside the vocabulary")
+        raise ValueError(f"targets[{t}] = {int(array[t])} is outside the vocabulary [0, {classes})")
     net = load()
     return net.System.Array[net.System.Int32]([int(v) for v in array])
 
@@ -456,7 +456,7 @@ def bptt(model: DotNetRNN, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike 
     xs = _sequence(xs, model.input_size)
     start = None if h_prev is None else _row(h_prev, "h_prev", lambda: model.hidden_size)
     with _net_errors({"inputs": ("xs", "same"), "initialState": ("h_prev", "row")}):
-        result = load().Bptt.Run(model._net, to_net(xs, "xs"), _targets(targets, xs.shape[0]), start)
+        result = load().Bptt.Run(model._net, to_net(xs, "xs"), _targets(targets, xs.shape[0], model.output_size), start)
     return BpttResult(float(result.Loss), DotNetGradients(result.Gradients), _vector(result.FinalState))
 
 
