@@ -14,6 +14,14 @@ their transposes (``inputWeights`` = ``W_xh.T`` (I×H) …). Every transpose is 
 Transfer: a MathNet dense matrix is column-major, so an (r, c) matrix is block-copied from an
 F-contiguous (r, c) NumPy array by ``ArrayTransfer.ToMatrix`` and back by ``ArrayTransfer.CopyTo``:
 one ``Marshal.Copy`` per array, never pythonnet's element-by-element conversion.
+
+Errors: the C# library decides what it refuses; :func:`_translate` turns its exception into the
+documented Python type with a one-line message in NumPy terms (docs/bad-input.md). What C# cannot be
+asked (ranks, dtypes, Python types, sizes past a .NET ``int``) is checked here first with the shared
+rules of :mod:`rnnport._checks`. Two pythonnet hazards are kept off the boundary: constructors are
+called through ``RnnPort.Bridge.Construct``, which returns their error (a constructor throwing into
+Python leaks native memory), and no string holding a lone surrogate is passed (pythonnet aborts the
+process converting one).
 """
 from __future__ import annotations
 
