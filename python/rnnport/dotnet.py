@@ -259,6 +259,8 @@ def _net_errors() -> Iterator[None]:
         raise FileNotFoundError(f"{error.Message} [{error.GetType().Name}]") from None
     except System.IO.IOException as error:  # RnnPort.ModelFileException
         raise ModelFileError(f"{error.Message} [{error.GetType().Name}]") from None
+    except System.ArithmeticException as error:  # RnnPort.NonFiniteResultException: a result overflowed
+        raise FloatingPointError(f"{error.Message} [{error.GetType().Name}]") from None
     except System.ArgumentNullException as error:
         raise TypeError(f"{error.Message} [{error.GetType().Name}]") from None
     except System.ArgumentException as error:
