@@ -244,3 +244,9 @@ def test_negative_control_without_the_adagrad_check_inf_passes():
     optimizer._check_results = False
     optimizer.step(model, ones_gradients())
     assert model.W_hy[0, 0] == -math.inf
+
+
+def test_a_step_whose_screen_overflows_is_no_false_refusal():
+    """The step's screen is h·h + y·y; 1e200² overflows, but the state and output are finite."""
+    model = RNN([[1e200]], [[0.0]], [[1.0]], activation="relu")
+    assert model.step([1.0]).tolist() == [1e200] and model.h.tolist() == [1e200]

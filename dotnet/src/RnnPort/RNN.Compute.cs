@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
 
+using Lanes = System.Numerics.Vector<double>;
+
 namespace RnnPort;
 
 /// <summary>
@@ -93,6 +95,10 @@ public sealed partial class RNN
         Span<double> y = scratch.AsSpan(inputSize + 3 * hidden, outputSize);
         start.AsSpan(0, hidden).CopyTo(h);
 
+        // The non-finite screen: every state and output, times zero, added up while they are hot in L1
+        // (a scan of the T×H and T×O results afterwards would read them back from memory).
+        bool check = CheckResults;
+        Lanes screen = Lanes.Zero;
         for (int t = 0; t < steps; t++)
         {
             for (int i = 0; i < inputSize; i++)
@@ -102,6 +108,11 @@ public sealed partial class RNN
 
             Step(h, row, recurrent, input, h);
             Output(h, y);
+            if (check)
+            {
+                FiniteResults.Screen(h, ref screen);
+                FiniteResults.Screen(y, ref screen);
+            }
             for (int j = 0; j < hidden; j++)
             {
                 stateData[t + j * steps] = h[j];
@@ -113,7 +124,11 @@ public sealed partial class RNN
             }
         }
 
-        RefuseNonFinite(stateData, outputData, steps);
+        if (check && !FiniteResults.Passed(screen))
+        {
+            FiniteResults.RefuseSequence(stateData, outputData, steps);
+        }
+
         if (finalState is not null)
         {
             h.CopyTo(finalState);
@@ -124,8 +139,9 @@ public sealed partial class RNN
 
     /// <summary>
     /// Throws <see cref="NonFiniteResultException"/> naming the first timestep whose state (checked first)
-    /// or output is not finite. One vectorised sum per array screens the sequence; only when it raises the
-    /// alarm are the rows searched. NumPy twin: <c>all_finite</c> and <c>_refuse_sequence</c> in rnn.py.
+    /// or output is not finite, for the <see cref="Kernel.MathNet"/> path. One vectorised sum per array
+    /// screens the sequence; only when it raises the alarm are the rows searched. NumPy twin:
+    /// <c>all_finite</c> and <c>_refuse_sequence</c> in rnn.py.
     /// </summary>
     private void RefuseNonFinite(double[] states, double[] outputs, int steps)
     {
