@@ -193,3 +193,15 @@ def test_negative_control_a_side_without_the_check_disagrees():
     ys, hs = call(model)
     assert np.isinf(hs[0]).all() and snapshot(model) != before
     assert verdict(SIDES[0], run) == (expected, True)
+
+
+def test_the_docs_list_every_case():
+    """docs/bad-input.md, "Non-finite results", has one row per case with its message, in this order."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "bad-input.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Non-finite results"):]
+    rows = re.findall(r"^\| ([^|`]+?) \| ([^|]+?) \|$", section, flags=re.MULTILINE)[1:]  # after the header
+    expected = [(name, message) for name, message, _ in CASES]
+    expected.append(("clip: the global norm", "clip: the gradient norm is not finite (inf)"))
+    assert rows == expected
