@@ -250,3 +250,13 @@ def test_a_step_whose_screen_overflows_is_no_false_refusal():
     """The step's screen is h·h + y·y; 1e200² overflows, but the state and output are finite."""
     model = RNN([[1e200]], [[0.0]], [[1.0]], activation="relu")
     assert model.step([1.0]).tolist() == [1e200] and model.h.tolist() == [1e200]
+
+
+def test_the_command_line_refuses_a_degenerate_temperature_in_one_line(tmp_path, capsys):
+    from rnnport.__main__ import main
+    from rnnport.modelfile import Vocabulary, save
+
+    model = tmp_path / "chars.npz"
+    save(model, RNN(0.1 * np.ones((2, 2)), 0.1 * np.eye(2), np.eye(2)), Vocabulary("ab"))
+    assert main(["sample", str(model), "--temperature", "5e-324"]) == 2
+    assert capsys.readouterr().err == "rnnport sample: sample: at draw 0, y / temperature is not finite (element 0 is inf)\n"
