@@ -251,7 +251,7 @@ def _net_errors() -> Iterator[None]:
     """Re-raise .NET argument errors as Python's, keeping the .NET message and type name:
     ``ArgumentNullException`` → ``TypeError``, any other ``ArgumentException`` → ``ValueError``,
     ``IOException`` (``RnnPort.ModelFileException``, a bad model file) → ``ModelFileError``, ``FileNotFoundException`` →
-    ``FileNotFoundError``."""
+    ``FileNotFoundError``, ``ArithmeticException`` (``RnnPort.NonFiniteResultException``) → ``FloatingPointError``."""
     System = load().System
     try:
         yield

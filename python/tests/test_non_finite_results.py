@@ -260,3 +260,15 @@ def test_the_command_line_refuses_a_degenerate_temperature_in_one_line(tmp_path,
     save(model, RNN(0.1 * np.ones((2, 2)), 0.1 * np.eye(2), np.eye(2)), Vocabulary("ab"))
     assert main(["sample", str(model), "--temperature", "5e-324"]) == 2
     assert capsys.readouterr().err == "rnnport sample: sample: at draw 0, y / temperature is not finite (element 0 is inf)\n"
+
+
+def test_gradient_check_restores_the_weight_when_a_perturbed_loss_is_refused():
+    """W_hy = ±(MAX − ε-scale): the +ε perturbation of W_hy[0, 0] overflows the loss term."""
+    from rnnport.gradcheck import gradient_check
+
+    big = np.finfo(np.float64).max
+    model = RNN([[1.0]], [[0.0]], [[big * 0.5], [-big * 0.5]], activation="relu")
+    before = {name: p.copy() for name, p in model.parameters().items()}
+    with pytest.raises(FloatingPointError):
+        gradient_check(model, np.array([[1.0]]), [1], eps=big * 0.25, samples=1)
+    assert all(np.array_equal(before[name], p) for name, p in model.parameters().items())
