@@ -90,6 +90,11 @@ class Adagrad:
             nor the memory change.
         """
         pairs = _pairs(model, gradients)
+        for name, (param, _) in zip(model.parameters(), pairs):
+            old = self.memory.get(name)
+            if old is not None and old.shape != param.shape:  # it would broadcast, then fail half-way through
+                raise ValueError(f"the Adagrad memory of {name} has shape {old.shape} but the parameter "
+                                 f"{param.shape}: this optimiser was used with a different model")
         memory, params = {}, {}
         with np.errstate(all="ignore"):  # an overflow is refused below, not warned about
             for name, (param, g) in zip(model.parameters(), pairs):
