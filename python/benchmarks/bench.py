@@ -97,6 +97,63 @@ def bench_models(H: int, T: int, repeat: int, rows: list[tuple]) -> None:
         rows.append((H, name, seconds))
 
 
+def paired_ratio(checked: Callable[[], object], unchecked: Callable[[], object], rounds: int, pairs: int = 7) -> float:
+    """Median over ``rounds`` of (fastest time with the check) / (fastest without), the two timed in
+    alternation within each round, so that load from other processes falls on both alike; the fastest
+    of each, because on a busy machine noise only ever adds time."""
+    checked(), unchecked()  # warm up both
+    ratios = []
+    for _ in range(rounds):
+        on, off = [], []
+        for _ in range(pairs):
+            for fn, times in ((checked, on), (unchecked, off)):
+                start = time.perf_counter()
+                fn()
+                times.append(time.perf_counter() - start)
+        ratios.append(min(on) / min(off))
+    return statistics.median(ratios)
+
+
+def bench_check_cost(H: int, T: int, rounds: int) -> list[tuple[int, str, float]]:
+    """What refusing non-finite results costs ``forward`` (docs/bad-input.md): with/without the check,
+    NumPy fast and exact, and C# in .NET, the check switched off through the internal flag only here."""
+    from rnnport.dotnet import DotNetRNN, load, to_net
+    from System.Reflection import BindingFlags
+
+    case = make_case(I, H, O, T, seed=H)
+    rows = []
+    for kernel, T_run in (("fast", T), ("exact", max(1, T // 10))):
+        model = RNN(*case.weights(), kernel=kernel)
+        xs = case.xs[:T_run]
+
+        def run(check: bool, model=model, xs=xs):
+            def go():
+                model._check_results = check
+                model.reset()
+                return model.forward(xs)
+            return go
+        rows.append((H, f"NumPy {kernel} forward (T={T_run})", paired_ratio(run(True), run(False), rounds)))
+    net_model = DotNetRNN(*case.weights())
+    flag = net_model._net.GetType().GetProperty("CheckResults", BindingFlags.NonPublic | BindingFlags.Instance)
+    inputs, timing = to_net(case.xs), load().StepTiming
+
+    def net_run(check: bool):
+        def go():
+            flag.SetValue(net_model._net, check)
+            return timing.Forward(net_model._net, inputs)
+        return go
+    rows.append((H, f"C# Forward in .NET (T={T})", paired_ratio(net_run(True), net_run(False), rounds)))
+    return rows
+
+
+def print_check_cost(hidden: list[int], T: int, rounds: int) -> None:
+    print(f"\n| H | forward | with / without the non-finite check (median of {rounds} paired rounds) | goal |")
+    print("|---|---|---|---|")
+    for H in hidden:
+        for h, name, ratio in bench_check_cost(H, T, rounds):
+            print(f"| {h} | {name} | {ratio:.3f} | ≤ 1.03 |")
+
+
 def bench_transfer(repeat: int) -> list[tuple[str, float]]:
     """GB/s of moving 8 MB (10⁶ float64) each way, and pythonnet's default conversion for contrast."""
     import System
@@ -120,7 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hidden", type=int, nargs="+", default=[64, 256, 1024])
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--check-cost-only", action="store_true",
+                        help="only the table of what the non-finite check costs forward")
     args = parser.parse_args(argv)
+    if args.check_cost_only:
+        print_check_cost(args.hidden, args.steps, args.repeat)
+        return 0
     print(f"# rnnport benchmarks: I = O = {I}, T = {args.steps}, float64, median of {args.repeat}")
     print(f"# {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, NumPy {np.__version__}")
     blas = sorted({line.split()[-1] for line in open("/proc/self/maps", encoding="ascii") if "blas" in line})
@@ -139,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, rate in transfers:
         print(f"| {name} | {rate:.3f} |")
     print_targets(rows, transfers, args.steps)
+    print_check_cost(args.hidden, args.steps, args.repeat)
     return 0
 
 

@@ -107,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = {"verify": verify.run, "train": _train, "sample": _sample, "corpus": _corpus}[args.command]
     try:
         return run(args)
-    except (OSError, ValueError, TypeError) as error:
+    except (OSError, ValueError, TypeError, FloatingPointError) as error:  # FloatingPointError: a result overflowed
         print(f"rnnport {args.command}: {error}", file=sys.stderr)
         return 2
 

@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from rnnport._checks import as_float64, as_real_scalar, check_finite, check_shape
+from rnnport._finite import refuse_non_finite
 from rnnport.kernels import FAST
 from rnnport.loss import Kernels, check_targets, cross_entropy, softmax
 from rnnport.rnn import RNN
@@ -74,6 +75,9 @@ def bptt(model: RNN, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None
     ------
     TypeError, ValueError
         As ``RNN.forward`` for xs and h_prev; for T = 0, a length mismatch or a target out of range.
+    FloatingPointError
+        A result is not finite: a state or output (``RNN.forward``), the loss (``cross_entropy``), or a
+        gradient, checked in the order W_xh, W_hh, W_hy, b_h, b_y, h0; the message names the first.
     """
     xs = as_float64(xs, "xs")
     check_shape(xs, (None, model.input_size), "xs", ("T", "I"))
@@ -95,26 +99,29 @@ def bptt(model: RNN, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None
     loss = cross_entropy(ys, targets, k)
     prev = np.vstack([h_prev[None, :], hs[:-1]])  # (T, H): h_{t−1}
 
-    grads = {name: np.zeros_like(p) for name, p in model.parameters().items()}
-    dh_next = np.zeros(model.hidden_size)
-    for t in reversed(range(T)):
-        dy = ps[t].copy()
-        dy[targets[t]] -= 1.0                                     # backprop into y
-        grads["W_hy"] += np.outer(dy, hs[t])
-        if "b_y" in grads:
-            grads["b_y"] += dy
-        dh = k.matvec(model.W_hy.T, dy) + dh_next                 # backprop into h
-        if model.activation == "tanh":
-            da = (1.0 - hs[t] * hs[t]) * dh                       # backprop through tanh
-        else:
-            da = np.where(hs[t] > 0.0, dh, 0.0)                   # backprop through relu
-        if "b_h" in grads:
-            grads["b_h"] += da
-        grads["W_xh"] += np.outer(da, xs[t])
-        grads["W_hh"] += np.outer(da, prev[t])
-        dh_next = k.matvec(model.W_hh.T, da)
+    with np.errstate(all="ignore"):  # an overflow is refused below, not warned about
+        grads = {name: np.zeros_like(p) for name, p in model.parameters().items()}
+        dh_next = np.zeros(model.hidden_size)
+        for t in reversed(range(T)):
+            dy = ps[t].copy()
+            dy[targets[t]] -= 1.0                                     # backprop into y
+            grads["W_hy"] += np.outer(dy, hs[t])
+            if "b_y" in grads:
+                grads["b_y"] += dy
+            dh = k.matvec(model.W_hy.T, dy) + dh_next                 # backprop into h
+            if model.activation == "tanh":
+                da = (1.0 - hs[t] * hs[t]) * dh                       # backprop through tanh
+            else:
+                da = np.where(hs[t] > 0.0, dh, 0.0)                   # backprop through relu
+            if "b_h" in grads:
+                grads["b_h"] += da
+            grads["W_xh"] += np.outer(da, xs[t])
+            grads["W_hh"] += np.outer(da, prev[t])
+            dh_next = k.matvec(model.W_hh.T, da)
     gradients = Gradients(grads["W_xh"], grads["W_hh"], grads["W_hy"], grads.get("b_h"), grads.get("b_y"),
                           dh_next)
+    for name, g in (*gradients.parameters().items(), ("h0", gradients.h0)):
+        refuse_non_finite(g, f"bptt: the gradient of {name}")
     return BpttResult(loss, gradients, hs[-1].copy())
 
 
@@ -137,14 +144,22 @@ def clip_global_norm(gradients: Gradients, max_norm: float, kernels: Kernels = F
     Returns
     -------
     The norm before clipping.
+
+    Raises
+    ------
+    FloatingPointError
+        The norm is not finite (some g² overflows); the gradients are left as they were.
     """
     max_norm = as_real_scalar(max_norm, "max_norm")
     if not max_norm > 0:
         raise ValueError(f"max_norm must be > 0, got {max_norm}")
     total = 0.0
-    for g in gradients.parameters().values():
-        total += kernels.sum(g * g)  # one sum per parameter, then their running total (as C# does)
+    with np.errstate(all="ignore"):  # an overflow is refused below, not warned about
+        for g in gradients.parameters().values():
+            total += kernels.sum(g * g)  # one sum per parameter, then their running total (as C# does)
     norm = math.sqrt(total)
+    if not math.isfinite(norm):  # max_norm / inf would zero every gradient without a word
+        raise FloatingPointError(f"clip: the gradient norm is not finite ({norm!r})")
     if norm > max_norm:
         scale = max_norm / norm
         for g in gradients.parameters().values():

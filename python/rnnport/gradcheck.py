@@ -33,11 +33,13 @@ def gradient_check(model: RNN, xs: np.ndarray, targets: np.ndarray, h_prev: np.n
         for _ in range(samples):
             i = tuple(int(k) for k in rng.integers(0, param.shape))
             old = param[i]
-            param[i] = old + eps
-            plus = bptt(model, xs, targets, h_prev).loss
-            param[i] = old - eps
-            minus = bptt(model, xs, targets, h_prev).loss
-            param[i] = old
+            try:  # restored even when a perturbed loss is refused (FloatingPointError), as in C#
+                param[i] = old + eps
+                plus = bptt(model, xs, targets, h_prev).loss
+                param[i] = old - eps
+                minus = bptt(model, xs, targets, h_prev).loss
+            finally:
+                param[i] = old
             numeric = (plus - minus) / (2 * eps)
             a = grads[name][i]
             errors.append(abs(a - numeric) / max(abs(a) + abs(numeric), floor))

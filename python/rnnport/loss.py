@@ -1,19 +1,27 @@
 """Softmax cross-entropy over a sequence, computed stably. C# twin: ``RnnPort.Loss``."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from rnnport._checks import as_float64, as_int_array, check_shape
+from rnnport._finite import first_non_finite, refuse_non_finite
 from rnnport.kernels import FAST, FastKernels, ExactKernels
 
 Kernels = FastKernels | ExactKernels
 
 
-def softmax(y: np.ndarray, temperature: float = 1.0, kernels: Kernels = FAST) -> np.ndarray:
+def softmax(y: np.ndarray, temperature: float = 1.0, kernels: Kernels = FAST,
+            what: str = "softmax: scores / temperature") -> np.ndarray:
     """Probabilities ``exp(z − max z) / Σ exp(z − max z)`` with ``z = y / temperature``.
 
-    Subtracting the maximum keeps every exponent ≤ 0, so nothing overflows.
+    Subtracting the maximum keeps every exponent ≤ 0, so nothing overflows. A temperature so small
+    that some ``z`` overflows (``1 / 5e-324``) is refused: with every ``z`` finite the largest term is
+    exp(0) = 1, so the denominator lies in [1, O] and the result is well defined; with one infinite it
+    is not (inf − inf). The rule reads only ``y / temperature``, one IEEE division, so both languages
+    give the same verdict for the same scores.
 
     Parameters
     ----------
@@ -23,10 +31,19 @@ def softmax(y: np.ndarray, temperature: float = 1.0, kernels: Kernels = FAST) ->
         > 0; lower is greedier.
     kernels : rnnport.kernels.FAST or EXACT
         exp and the row sums of EXACT follow the C# side bit for bit.
+    what : str
+        How the refusal names ``z`` (sampling names its draw).
+
+    Raises
+    ------
+    FloatingPointError
+        Some ``z`` is not finite; the message names the first, in C order.
     """
-    z = y / temperature if temperature != 1.0 else y
-    e = kernels.exp(z - z.max(axis=-1, keepdims=True))
-    return e / _row_sums(e, kernels)[..., None]
+    with np.errstate(all="ignore"):  # refused below, not warned about; z − max may underflow to −inf
+        z = y / temperature if temperature != 1.0 else y
+        refuse_non_finite(z, what)
+        e = kernels.exp(z - z.max(axis=-1, keepdims=True))
+        return e / _row_sums(e, kernels)[..., None]
 
 
 def _row_sums(e: np.ndarray, kernels: Kernels) -> np.ndarray:
@@ -71,10 +88,24 @@ def cross_entropy(ys: ArrayLike, targets: ArrayLike, kernels: Kernels = FAST) ->
     ys : (T, O)
     targets : (T,) integers in [0, O)
     kernels : rnnport.kernels.FAST or EXACT
+
+    Raises
+    ------
+    FloatingPointError
+        The loss is not finite (finite scores 2e308 apart make a term overflow); the message names the
+        first step whose term is not finite, or says that the sum of finite terms overflowed.
     """
     ys = as_float64(ys, "ys")
     check_shape(ys, (None, None), "ys", ("T", "O"))
     targets = check_targets(targets, ys.shape[0], ys.shape[1])
-    m = ys.max(axis=1)
-    log_sum = kernels.log(_row_sums(kernels.exp(ys - m[:, None]), kernels))
-    return kernels.sum(log_sum - (ys[np.arange(ys.shape[0]), targets] - m))
+    with np.errstate(all="ignore"):  # an overflow is refused below, not warned about
+        m = ys.max(axis=1)
+        log_sum = kernels.log(_row_sums(kernels.exp(ys - m[:, None]), kernels))
+        terms = log_sum - (ys[np.arange(ys.shape[0]), targets] - m)  # (T,)
+        total = kernels.sum(terms)
+    if not math.isfinite(total):
+        bad = first_non_finite(terms)
+        if bad is not None:
+            raise FloatingPointError(f"loss: the term at step {bad[0]} is not finite ({float(terms[bad])!r})")
+        raise FloatingPointError(f"loss: the sum over steps is not finite ({total!r})")
+    return total

@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from rnnport._checks import as_real_scalar
+from rnnport._finite import refuse_non_finite
 from rnnport.bptt import Gradients
 from rnnport.rnn import RNN
 
@@ -28,16 +29,39 @@ def _pairs(model: RNN, gradients: Gradients) -> list[tuple[np.ndarray, np.ndarra
     return [(params[name], grads[name]) for name in params]
 
 
+def _commit(new: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+    """Write every computed array over its target, once all are known to be finite."""
+    for target, value in new.values():
+        target[...] = value
+
+
 class SGD:
     """Plain gradient descent: ``p -= learning_rate * g``."""
+
+    # Whether step refuses a non-finite update (docs/bad-input.md). Off only in the tests that show
+    # the check is needed.
+    _check_results: bool = True
 
     def __init__(self, learning_rate: float) -> None:
         self.learning_rate = _check_rate(learning_rate)
 
     def step(self, model: RNN, gradients: Gradients) -> None:
-        """Apply one update to every parameter of ``model``."""
-        for param, g in _pairs(model, gradients):
-            param -= self.learning_rate * g
+        """Apply one update to every parameter of ``model``.
+
+        Raises
+        ------
+        FloatingPointError
+            Some updated parameter is not finite (checked in the order of ``model.parameters()``);
+            nothing is written.
+        """
+        new = {}
+        with np.errstate(all="ignore"):  # an overflow is refused below, not warned about
+            for name, (param, g) in zip(model.parameters(), _pairs(model, gradients)):
+                new[name] = (param, param - self.learning_rate * g)  # the bits of param -= lr * g
+        if self._check_results:
+            for name, (_, value) in new.items():
+                refuse_non_finite(value, f"sgd: the update of {name}")
+        _commit(new)
 
 
 class Adagrad:
@@ -54,10 +78,34 @@ class Adagrad:
         self.eps = eps
         self.memory: dict[str, np.ndarray] = {}
 
+    _check_results: bool = True  # as SGD's
+
     def step(self, model: RNN, gradients: Gradients) -> None:
-        """Apply one update to every parameter of ``model``."""
+        """Apply one update to every parameter of ``model``.
+
+        Raises
+        ------
+        FloatingPointError
+            Some new memory (g² overflows) or updated parameter is not finite, checked parameter by
+            parameter in the order of ``model.parameters()``, memory first; neither the parameters
+            nor the memory change.
+        """
         pairs = _pairs(model, gradients)
-        for name, (param, g) in zip(model.parameters(), pairs):
-            m = self.memory.setdefault(name, np.zeros_like(param))
-            m += g * g
-            param -= self.learning_rate * g / np.sqrt(m + self.eps)
+        for name, (param, _) in zip(model.parameters(), pairs):
+            old = self.memory.get(name)
+            if old is not None and old.shape != param.shape:  # it would broadcast, then fail half-way through
+                raise ValueError(f"the Adagrad memory of {name} has shape {old.shape} but the parameter "
+                                 f"{param.shape}: this optimiser was used with a different model")
+        memory, params = {}, {}
+        with np.errstate(all="ignore"):  # an overflow is refused below, not warned about
+            for name, (param, g) in zip(model.parameters(), pairs):
+                m = self.memory.get(name, np.zeros_like(param)) + g * g
+                memory[name] = m
+                params[name] = (param, param - self.learning_rate * g / np.sqrt(m + self.eps))
+        if self._check_results:
+            for name in params:
+                refuse_non_finite(memory[name], f"adagrad: the memory of {name}")
+                refuse_non_finite(params[name][1], f"adagrad: the update of {name}")
+        for name, m in memory.items():
+            self.memory.setdefault(name, np.empty_like(m))[...] = m  # in place, as m += g * g was
+        _commit(params)

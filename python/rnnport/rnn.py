@@ -12,12 +12,14 @@ The C# twin ``RnnPort.RNN`` uses row vectors, so its weights are the transposes 
 """
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from rnnport._checks import as_float64, check_finite, check_shape, unknown_activation
+from rnnport._finite import all_finite, element, first_non_finite
 from rnnport.kernels import FAST, KernelName, kernels
 
 ActivationName = Literal["tanh", "relu"]
@@ -78,6 +80,10 @@ class RNN:
     ``ValueError``), ``h`` returns a copy, and ``parameters()`` gives the live arrays the optimisers
     update. One instance is not thread-safe.
     """
+
+    # Whether step/forward refuse a non-finite result (docs/bad-input.md). Off only in the benchmark
+    # that prices the check and in the tests that show it is needed; never in use.
+    _check_results: bool = True
 
     def __init__(self, W_xh: ArrayLike, W_hh: ArrayLike, W_hy: ArrayLike,
                  h0: ArrayLike | None = None, activation: ActivationName = "tanh", *,
@@ -172,14 +178,30 @@ class RNN:
         Returns
         -------
         y : ndarray, shape (O,)
+
+        Raises
+        ------
+        FloatingPointError
+            The new state (checked first) or the output is not finite; ``h`` is unchanged.
         """
         x = as_float64(x, "x")
         check_shape(x, (self.input_size,), "x")
         check_finite(x, "x")
         k = self.kernels
-        a = k.matvec(self.W_hh, self._h) + k.matvec(self.W_xh, x)  # (H,) pre-activation
-        self._h = self._f(a if self.b_h is None else a + self.b_h)  # update the state
-        return self._output(self._h)  # compute the output
+        with np.errstate(all="ignore"):  # an overflow is refused below, as FloatingPointError, not warned about
+            a = k.matvec(self.W_hh, self._h) + k.matvec(self.W_xh, x)  # (H,) pre-activation
+            h = self._f(a if self.b_h is None else a + self.b_h)
+            y = self._output(h)  # compute the output
+            # h·h + y·y is finite exactly when every element is, but for a false alarm when a square
+            # overflows, which the search below then clears: two BLAS dots, far cheaper than isfinite().all().
+            finite = not self._check_results or math.isfinite(h.dot(h) + y.dot(y))
+        if not finite:
+            for value, what in ((h, "state"), (y, "output")):
+                index = first_non_finite(value)
+                if index is not None:
+                    raise FloatingPointError(f"step: the {what} is not finite ({element(value, index)})")
+        self._h = h  # update the state, only once the step is known to be finite
+        return y
 
     def forward(self, xs: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Run a whole sequence from the current state; ``h`` ends at the last step's state.
@@ -195,24 +217,34 @@ class RNN:
             ``ys[t]`` is what the t-th ``step`` would return.
         hs : ndarray, shape (T, H)
             ``hs[t]`` is the state after timestep t.
+
+        Raises
+        ------
+        FloatingPointError
+            A state or an output is not finite: the message names the first such step; ``h`` is unchanged.
         """
         xs = as_float64(xs, "xs")
         check_shape(xs, (None, self.input_size), "xs", ("T", "I"))
         check_finite(xs, "xs")
         # (T, H): every input projection in one matrix product. Row t is then overwritten, in place,
         # by the state after step t, so the loop allocates nothing per step in fast mode.
-        hs = np.ascontiguousarray(self.kernels.matvec(self.W_xh, xs))
-        if self.kernels is FAST:
-            self._recur_fast(hs)
-        else:
-            h = self._h
-            W_hh = self.kernels.prepare(self.W_hh)  # once per sequence, not once per step
-            for t in range(hs.shape[0]):
-                a = self.kernels.matvec_prepared(W_hh, h) + hs[t]
-                h = hs[t] = self._f(a if self.b_h is None else a + self.b_h)  # bias added last, as in step
+        with np.errstate(all="ignore"):  # an overflow is refused below, as FloatingPointError, not warned about
+            hs = np.ascontiguousarray(self.kernels.matvec(self.W_xh, xs))
+            if self.kernels is FAST:
+                self._recur_fast(hs)
+            else:
+                h = self._h
+                W_hh = self.kernels.prepare(self.W_hh)  # once per sequence, not once per step
+                for t in range(hs.shape[0]):
+                    a = self.kernels.matvec_prepared(W_hh, h) + hs[t]
+                    h = hs[t] = self._f(a if self.b_h is None else a + self.b_h)  # bias added last, as in step
+            ys = self._output(hs)
+            finite = not self._check_results or all_finite(hs, ys)  # one cheap screen per sequence
+        if not finite:
+            _refuse_sequence(hs, ys)
         if hs.shape[0]:
-            self._h = hs[-1].copy()  # a copy: the caller owns hs
-        return self._output(hs), hs  # (T, O), (T, H)
+            self._h = hs[-1].copy()  # a copy: the caller owns hs; only now, once the sequence is finite
+        return ys, hs  # (T, O), (T, H)
 
     def _recur_fast(self, hs: np.ndarray) -> None:
         """The recurrence over (T, H) projections, in place, with BLAS and preallocated buffers."""
@@ -238,3 +270,17 @@ class RNN:
     def reset(self) -> None:
         """Put the state back to ``h0``."""
         self._h = self.h0.copy()
+
+
+def _refuse_sequence(hs: np.ndarray, ys: np.ndarray) -> None:
+    """Raise FloatingPointError naming the first step whose state (checked first) or output is not finite.
+
+    ``hs`` (T, H), ``ys`` (T, O). Returns quietly when the screen's alarm was a finite sum that overflowed.
+    """
+    bad_state, bad_output = ~np.isfinite(hs).all(axis=1), ~np.isfinite(ys).all(axis=1)  # (T,) each
+    bad = np.flatnonzero(bad_state | bad_output)
+    if bad.size:
+        t = int(bad[0])
+        value, what = (hs[t], "state") if bad_state[t] else (ys[t], "output")
+        raise FloatingPointError(
+            f"forward: the {what} at step {t} is not finite ({element(value, first_non_finite(value))})")

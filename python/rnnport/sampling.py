@@ -41,6 +41,9 @@ def sample(model: RNN, seed_index: int, uniforms: ArrayLike, temperature: float 
     ------
     ValueError
         I ≠ O, a seed index out of range, uniforms outside [0, 1) or not 1-D, temperature ≤ 0.
+    FloatingPointError
+        A step is not finite, or the temperature is so small that some ``y / temperature`` of a draw
+        is not (``softmax``); the model's state is restored either way.
     """
     if model.input_size != model.output_size:
         raise ValueError(f"sampling feeds outputs back as inputs: needs I == O, got I={model.input_size}, "
@@ -61,10 +64,11 @@ def sample(model: RNN, seed_index: int, uniforms: ArrayLike, temperature: float 
     try:
         x = np.zeros(model.input_size)
         index = seed_index
-        for u in uniforms:
+        for n, u in enumerate(uniforms):
             x[:] = 0.0
             x[index] = 1.0
-            index = pick(softmax(model.step(x), temperature, model.kernels), float(u))
+            p = softmax(model.step(x), temperature, model.kernels, f"sample: at draw {n}, y / temperature")
+            index = pick(p, float(u))
             picks.append(index)
     finally:
         model.h = saved

@@ -60,3 +60,16 @@ def test_mismatched_gradients_change_nothing(kind):
             optimizer.step(model, bad)
     assert all(np.array_equal(model.parameters()[k], v) for k, v in before.items())
     assert getattr(optimizer, "memory", {}) == {}
+
+
+def test_adagrad_used_with_a_model_of_another_shape_refuses_before_writing():
+    """Memory (1, 1) against a (2, 1) parameter would broadcast; it is refused and nothing changes."""
+    optimizer = Adagrad(0.1)
+    model, grads = tiny()
+    optimizer.step(model, grads)
+    other = RNN([[1.0], [2.0]], [[0.5, 0.0], [0.0, 0.5]], [[1.0, 1.0]])
+    before = {name: p.copy() for name, p in other.parameters().items()}
+    with pytest.raises(ValueError, match="the Adagrad memory of W_xh has shape \\(1, 1\\) but the parameter \\(2, 1\\)"):
+        optimizer.step(other, Gradients(np.ones((2, 1)), np.ones((2, 2)), np.ones((1, 2)), None, None, np.zeros(2)))
+    assert all(np.array_equal(before[name], p) for name, p in other.parameters().items())
+    assert optimizer.memory["W_xh"].shape == (1, 1)

@@ -7,7 +7,8 @@ namespace RnnPort.Benchmarks;
 /// T = 1000 timesteps of a tanh RNN with I = O = 64 (one-hot inputs) and H ∈ {64, 256, 1024}, float64:
 /// the article's MathNet-operator <c>TimeStep</c> loop and RnnPort's previous <c>Forward</c> (the
 /// baselines) against RnnPort's <c>TimeStep</c> loop and <c>Forward</c>, and <c>Forward</c> with the opt-in
-/// <see cref="Kernel.Simd"/>. The Allocated column is per operation, i.e. per 1000 timesteps.
+/// <see cref="Kernel.Simd"/>, and <c>Forward</c> without its non-finite check (the internal switch,
+/// off only here, to price the check). The Allocated column is per operation, i.e. per 1000 timesteps.
 /// </summary>
 [MemoryDiagnoser]
 public class ForwardBenchmarks
@@ -15,6 +16,7 @@ public class ForwardBenchmarks
     private const int Steps = 1000;
     private RNN _model = null!;
     private RNN _simdModel = null!;
+    private RNN _uncheckedModel = null!;
     private ArticleRnn _article = null!;
     private Matrix<double> _inputs = null!;
     private Matrix<double>[] _rows = null!;
@@ -30,6 +32,8 @@ public class ForwardBenchmarks
         _model = Data.Model(Hidden);
         _simdModel = Data.Model(Hidden);
         _simdModel.Kernel = Kernel.Simd;
+        _uncheckedModel = Data.Model(Hidden);
+        _uncheckedModel.CheckResults = false;
         _article = Data.Article(Hidden);
         _inputs = Data.OneHot(Data.Indices(Steps, Data.Vocabulary, seed: 4), Data.Vocabulary);
         _rows = Data.Rows(_inputs);
@@ -90,5 +94,14 @@ public class ForwardBenchmarks
     {
         _simdModel.Reset();
         return _simdModel.Forward(_inputs).States;
+    }
+
+    /// <summary>Forward without refusing non-finite results: what the check costs is Forward / this.</summary>
+    /// <returns>The T×H states.</returns>
+    [Benchmark]
+    public Matrix<double> ForwardWithoutTheNonFiniteCheck()
+    {
+        _uncheckedModel.Reset();
+        return _uncheckedModel.Forward(_inputs).States;
     }
 }

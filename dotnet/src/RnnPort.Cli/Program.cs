@@ -49,7 +49,8 @@ internal static class Program
                 _ => throw new UsageException($"unknown command '{command}': expected 'train' or 'sample'"),
             };
         }
-        catch (Exception failure) when (failure is UsageException or ArgumentException or IOException or UnauthorizedAccessException)
+        catch (Exception failure) when (failure is UsageException or ArgumentException or IOException or UnauthorizedAccessException
+            or NonFiniteResultException)
         {
             // One line: a FileNotFoundException, a ModelFileException, a bad number all read the same way.
             string message = failure.Message.ReplaceLineEndings(" ");

@@ -43,7 +43,17 @@ public sealed class Adagrad : IOptimizer
     public IReadOnlyDictionary<string, Matrix<double>> Memory =>
         _memory.ToDictionary(entry => entry.Key, entry => entry.Value.Clone(), StringComparer.Ordinal);
 
+    /// <summary>
+    /// Whether <see cref="Step"/> refuses a memory or an update that is not finite (docs/bad-input.md). Off
+    /// only in the tests that show the check is needed. NumPy twin: <c>Adagrad._check_results</c>.
+    /// </summary>
+    internal bool CheckResults { get; set; } = true;
+
     /// <inheritdoc/>
+    /// <exception cref="NonFiniteResultException">
+    /// Some new memory (g² overflows) or updated parameter is not finite, checked parameter by parameter in
+    /// the order of the model's parameters, memory first; neither the parameters nor the memory change.
+    /// </exception>
     /// <exception cref="ArgumentException">
     /// Also when the memory from an earlier step has another shape than the parameter now (the optimiser
     /// was used with a different model).
@@ -66,25 +76,47 @@ public sealed class Adagrad : IOptimizer
             }
         }
 
-        foreach ((string name, Matrix<double> parameter, Matrix<double> gradient) in pairs)
+        var memories = new double[pairs.Count][];
+        var updated = new double[pairs.Count][];
+        for (int i = 0; i < pairs.Count; i++)
         {
-            if (!_memory.TryGetValue(name, out Matrix<double>? memory))
-            {
-                memory = Matrix<double>.Build.Dense(parameter.RowCount, parameter.ColumnCount);
-                _memory.Add(name, memory);
-            }
-
+            (string name, Matrix<double> parameter, Matrix<double> gradient) = pairs[i];
             double[] p = parameter.AsColumnMajorArray()!;  // the model's parameters are dense
-            double[] m = memory.AsColumnMajorArray()!;
+            double[] m = memories[i] = _memory.TryGetValue(name, out Matrix<double>? memory)
+                ? (double[])memory.AsColumnMajorArray()!.Clone()
+                : new double[p.Length];
+            double[] next = updated[i] = new double[p.Length];
             for (int c = 0, n = 0; c < gradient.ColumnCount; c++)
             {
                 for (int r = 0; r < gradient.RowCount; r++, n++)
                 {
                     double g = gradient.At(r, c);
                     m[n] += g * g;
-                    p[n] -= LearningRate * g / Math.Sqrt(m[n] + Epsilon);
+                    next[n] = p[n] - LearningRate * g / Math.Sqrt(m[n] + Epsilon);  // the bits of p[n] -= …
                 }
             }
+
+            if (CheckResults)
+            {
+                FiniteResults.Refuse(m, parameter.RowCount, "adagrad: the memory", name);
+                FiniteResults.Refuse(next, parameter.RowCount, "adagrad: the update", name);
+            }
+        }
+
+        // Every memory and update is finite: only now is anything written.
+        for (int i = 0; i < pairs.Count; i++)
+        {
+            (string name, Matrix<double> parameter, _) = pairs[i];
+            if (_memory.TryGetValue(name, out Matrix<double>? memory))
+            {
+                memories[i].CopyTo(memory.AsColumnMajorArray()!, 0);
+            }
+            else
+            {
+                _memory.Add(name, Matrix<double>.Build.Dense(parameter.RowCount, parameter.ColumnCount, memories[i]));
+            }
+
+            updated[i].CopyTo(parameter.AsColumnMajorArray()!, 0);
         }
 
         model.OnParametersChanged();  // the model's row-major weight copies

@@ -38,6 +38,11 @@ public static class Bptt
     /// <exception cref="NonFiniteValueException"><paramref name="inputs"/> or <paramref name="initialState"/> holds NaN or ±Infinity.</exception>
     /// <exception cref="ArgumentException">T = 0.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A target lies outside [0, O).</exception>
+    /// <exception cref="NonFiniteResultException">
+    /// A result is not finite: a state or an output (<see cref="RNN.Forward"/>), the loss
+    /// (<see cref="Loss.CrossEntropy"/>), or a gradient, checked in the order InputWeights, RecurrentWeights,
+    /// OutputWeights, HiddenBias, OutputBias, InitialState; the message names the first.
+    /// </exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static BpttResult Run(RNN model, Matrix<double> inputs, IReadOnlyList<int> targets, Matrix<double>? initialState = null)
     {
@@ -181,6 +186,11 @@ public static class Bptt
         }
 
         dhNext.CopyTo(Data(gradients.InitialState), 0);
+        foreach ((string name, Matrix<double> g) in gradients.Parameters().Append((ParameterNames.InitialState, gradients.InitialState)))
+        {
+            FiniteResults.Refuse(g, "bptt: the gradient", name);
+        }
+
         return new BpttResult(loss, gradients, states.SubMatrix(steps - 1, 1, 0, hidden));
     }
 
@@ -221,6 +231,7 @@ public static class Bptt
     /// <returns>The norm before clipping.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="gradients"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNorm"/> is not &gt; 0 (NaN included).</exception>
+    /// <exception cref="NonFiniteResultException">The norm is not finite (some g² overflows); the gradients are left as they were.</exception>
     public static double ClipGlobalNorm(Gradients gradients, double maxNorm)
     {
         ArgumentNullException.ThrowIfNull(gradients);
@@ -248,6 +259,12 @@ public static class Bptt
         }
 
         double norm = Math.Sqrt(total);
+        if (!double.IsFinite(norm))
+        {
+            // maxNorm / ∞ would zero every gradient without a word.
+            throw new NonFiniteResultException($"clip: the gradient norm is not finite ({FiniteResults.Value(norm)})");
+        }
+
         if (norm > maxNorm)
         {
             double scale = maxNorm / norm;

@@ -25,7 +25,12 @@ public static class Loss
     /// <exception cref="ArgumentNullException"><paramref name="scores"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="scores"/> has no columns.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="temperature"/> is not finite and &gt; 0.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <exception cref="NonFiniteResultException">
+    /// Some <c>score / temperature</c> is not finite (a temperature such as 5e-324 overflows it); the
+    /// message names the first, row by row. With every quotient finite the largest term is exp(0) = 1, so
+    /// the denominator lies in [1, O]; the rule reads only the quotients, one IEEE division each, so both
+    /// languages give the same verdict for the same scores.
+    /// </exception>
     public static Matrix<double> Softmax(Matrix<double> scores, double temperature = 1.0)
     {
         Guard.NotNull(scores, nameof(scores));
@@ -35,6 +40,17 @@ public static class Loss
         }
 
         CheckTemperature(temperature, nameof(temperature));
+        return SoftmaxUnchecked(scores, temperature, -1);
+    }
+
+    /// <summary>
+    /// <see cref="Softmax"/> on checked arguments. A refusal names the element as (t, k), or, for a
+    /// <paramref name="draw"/> ≥ 0 of <see cref="Sampler.Sample"/>, as <c>sample: at draw n, y / temperature</c>
+    /// and k alone (NumPy's y is a vector there).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static Matrix<double> SoftmaxUnchecked(Matrix<double> scores, double temperature, int draw)
+    {
         int rows = scores.RowCount, columns = scores.ColumnCount;
         var probabilities = Matrix<double>.Build.Dense(rows, columns);
         var e = new double[columns];
@@ -45,6 +61,12 @@ public static class Loss
             for (int k = 0; k < columns; k++)
             {
                 e[k] = temperature == 1.0 ? scores.At(t, k) : scores.At(t, k) / temperature;
+                if (!double.IsFinite(e[k]))
+                {
+                    throw new NonFiniteResultException(draw >= 0
+                        ? string.Create(CultureInfo.InvariantCulture, $"sample: at draw {draw}, y / temperature is not finite (element {k} is {FiniteResults.Value(e[k])})")
+                        : string.Create(CultureInfo.InvariantCulture, $"softmax: scores / temperature is not finite (element ({t}, {k}) is {FiniteResults.Value(e[k])})"));
+                }
             }
 
             double max = e[0];
@@ -81,6 +103,10 @@ public static class Loss
     /// <exception cref="ShapeMismatchException"><paramref name="targets"/> does not hold T indices.</exception>
     /// <exception cref="ArgumentException">T = 0 (no step to score).</exception>
     /// <exception cref="ArgumentOutOfRangeException">A target lies outside [0, O); the message names the step.</exception>
+    /// <exception cref="NonFiniteResultException">
+    /// The loss is not finite (finite scores 2e308 apart make a term overflow): the message names the first
+    /// step whose term is not finite, or says that the sum of finite terms overflowed.
+    /// </exception>
     public static double CrossEntropy(Matrix<double> outputs, IReadOnlyList<int> targets)
     {
         Guard.NotNull(outputs, nameof(outputs));
@@ -128,29 +154,50 @@ public static class Loss
         }
     }
 
-    /// <summary><see cref="CrossEntropy"/> for targets already checked.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary><see cref="CrossEntropy"/> for targets already checked; refuses a loss that is not finite.</summary>
     internal static double CrossEntropyUnchecked(Matrix<double> outputs, IReadOnlyList<int> targets)
     {
-        int columns = outputs.ColumnCount;
         double total = 0.0;
         for (int t = 0; t < outputs.RowCount; t++)
         {
-            double max = outputs.At(t, 0);
-            for (int k = 1; k < columns; k++)
+            total += Term(outputs, targets, t);
+        }
+
+        if (!double.IsFinite(total))
+        {
+            for (int t = 0; t < outputs.RowCount; t++)
             {
-                max = Math.Max(max, outputs.At(t, k));
+                double term = Term(outputs, targets, t);
+                if (!double.IsFinite(term))
+                {
+                    throw new NonFiniteResultException(
+                        string.Create(CultureInfo.InvariantCulture, $"loss: the term at step {t} is not finite ({FiniteResults.Value(term)})"));
+                }
             }
 
-            double sum = 0.0;
-            for (int k = 0; k < columns; k++)
-            {
-                sum += Math.Exp(outputs.At(t, k) - max);
-            }
-
-            total += Math.Log(sum) - (outputs.At(t, targets[t]) - max);
+            throw new NonFiniteResultException($"loss: the sum over steps is not finite ({FiniteResults.Value(total)})");
         }
 
         return total;
+    }
+
+    /// <summary>The loss term of step t: <c>log Σ_k exp(y_tk − m_t) − (y_t[target] − m_t)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double Term(Matrix<double> outputs, IReadOnlyList<int> targets, int t)
+    {
+        int columns = outputs.ColumnCount;
+        double max = outputs.At(t, 0);
+        for (int k = 1; k < columns; k++)
+        {
+            max = Math.Max(max, outputs.At(t, k));
+        }
+
+        double sum = 0.0;
+        for (int k = 0; k < columns; k++)
+        {
+            sum += Math.Exp(outputs.At(t, k) - max);
+        }
+
+        return Math.Log(sum) - (outputs.At(t, targets[t]) - max);
     }
 }

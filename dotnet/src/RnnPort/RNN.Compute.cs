@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
 
+using Lanes = System.Numerics.Vector<double>;
+
 namespace RnnPort;
 
 /// <summary>
@@ -10,6 +12,13 @@ namespace RnnPort;
 /// </summary>
 public sealed partial class RNN
 {
+    /// <summary>
+    /// Whether a step or a sequence refuses a result that is not finite (<see cref="NonFiniteResultException"/>,
+    /// docs/bad-input.md). Off only in the benchmark that prices the check and in the tests that show it is
+    /// needed. NumPy twin: <c>RNN._check_results</c>.
+    /// </summary>
+    internal bool CheckResults { get; set; } = true;
+
     /// <summary>
     /// <see cref="Forward"/> from <paramref name="start"/> without checks and without touching the
     /// model's state: the shared core of <see cref="Forward"/> and <see cref="Bptt.Run"/>.
@@ -42,7 +51,9 @@ public sealed partial class RNN
             states.SetRow(t, state.Row(0));
         }
 
-        return (Output(states), states);
+        Matrix<double> outputs = Output(states);
+        RefuseNonFinite(DataOf(states), DataOf(outputs), steps);
+        return (outputs, states);
     }
 
     /// <summary>
@@ -55,7 +66,11 @@ public sealed partial class RNN
     /// </summary>
     /// <param name="start">The H values of the state before the first timestep; read before anything is written.</param>
     /// <param name="inputs">T×I, already checked.</param>
-    /// <param name="finalState">When not null and T &gt; 0, receives the state after the last timestep (may be <paramref name="start"/>).</param>
+    /// <param name="finalState">
+    /// When not null and T &gt; 0, receives the state after the last timestep (may be <paramref name="start"/>),
+    /// only once every state and output is known to be finite.
+    /// </param>
+    /// <exception cref="NonFiniteResultException">A state or an output is not finite.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (Matrix<double> Outputs, Matrix<double> States) ForwardFrom(double[] start, Matrix<double> inputs, double[]? finalState)
     {
@@ -80,6 +95,10 @@ public sealed partial class RNN
         Span<double> y = scratch.AsSpan(inputSize + 3 * hidden, outputSize);
         start.AsSpan(0, hidden).CopyTo(h);
 
+        // The non-finite screen: every state and output, times zero, added up while they are hot in L1
+        // (a scan of the T×H and T×O results afterwards would read them back from memory).
+        bool check = CheckResults;
+        Lanes screen = Lanes.Zero;
         for (int t = 0; t < steps; t++)
         {
             for (int i = 0; i < inputSize; i++)
@@ -89,6 +108,11 @@ public sealed partial class RNN
 
             Step(h, row, recurrent, input, h);
             Output(h, y);
+            if (check)
+            {
+                FiniteResults.Screen(h, ref screen);
+                FiniteResults.Screen(y, ref screen);
+            }
             for (int j = 0; j < hidden; j++)
             {
                 stateData[t + j * steps] = h[j];
@@ -100,12 +124,53 @@ public sealed partial class RNN
             }
         }
 
+        if (check && !FiniteResults.Passed(screen))
+        {
+            FiniteResults.RefuseSequence(stateData, outputData, steps);
+        }
+
         if (finalState is not null)
         {
             h.CopyTo(finalState);
         }
 
         return (outputs, states);
+    }
+
+    /// <summary>
+    /// Throws <see cref="NonFiniteResultException"/> naming the first timestep whose state (checked first)
+    /// or output is not finite, for the <see cref="Kernel.MathNet"/> path. One vectorised sum per array
+    /// screens the sequence; only when it raises the alarm are the rows searched. NumPy twin:
+    /// <c>all_finite</c> and <c>_refuse_sequence</c> in rnn.py.
+    /// </summary>
+    private void RefuseNonFinite(double[] states, double[] outputs, int steps)
+    {
+        if (CheckResults && !(FiniteResults.AllFinite(states) && FiniteResults.AllFinite(outputs)))
+        {
+            FiniteResults.RefuseSequence(states, outputs, steps);
+        }
+    }
+
+    /// <summary>Throws <see cref="NonFiniteResultException"/> when the new state (checked first) or the output of one step is not finite.</summary>
+    private void RefuseNonFiniteStep(ReadOnlySpan<double> state, ReadOnlySpan<double> output)
+    {
+        if (!CheckResults)
+        {
+            return;
+        }
+
+        RefuseNonFiniteStep(state, "state");
+        RefuseNonFiniteStep(output, "output");
+    }
+
+    private static void RefuseNonFiniteStep(ReadOnlySpan<double> values, string what)
+    {
+        int j = FiniteResults.FirstNonFinite(values);
+        if (j >= 0)
+        {
+            throw new NonFiniteResultException(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"step: the {what} is not finite (element {j} is {FiniteResults.Value(values[j])})"));
+        }
     }
 
     /// <summary>
@@ -116,7 +181,10 @@ public sealed partial class RNN
     /// <param name="x">I values.</param>
     /// <param name="recurrent">Scratch, H values: receives <c>state·recurrentWeights</c>.</param>
     /// <param name="input">Scratch, H values: receives <c>x·inputWeights</c>.</param>
-    /// <param name="next">H values; may be <paramref name="state"/>, which is read in full before it is written.</param>
+    /// <param name="next">
+    /// H values; may be <paramref name="state"/>, which is read in full before it is written, or
+    /// <paramref name="recurrent"/>, whose element j is read just before next's element j is written.
+    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Step(ReadOnlySpan<double> state, ReadOnlySpan<double> x, Span<double> recurrent, Span<double> input, Span<double> next)
     {

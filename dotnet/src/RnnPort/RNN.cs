@@ -254,6 +254,7 @@ public sealed partial class RNN
     /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     /// <exception cref="ShapeMismatchException"><paramref name="input"/> is not 1×I.</exception>
     /// <exception cref="NonFiniteValueException"><paramref name="input"/> holds NaN or ±Infinity.</exception>
+    /// <exception cref="NonFiniteResultException">The new state (checked first) or the output is not finite; the state is unchanged.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Matrix<double> TimeStep(Matrix<double> input)
     {
@@ -261,8 +262,11 @@ public sealed partial class RNN
         Guard.IsFinite(input, nameof(input));
         if (_kernel == Kernel.MathNet)
         {
-            _state = Activate(AddHiddenBias(_state.Multiply(_recurrentWeights) + input.Multiply(_inputWeights)));
-            return Output(_state);
+            Matrix<double> next = Activate(AddHiddenBias(_state.Multiply(_recurrentWeights) + input.Multiply(_inputWeights)));
+            Matrix<double> result = Output(next);
+            RefuseNonFiniteStep(DataOf(Dense(next)), DataOf(Dense(result)));
+            _state = next;  // only once the step is known to be finite
+            return result;
         }
 
         Matrix<double> output = Matrix<double>.Build.Dense(1, OutputSize);
@@ -280,6 +284,7 @@ public sealed partial class RNN
     /// <param name="output">O values; receives the output row.</param>
     /// <exception cref="ShapeMismatchException">The input does not hold I values, or the output does not hold O.</exception>
     /// <exception cref="NonFiniteValueException">The input holds NaN or ±Infinity.</exception>
+    /// <exception cref="NonFiniteResultException">The new state or the output is not finite; the state is unchanged.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void TimeStepInto(ReadOnlySpan<double> input, Span<double> output)
     {
@@ -311,12 +316,17 @@ public sealed partial class RNN
         StepUnchecked(input, output);
     }
 
-    /// <summary>The fast path of one timestep on checked arguments: the state in place, then the output.</summary>
+    /// <summary>
+    /// The fast path of one timestep on checked arguments: the new state into scratch, then the output,
+    /// then, once both are known to be finite, the state.
+    /// </summary>
     private void StepUnchecked(ReadOnlySpan<double> input, Span<double> output)
     {
-        double[] state = DataOf(_state);
-        Step(state, input, _stepRecurrent, _stepInput, state);
-        Output(state, output);
+        double[] state = DataOf(_state), next = _stepRecurrent;  // Step may write next over its own scratch
+        Step(state, input, _stepRecurrent, _stepInput, next);
+        Output(next, output);
+        RefuseNonFiniteStep(next, output);
+        next.CopyTo(state, 0);
     }
 
     /// <summary>
@@ -333,6 +343,10 @@ public sealed partial class RNN
     /// <exception cref="ArgumentNullException"><paramref name="inputs"/> is null.</exception>
     /// <exception cref="ShapeMismatchException"><paramref name="inputs"/> does not have I columns.</exception>
     /// <exception cref="NonFiniteValueException"><paramref name="inputs"/> holds NaN or ±Infinity.</exception>
+    /// <exception cref="NonFiniteResultException">
+    /// A state or an output is not finite; the message names the first such timestep (its state checked
+    /// before its output), and the state is unchanged.
+    /// </exception>
     public (Matrix<double> Outputs, Matrix<double> States) Forward(Matrix<double> inputs)
     {
         Guard.HasShape(inputs, -1, InputSize, nameof(inputs));

@@ -66,6 +66,10 @@ public static class Sampler
     /// </exception>
     /// <exception cref="ShapeMismatchException"><paramref name="state"/> is not 1×H.</exception>
     /// <exception cref="NonFiniteValueException"><paramref name="state"/> holds NaN or ±Infinity.</exception>
+    /// <exception cref="NonFiniteResultException">
+    /// A step is not finite, or the temperature is so small that some <c>y / temperature</c> of a draw is not
+    /// (<see cref="Loss.Softmax"/>); the model's state is restored either way.
+    /// </exception>
     public static IReadOnlyList<int> Sample(
         RNN model, int seedIndex, IReadOnlyList<double> uniforms, double temperature = 1.0, Matrix<double>? state = null)
     {
@@ -106,11 +110,12 @@ public static class Sampler
         {
             var input = Matrix<double>.Build.Dense(1, model.InputSize);
             int index = seedIndex;
-            foreach (double u in uniforms)
+            for (int draw = 0; draw < uniforms.Count; draw++)
             {
+                double u = uniforms[draw];
                 input.Clear();
                 input.At(0, index, 1.0);
-                double[] probabilities = Loss.Softmax(model.TimeStep(input), temperature).Row(0).ToArray();
+                double[] probabilities = Loss.SoftmaxUnchecked(model.TimeStep(input), temperature, draw).Row(0).ToArray();
                 index = Pick(probabilities, u);
                 picks.Add(index);
             }

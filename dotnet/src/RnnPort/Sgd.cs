@@ -17,21 +17,45 @@ public sealed class Sgd : IOptimizer
     /// <summary>The step size (NumPy <c>learning_rate</c>).</summary>
     public double LearningRate { get; }
 
+    /// <summary>
+    /// Whether <see cref="Step"/> refuses an update that is not finite (docs/bad-input.md). Off only in the
+    /// tests that show the check is needed. NumPy twin: <c>SGD._check_results</c>.
+    /// </summary>
+    internal bool CheckResults { get; set; } = true;
+
     /// <inheritdoc/>
+    /// <exception cref="NonFiniteResultException">
+    /// Some updated parameter is not finite, checked in the order of the model's parameters; nothing is written.
+    /// </exception>
     public void Step(RNN model, Gradients gradients)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(gradients);
-        foreach ((_, Matrix<double> parameter, Matrix<double> gradient) in gradients.PairWith(model))
+        IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> pairs = gradients.PairWith(model);
+        var updated = new double[pairs.Count][];
+        for (int i = 0; i < pairs.Count; i++)
         {
+            (string name, Matrix<double> parameter, Matrix<double> gradient) = pairs[i];
             double[] p = parameter.AsColumnMajorArray()!;  // the model's parameters are dense
+            double[] next = updated[i] = new double[p.Length];
             for (int c = 0, n = 0; c < gradient.ColumnCount; c++)
             {
                 for (int r = 0; r < gradient.RowCount; r++, n++)
                 {
-                    p[n] -= LearningRate * gradient.At(r, c);
+                    next[n] = p[n] - LearningRate * gradient.At(r, c);  // the bits of p[n] -= rate·g
                 }
             }
+
+            if (CheckResults)
+            {
+                FiniteResults.Refuse(next, parameter.RowCount, "sgd: the update", name);
+            }
+        }
+
+        // Every update is finite: only now is anything written.
+        for (int i = 0; i < pairs.Count; i++)
+        {
+            updated[i].CopyTo(pairs[i].Parameter.AsColumnMajorArray()!, 0);
         }
 
         model.OnParametersChanged();  // the model's row-major weight copies

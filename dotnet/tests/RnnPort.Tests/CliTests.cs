@@ -78,6 +78,7 @@ public sealed class CliTests : IDisposable
     [InlineData("sample", "{dir}/chars.npz", "--start", "xy")]
     [InlineData("sample", "{dir}/chars.npz", "--start", "Z")]
     [InlineData("sample", "{dir}/chars.npz", "--temperature", "0")]
+    [InlineData("sample", "{dir}/chars.npz", "--temperature", "5e-324")]  // NonFiniteResultException: y / T overflows
     public void RejectsBadArgumentsWithOneLineAndStatusTwo(params string[] args)
     {
         File.WriteAllText(Path.Combine(_directory, "corpus.txt"), Corpus);
