@@ -69,16 +69,16 @@ def read_file(path: str | os.PathLike[str]) -> bytes:
     return data
 
 
-def _extra_records(extra: bytes, where: str) -> dict[int, bytes]:
-    """An extra field as {id: data}, refusing a malformed sequence (Z3, Z5)."""
+def _extra_records(extra: bytes, where: str, rule: str) -> dict[int, bytes]:
+    """An extra field as {id: data}, refusing a malformed sequence (Z3 central, Z5 local)."""
     records: dict[int, bytes] = {}
     at = 0
     while at < len(extra):
         if at + 4 > len(extra):
-            raise _refuse("Z3", f"{where}: malformed extra field")
+            raise _refuse(rule, f"{where}: malformed extra field")
         ident, length = struct.unpack_from("<HH", extra, at)
         if at + 4 + length > len(extra):
-            raise _refuse("Z3", f"{where}: malformed extra field")
+            raise _refuse(rule, f"{where}: malformed extra field")
         records.setdefault(ident, extra[at + 4:at + 4 + length])
         at += 4 + length
     return records
@@ -139,7 +139,7 @@ def read_entries(data: bytes, names: frozenset[str]) -> dict[str, bytes]:
             raise _refuse("Z3", f"entry {shown!r} has a disk number or a comment")
         if _ZIP64 in (crc, compressed, size, offset):
             raise _refuse("Z3", f"entry {shown!r} uses zip64 fields in the central directory")
-        _extra_records(data[name_at + name_length:name_at + name_length + extra_length], f"entry {shown!r}")
+        _extra_records(data[name_at + name_length:name_at + name_length + extra_length], f"entry {shown!r}", "Z3")
         try:
             name = raw_name.decode("ascii")
         except UnicodeDecodeError:
@@ -159,7 +159,7 @@ def read_entries(data: bytes, names: frozenset[str]) -> dict[str, bytes]:
         if data_at > cd_offset:
             raise _refuse("Z6", f"entry {name!r}: its local header runs into the central directory")
         local_name = data[offset + _LOCAL.size:offset + _LOCAL.size + local_name_length]
-        local_extra = _extra_records(data[offset + _LOCAL.size + local_name_length:data_at], f"entry {name!r} (local)")
+        local_extra = _extra_records(data[offset + _LOCAL.size + local_name_length:data_at], f"entry {name!r} (local)", "Z5")
         if _ZIP64 in (local_size, local_compressed):
             zip64 = local_extra.get(1, b"")
             fields = [v for v in (local_size, local_compressed) if v == _ZIP64]

@@ -177,7 +177,7 @@ internal static class NpzArchive
                 throw Refuse("Z3", $"entry '{shown}' uses zip64 fields in the central directory");
             }
 
-            ExtraRecords(data.AsSpan((int)(nameAt + nameLength), extraLength), $"entry '{shown}'");
+            ExtraRecords(data.AsSpan((int)(nameAt + nameLength), extraLength), $"entry '{shown}'", "Z3");
             string name = rawName.All(b => b < 0x80) ? Encoding.ASCII.GetString(rawName) : "";
             if (!names.Contains(name))
             {
@@ -212,7 +212,7 @@ internal static class NpzArchive
 
             ReadOnlySpan<byte> localName = data.AsSpan((int)(offset + LocalSize), localNameLength);
             Dictionary<int, byte[]> localExtra = ExtraRecords(
-                data.AsSpan((int)(offset + LocalSize + localNameLength), localExtraLength), $"entry '{name}' (local)");
+                data.AsSpan((int)(offset + LocalSize + localNameLength), localExtraLength), $"entry '{name}' (local)", "Z5");
             if (localSize == Zip64 || localCompressed == Zip64)
             {
                 // np.savez writes zip64 placeholders in the local header, the sizes in extra record 1.
@@ -312,8 +312,8 @@ internal static class NpzArchive
         return value > long.MaxValue ? -1 : (long)value;  // -1 never equals a central size
     }
 
-    /// <summary>An extra field as {id: data} (the first record of each id), refusing a malformed sequence (Z3, Z5).</summary>
-    private static Dictionary<int, byte[]> ExtraRecords(ReadOnlySpan<byte> extra, string where)
+    /// <summary>An extra field as {id: data} (the first record of each id), refusing a malformed sequence (Z3 central, Z5 local).</summary>
+    private static Dictionary<int, byte[]> ExtraRecords(ReadOnlySpan<byte> extra, string where, string rule)
     {
         var records = new Dictionary<int, byte[]>();
         int at = 0;
@@ -321,7 +321,7 @@ internal static class NpzArchive
         {
             if (at + 4 > extra.Length || at + 4 + U16(extra, at + 2) > extra.Length)
             {
-                throw Refuse("Z3", $"{where}: malformed extra field");
+                throw Refuse(rule, $"{where}: malformed extra field");
             }
 
             int length = U16(extra, at + 2);
