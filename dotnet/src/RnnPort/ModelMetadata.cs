@@ -40,29 +40,25 @@ internal static class ModelMetadata
         }
 
         Scan(text);
-        JsonNode? root;
+        JsonObject metadata;
         try
         {
-            root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 2 * MaxJsonDepth });
+            using JsonDocument document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 2 * MaxJsonDepth });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw Refuse("D3", $"the JSON is a {document.RootElement.ValueKind}, not an object");
+            }
+
+            CheckValues(document.RootElement);
+            metadata = JsonObject.Create(document.RootElement.Clone())!;
         }
         catch (JsonException error)
         {
             throw Refuse("D3", $"not JSON: {error.Message}", error);
         }
-
-        if (root is not JsonObject metadata)
+        catch (InvalidOperationException error)
         {
-            throw Refuse("D3", "the JSON is not an object");
-        }
-
-        try
-        {
-            CheckValues(metadata);
-        }
-        catch (Exception error) when (error is InvalidOperationException or ArgumentException or FormatException or JsonException)
-        {
-            // Materialising a node can still find a repeated key or undecodable text.
-            throw Refuse("D4", $"invalid JSON content: {error.Message}", error);
+            throw Refuse("D4", $"invalid JSON text: {error.Message}", error);  // e.g. a string that does not decode
         }
 
         if (metadata.Count != Keys.Length || Keys.Any(k => !metadata.ContainsKey(k)))
@@ -192,35 +188,41 @@ internal static class ModelMetadata
         }
     }
 
-    /// <summary>Every number finite as a float64 (D4), every object materialised (which finds repeated keys).</summary>
-    private static void CheckValues(JsonNode? node)
+    /// <summary>D4 on the parsed value: no object repeats a key, every string decodes, every number is finite as a float64.</summary>
+    private static void CheckValues(JsonElement element)
     {
-        switch (node)
+        switch (element.ValueKind)
         {
-            case JsonObject obj:
-                foreach (KeyValuePair<string, JsonNode?> property in obj)
+            case JsonValueKind.Object:
+                var keys = new HashSet<string>(StringComparer.Ordinal);
+                foreach (JsonProperty property in element.EnumerateObject())
                 {
+                    if (!keys.Add(property.Name))
+                    {
+                        throw Refuse("D4", $"key '{property.Name}' appears twice in one object");
+                    }
+
                     CheckValues(property.Value);
                 }
 
                 break;
-            case JsonArray array:
-                foreach (JsonNode? item in array)
+            case JsonValueKind.Array:
+                foreach (JsonElement item in element.EnumerateArray())
                 {
                     CheckValues(item);
                 }
 
                 break;
-            case JsonValue value when value.GetValueKind() == JsonValueKind.Number:
-                string raw = value.ToJsonString();
+            case JsonValueKind.Number:
+                string raw = element.GetRawText();
                 if (!double.IsFinite(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture)))
                 {
                     throw Refuse("D4", $"the number {(raw.Length > 40 ? raw[..40] + "…" : raw)} is not finite as a float64");
                 }
 
                 break;
-            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
-                _ = value.GetValue<string>();  // throws on text that does not decode
+            case JsonValueKind.String:
+                _ = element.GetString();  // throws on text that does not decode
                 break;
             default:
                 break;

@@ -41,6 +41,18 @@ internal static class NpzArchive
         try
         {
             // Type and size before opening: opening a FIFO would block, and devices and FIFOs report size 0.
+            switch (FileKind.Of(path))
+            {
+                case FileKind.Kind.Directory:
+                    throw Refuse("F1", $"'{path}' is a directory");
+                case FileKind.Kind.Special:
+                    throw Refuse("F1", $"'{path}' is not a regular file (a device, FIFO or socket)");
+                case FileKind.Kind.Missing:
+                    throw Refuse("F1", $"cannot open '{path}': no such file");
+                default:
+                    break;
+            }
+
             if (Directory.Exists(path))
             {
                 throw Refuse("F1", $"'{path}' is a directory");
