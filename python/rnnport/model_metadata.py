@@ -121,7 +121,7 @@ def parse(raw: bytes) -> dict[str, Any]:
 
 def _check_json_value(value: Any, where: str, depth: int) -> None:
     """Writer side of D4 on Python values: JSON types only, finite numbers, str keys, no lone surrogates."""
-    if depth > MAX_JSON_DEPTH:
+    if isinstance(value, (dict, list, tuple)) and depth > MAX_JSON_DEPTH:  # containers nest; scalars do not
         raise ValueError(f"hyperparameters nest deeper than {MAX_JSON_DEPTH} levels (counting the metadata object)")
     if isinstance(value, dict):
         for key, item in value.items():

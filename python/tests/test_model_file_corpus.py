@@ -50,3 +50,19 @@ def test_the_rule_check_can_fail(monkeypatch):
     monkeypatch.setattr(model_file_corpus, "spec_rules", lambda: real() + ["Z99"])
     with pytest.raises(AssertionError):
         test_every_reader_rule_of_the_spec_has_a_corpus_file()
+
+
+def test_a_lenient_reader_fails_the_corpus(monkeypatch, tmp_path):
+    """Negative control: a reader that skips the depth rule (D4) no longer gives the manifest's verdicts."""
+    from rnnport import model_metadata
+
+    monkeypatch.setattr(model_metadata, "MAX_JSON_DEPTH", 10 ** 6)
+    wrong = set()
+    for case in CASES:
+        try:
+            verdict, _ = model_file_corpus.verdict(modelfile.load, model_file_corpus.materialize(case, tmp_path))
+        except RecursionError:  # what Python's json does with 100,000 brackets
+            verdict = "crashed"
+        if verdict != case["verdict"]:
+            wrong.add(case["name"])
+    assert {"D4-depth-33", "D4-depth-100000"} <= wrong
