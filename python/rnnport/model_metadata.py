@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from rnnport.modelfile_error import ModelFileError
+from rnnport.npz_archive import refuse
 
 FORMAT = "rnnport-model"
 VERSION = 1
@@ -20,7 +21,7 @@ KEYS = frozenset({"format", "version", "activation", "hyperparameters"})
 
 
 def _refuse(rule: str, message: str) -> ModelFileError:
-    return ModelFileError(f"metadata: {message} [{rule}]")
+    return refuse(rule, f"metadata: {message}")
 
 
 def _scan(text: str) -> None:

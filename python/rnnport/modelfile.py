@@ -53,7 +53,7 @@ class ModelFile:
 
 
 def _refuse(rule: str, message: str) -> ModelFileError:
-    return ModelFileError(f"{message} [{rule}]")
+    return npz_archive.refuse(rule, message)
 
 
 def _check_vocabulary(chars: str, inputs: int, outputs: int) -> np.ndarray:

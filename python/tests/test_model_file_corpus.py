@@ -7,6 +7,7 @@ compares the two readers file by file.
 from __future__ import annotations
 
 import collections
+import sys
 
 import pytest
 
@@ -66,3 +67,14 @@ def test_a_lenient_reader_fails_the_corpus(monkeypatch, tmp_path):
         if verdict != case["verdict"]:
             wrong.add(case["name"])
     assert {"D4-depth-33", "D4-depth-100000"} <= wrong
+
+
+def test_corpus_files_are_what_the_generator_writes(capsys, monkeypatch):
+    """The committed files and manifest are exactly what generate.py produces (no hand edits, no drift)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("model_files_generate", model_file_corpus.CORPUS / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "model_files_generate", generate)  # dataclasses look their module up
+    spec.loader.exec_module(generate)
+    assert generate.main([]) == 0, capsys.readouterr().err

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using MathNet.Numerics.LinearAlgebra;
@@ -239,18 +240,21 @@ public static class ModelFile
     }
 
     private static T[] Elements<T>((Npy.Header Header, byte[] Bytes) array, int itemSize, Func<byte[], T> decode)
+        where T : unmanaged
     {
         (Npy.Header header, byte[] bytes) = array;
+        if (BitConverter.IsLittleEndian)
+        {
+            // The data are little-endian ('<f8', '<i4', '|u1'): one block copy.
+            return MemoryMarshal.Cast<byte, T>(bytes.AsSpan((int)header.PreambleLength, (int)(header.Count * itemSize))).ToArray();
+        }
+
         var values = new T[header.Count];
         var item = new byte[itemSize];
         for (long i = 0; i < header.Count; i++)
         {
             Array.Copy(bytes, header.PreambleLength + (i * itemSize), item, 0, itemSize);
-            if (!BitConverter.IsLittleEndian)
-            {
-                Array.Reverse(item);
-            }
-
+            Array.Reverse(item);
             values[i] = decode(item);
         }
 

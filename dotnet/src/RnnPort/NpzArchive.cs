@@ -308,8 +308,18 @@ internal static class NpzArchive
     }
 
     /// <summary>A model-file error ending with the rule's id, as the NumPy twin writes it.</summary>
-    internal static ModelFileException Refuse(string rule, string message, Exception? cause = null) =>
-        cause is null ? new($"{message} [{rule}]") : new($"{message} [{rule}]", cause);
+    internal static ModelFileException Refuse(string rule, string message, Exception? cause = null)
+    {
+        // One line, whatever bytes a name or header holds: control characters are escaped.
+        var line = new StringBuilder(message.Length + 8);
+        foreach (char c in message)
+        {
+            line.Append(char.IsControl(c) ? string.Create(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}") : c.ToString());
+        }
+
+        line.Append(" [").Append(rule).Append(']');
+        return cause is null ? new(line.ToString()) : new(line.ToString(), cause);
+    }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
