@@ -184,8 +184,8 @@ def flip(data: bytes, at: int, mask: int = 0xFF) -> bytes:
     return data[:at] + bytes([data[at] ^ mask]) + data[at + 1:]
 
 
-def with_meta(meta: bytes | str) -> bytes:
-    return archive(model_entries(meta=meta.encode("utf-8", "surrogatepass") if isinstance(meta, str) else meta))
+def with_meta(meta: bytes | str, method: int = 0) -> bytes:
+    return archive(model_entries(meta=meta.encode("utf-8", "surrogatepass") if isinstance(meta, str) else meta), method=method)
 
 
 def sized_metadata(size: int) -> bytes:
@@ -472,8 +472,8 @@ def cases() -> list[Case]:
         lambda: entry("metadata", npy(np.frombuffer(metadata_json(), dtype="u1"), version=(3, 0))))
     add("N1-header-past-end", "N1", REFUSE, "a header length beyond the entry",
         lambda: entry("W_hh", npy(whh)[:8] + struct.pack("<H", 60000) + npy(whh)[10:]))
-    add("N1-header-too-long", "N1", REFUSE, "a 20,000-byte header (over MAX_NPY_HEADER)",
-        lambda: entry("W_hh", npy(whh, header="{'descr': '<f8', 'fortran_order': False, 'shape': (6, 6), }" + " " * 20_000)))
+    add("N1-header-too-long", "N1", REFUSE, "a 20,000-byte header (over MAX_NPY_HEADER), deflated",
+        lambda: archive(model_entries({"W_hh": npy(whh, header="{'descr': '<f8', 'fortran_order': False, 'shape': (6, 6), }" + " " * 20_000)}), method=8))
     add("N1-tiny-entry", "N1", REFUSE, "an entry of 5 bytes", lambda: entry("h0", b"\x93NUMP"))
     add("N1-empty-entry", "N1", REFUSE, "an empty entry", lambda: entry("h0", b""))
     add("N1-v2-truncated", "N1", REFUSE, "version 2.0 with a 2-byte length", lambda: entry("h0", b"\x93NUMPY\x02\x00\x10\x00"))
@@ -622,7 +622,7 @@ def cases() -> list[Case]:
     add("D3-nul", "D3", REFUSE, "a NUL after the object", lambda: with_meta(metadata_json() + b"\0"))
     add("D4-depth-33", "D4", REFUSE, "JSON nested MAX_JSON_DEPTH + 1 deep", lambda: with_meta(deep(33)))
     add("D4-depth-1000", "D4", REFUSE, "JSON nested 1,000 deep (Python's recursion limit)", lambda: with_meta(deep(1000)))
-    add("D4-depth-100000", "D4", REFUSE, "100,000 '[' (a RecursionError in Python's json)", lambda: with_meta(b"[" * 100_000))
+    add("D4-depth-100000", "D4", REFUSE, "100,000 '[' (a RecursionError in Python's json)", lambda: with_meta(b"[" * 100_000, method=8))
     add("D4-duplicate-key", "D4", REFUSE, "'version' twice", lambda: with_meta(metadata_json()[:-1] + b', "version": 1}'))
     add("D4-duplicate-nested-key", "D4", REFUSE, "a hyper-parameter key twice",
         lambda: with_meta(metadata_json(hyper={"a": 1}).replace(b'{"a": 1}', b'{"a": 1, "a": 2}')))
