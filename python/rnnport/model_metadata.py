@@ -69,26 +69,26 @@ def _no_constant(name: str) -> Any:
     raise _refuse("D3", f"{name} is not JSON")
 
 
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise _refuse("D4", f"the number {text[:40]} is not finite as a float64")
-    return value
+class _Findings:
+    """What the JSON parser's hooks saw, reported only once the text has parsed: a syntax error (D3)
+    is reported before a value's problem (D4), in the order the C# twin finds them."""
 
+    def __init__(self) -> None:
+        self.problems: list[str] = []
 
-def _finite_int(text: str) -> int:
-    if not math.isfinite(float(text)):
-        raise _refuse("D4", f"the number {text[:40]}… is not finite as a float64")
-    return int(text)
+    def number(self, text: str) -> float | int:
+        if not math.isfinite(float(text)):  # float() of a long digit string is inf, never an error
+            self.problems.append(f"the number {text[:40]} is not finite as a float64")
+            return 0
+        return float(text) if any(c in text for c in ".eE") else int(text)
 
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _refuse("D4", f"key {key!r} appears twice in one object")
-        result[key] = value
-    return result
+    def unique_keys(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                self.problems.append(f"key {key!r} appears twice in one object")
+            result[key] = value
+        return result
 
 
 def parse(raw: bytes) -> dict[str, Any]:
@@ -100,13 +100,16 @@ def parse(raw: bytes) -> dict[str, Any]:
     except UnicodeDecodeError as error:
         raise _refuse("D2", f"not UTF-8 ({error.reason} at byte {error.start})") from None
     _scan(text)
+    findings = _Findings()
     try:
-        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_finite_int,
-                           object_pairs_hook=_unique_keys)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=findings.number, parse_int=findings.number,
+                           object_pairs_hook=findings.unique_keys)
     except json.JSONDecodeError as error:
         raise _refuse("D3", f"not JSON: {error}") from None
     if not isinstance(value, dict):
         raise _refuse("D3", f"the JSON is a {type(value).__name__}, not an object")
+    if findings.problems:
+        raise _refuse("D4", findings.problems[0])
     if value.keys() != KEYS:
         raise _refuse("D5", f"keys {sorted(value)}, expected exactly {sorted(KEYS)}")
     if value["format"] != FORMAT or not isinstance(value["format"], str):
