@@ -474,6 +474,10 @@ def cases() -> list[Case]:
         lambda: entry("W_hh", npy(whh)[:8] + struct.pack("<H", 60000) + npy(whh)[10:]))
     add("N1-header-too-long", "N1", REFUSE, "a 20,000-byte header (over MAX_NPY_HEADER), deflated",
         lambda: archive(model_entries({"W_hh": npy(whh, header="{'descr': '<f8', 'fortran_order': False, 'shape': (6, 6), }" + " " * 20_000)}), method=8))
+    add("valid-npy-header-at-limit", "N1", ACCEPT, "a header of exactly MAX_NPY_HEADER bytes (deflated)",
+        lambda: archive(model_entries({"W_hh": npy_with_header_length(whh, 10_000)}), method=8))
+    add("N1-header-over-limit", "N1", REFUSE, "a header of MAX_NPY_HEADER + 1 bytes (deflated)",
+        lambda: archive(model_entries({"W_hh": npy_with_header_length(whh, 10_001)}), method=8))
     add("N1-tiny-entry", "N1", REFUSE, "an entry of 5 bytes", lambda: entry("h0", b"\x93NUMP"))
     add("N1-empty-entry", "N1", REFUSE, "an empty entry", lambda: entry("h0", b""))
     add("N1-v2-truncated", "N1", REFUSE, "version 2.0 with a 2-byte length", lambda: entry("h0", b"\x93NUMPY\x02\x00\x10\x00"))
@@ -736,6 +740,14 @@ def first_corrupting_flip(data: bytes) -> bytes:
         except zlib.error:
             return damaged
     raise AssertionError("no flip corrupts the stream")
+
+
+def npy_with_header_length(array: np.ndarray, length: int) -> bytes:
+    """A version 1.0 .npy of ``array`` whose header text is exactly ``length`` bytes (spaces, then a newline)."""
+    text = f"{{'descr': '<f8', 'fortran_order': False, 'shape': {array.shape!r}, }}"
+    raw = (text + " " * (length - len(text) - 1) + "\n").encode()
+    assert len(raw) == length
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", length) + raw + array.astype("<f8").tobytes()
 
 
 def stored_block(content: bytes, final: bool) -> bytes:

@@ -78,3 +78,15 @@ def test_corpus_files_are_what_the_generator_writes(capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "model_files_generate", generate)  # dataclasses look their module up
     spec.loader.exec_module(generate)
     assert generate.main([]) == 0, capsys.readouterr().err
+
+
+def test_spec_limits_are_the_readers_constants():
+    """The limits table of docs/model-file.md holds the values the NumPy reader uses (the C# reader is
+    held to them by the corpus's boundary cases: depth 32/33, metadata 1 MiB/+1, header 10,000/10,001…)."""
+    import re
+
+    from rnnport import model_metadata, npz_archive
+
+    table = dict(re.findall(r"^\| `([A-Z_]+)` \| ([\d,]+) \|", model_file_corpus.SPEC.read_text(), re.M))
+    actual = {name: getattr(npz_archive, name, None) or getattr(model_metadata, name) for name in table}
+    assert {k: int(v.replace(",", "")) for k, v in table.items()} == actual and len(table) == 8

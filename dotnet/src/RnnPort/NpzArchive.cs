@@ -48,7 +48,7 @@ internal static class NpzArchive
                 case FileKind.Kind.Special:
                     throw Refuse("F1", $"'{path}' is not a regular file (a device, FIFO or socket)");
                 case FileKind.Kind.Missing:
-                    throw Refuse("F1", $"cannot open '{path}': no such file");
+                    throw Refuse("F1", $"cannot open '{path}': No such file or directory");
                 default:
                     break;
             }
@@ -70,7 +70,7 @@ internal static class NpzArchive
 
             if (!info.Exists || info is not FileInfo file)
             {
-                throw Refuse("F1", $"cannot open '{path}': no such file");
+                throw Refuse("F1", $"cannot open '{path}': No such file or directory");
             }
 
             length = file.Length;
