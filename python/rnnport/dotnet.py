@@ -41,6 +41,7 @@ from rnnport._checks import (as_float64, as_int_array, as_int_scalar, as_real_sc
                              shape_str, unknown_activation)
 from rnnport.bptt import BpttResult
 from rnnport.charlm import Vocabulary
+from rnnport.model_metadata import check_hyperparameters
 from rnnport.modelfile import ModelFile, ModelFileError
 from rnnport.rnn import ActivationName
 
@@ -530,11 +531,10 @@ def save(path: str | os.PathLike[str], model: DotNetRNN, vocabulary: Vocabulary 
     if vocabulary is not None:  # in the given order (Vocabulary.Of would sort); C# refuses repeats
         codes = net.System.Array[net.System.Int32]([ord(c) for c in vocabulary.chars])  # see Construct.Vocabulary
         vocab = _made(net.Construct.Vocabulary(codes))
-    try:  # JSON has no NaN or Infinity: C#'s parser would refuse the text with a JsonException
-        text = json.dumps(hyperparameters or {}, allow_nan=False)
-    except ValueError:
-        bad = sorted(k for k, v in (hyperparameters or {}).items() if isinstance(v, float) and not np.isfinite(v))
-        raise ValueError(f"hyperparameters must be finite numbers: {', '.join(map(repr, bad))} is not") from None
+    # The hyper-parameters cross as JSON text, which has no NaN or Infinity: the model file's own
+    # writer rule (D4, docs/model-file.md) is checked here, with NumPy's message, before they cross.
+    check_hyperparameters(hyperparameters or {})
+    text = json.dumps(hyperparameters or {}, allow_nan=False)
     hyper = net.JsonNode.Parse(text).AsObject()
     with _net_errors():
         net.ModelFile.Save(_net_path(path, ValueError), model._net, vocab, hyper)

@@ -1,6 +1,8 @@
 """The model file both languages read and write. C# twin: ``RnnPort.ModelFile``.
 
-A ``.npz`` (NumPy's zip of ``.npy`` files, uncompressed as ``np.savez`` writes it) holding:
+``docs/model-file.md`` is the specification; this module is its sections M, V and W (do these
+arrays form a model; what a writer checks), on top of :mod:`rnnport.npz_archive` (F, Z, N: is this a
+safe archive of ``.npy`` arrays) and :mod:`rnnport.model_metadata` (D: the metadata JSON).
 
 =================  ========  ==========  ==========================================
 entry              dtype     shape       meaning
@@ -9,43 +11,36 @@ entry              dtype     shape       meaning
 ``W_hh``           ``<f8``   (H, H)
 ``W_hy``           ``<f8``   (O, H)
 ``h0``             ``<f8``   (H,)
-``b_h``, ``b_y``   ``<f8``   (H,), (O,)  present only when the model has biases
-``vocabulary``     ``<i4``   (V,)        Unicode code points, index order; V = 0 if none
-``metadata``       ``|u1``   (N,)        UTF-8 JSON: format, version, activation, hyper-parameters
+``b_h``, ``b_y``   ``<f8``   (H,), (O,)  optional, each on its own
+``vocabulary``     ``<i4``   (V,)        Unicode scalar values, index order; V = 0 or V = I = O
+``metadata``       ``|u1``   (N,)        UTF-8 JSON: format, version, activation, hyperparameters
 =================  ========  ==========  ==========================================
 
-Loading refuses pickled (object) entries, never executing them, and bounds every size before it
-allocates (see :func:`load`). Every
-problem (not a zip, a missing entry, a wrong dtype or shape, a non-finite weight, bad JSON) raises
-:class:`ModelFileError`, a ``ValueError``.
+Every reader problem, a missing file included, raises :class:`ModelFileError` (a ``ValueError``);
+every writer refusal is a ``ValueError`` or ``TypeError`` raised before anything is written.
 """
 from __future__ import annotations
 
-import json
-import math
+import io
 import os
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 import numpy as np
 
+from rnnport import model_metadata, npz_archive
 from rnnport.charlm import Vocabulary
+from rnnport.model_metadata import FORMAT, VERSION  # noqa: F401  (re-exported: the public constants)
+from rnnport.modelfile_error import ModelFileError
 from rnnport.rnn import RNN
 
-FORMAT = "rnnport-model"
-VERSION = 1
-_WEIGHTS = ("W_xh", "W_hh", "W_hy", "h0")
-_BIASES = ("b_h", "b_y")
-# Size rules, the same as ModelFile.cs, all checked from the zip directory before an entry is inflated:
-MAX_ELEMENTS = 1 << 28            # per array (2 GiB of float64)
-MAX_DEFLATE_RATIO = 1100          # deflate cannot expand more than ~1032:1; a larger claim is a lie
-MAX_COMPRESSION_RATIO = 64        # for entries over 1 MiB: trained float64 weights deflate ~1.1:1,
-COMPRESSION_CHECKED_ABOVE = 1 << 20  # a zip bomb of zeros ~1000:1 (small entries may be all zeros)
+__all__ = ["FORMAT", "VERSION", "ModelFile", "ModelFileError", "load", "save"]
 
-
-class ModelFileError(ValueError):
-    """The file is not a valid rnnport model file; the message says why."""
+_FLOATS = ("W_xh", "W_hh", "W_hy", "h0", "b_h", "b_y")
+_REQUIRED = ("W_xh", "W_hh", "W_hy", "h0", "vocabulary", "metadata")
+_NAMES = frozenset(f"{name}.npy" for name in (*_FLOATS, "vocabulary", "metadata"))
+_DTYPES = {**{name: "<f8" for name in _FLOATS}, "vocabulary": "<i4", "metadata": "|u1"}
+_MAX_CODE_POINT = 0x10FFFF
 
 
 @dataclass
@@ -57,134 +52,126 @@ class ModelFile:
     hyperparameters: dict[str, Any] = field(default_factory=dict)
 
 
+def _refuse(rule: str, message: str) -> ModelFileError:
+    return npz_archive.refuse(rule, message)
+
+
+def _check_vocabulary(chars: str, inputs: int, outputs: int) -> np.ndarray:
+    """Writer side of V1–V3: the (V,) ``<i4`` code points of ``chars``, or ``ValueError``."""
+    if len(chars) != inputs or len(chars) != outputs:
+        raise ValueError(f"vocabulary has {len(chars)} characters; a character model needs V = I = O, "
+                         f"here I = {inputs}, O = {outputs}")
+    seen: set[str] = set()
+    for i, c in enumerate(chars):
+        if 0xD800 <= ord(c) <= 0xDFFF:
+            raise ValueError(f"vocabulary[{i}] is a lone surrogate U+{ord(c):04X}, not a character")
+        if c in seen:
+            raise ValueError(f"vocabulary[{i}] = {c!r} (U+{ord(c):04X}) appears twice")
+        seen.add(c)
+    return np.array([ord(c) for c in chars], dtype="<i4")
+
+
+def encode(model: RNN, vocabulary: Vocabulary | None = None, hyperparameters: dict[str, Any] | None = None) -> bytes:
+    """The bytes of the model file, after every writer check of the specification (W1–W4).
+
+    Raises
+    ------
+    TypeError
+        ``model`` is not an :class:`RNN`, or a hyper-parameter is not a JSON value.
+    ValueError
+        The file would break a rule of ``docs/model-file.md``; nothing has been written.
+    """
+    if not isinstance(model, RNN):
+        raise TypeError(f"model must be an rnnport.RNN, got {type(model).__name__}")
+    H, I = model.W_xh.shape
+    O = model.W_hy.shape[0]
+    if min(I, H, O) < 1:
+        raise ValueError(f"a model file needs I, H, O ≥ 1; this model has I = {I}, H = {H}, O = {O}")
+    arrays = {name: getattr(model, name) for name in _FLOATS if getattr(model, name) is not None}
+    for name, array in arrays.items():  # the model class guarantees this; a file must never hold otherwise
+        if not np.isfinite(array).all():
+            raise ValueError(f"{name} holds a non-finite value")
+    arrays["vocabulary"] = (np.zeros(0, dtype="<i4") if vocabulary is None
+                            else _check_vocabulary(vocabulary.chars, I, O))
+    arrays["metadata"] = np.frombuffer(model_metadata.encode(model.activation, hyperparameters or {}), dtype=np.uint8)
+    total = sum(a.nbytes + 1024 for a in arrays.values())
+    if total > npz_archive.MAX_ARCHIVE_BYTES:
+        raise ValueError(f"the model file would be over {npz_archive.MAX_ARCHIVE_BYTES} bytes")
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
 def save(path: str | os.PathLike[str] | BinaryIO, model: RNN, vocabulary: Vocabulary | None = None,
          hyperparameters: dict[str, Any] | None = None) -> None:
-    """Write ``model`` to ``path``, a file name (used as given, e.g. ``model.npz``) or an open binary file."""
-    metadata = {"format": FORMAT, "version": VERSION, "activation": model.activation,
-                "hyperparameters": hyperparameters or {}}
-    arrays = {name: getattr(model, name) for name in _WEIGHTS}
-    arrays.update({name: getattr(model, name) for name in _BIASES if getattr(model, name) is not None})
-    codes = [ord(c) for c in vocabulary.chars] if vocabulary is not None else []
-    arrays["vocabulary"] = np.array(codes, dtype="<i4")
-    arrays["metadata"] = np.frombuffer(json.dumps(metadata, sort_keys=True).encode(), dtype=np.uint8)
+    """Write ``model`` to ``path``, a file name (used as given, e.g. ``model.npz``) or an open binary file.
+
+    Everything is checked (:func:`encode`) before the target is opened.
+    """
+    data = encode(model, vocabulary, hyperparameters)
     if hasattr(path, "write"):  # an open binary file
-        np.savez(path, **arrays)
+        path.write(data)
         return
-    with open(path, "wb") as stream:  # a file object stops np.savez from appending ".npz"
-        np.savez(stream, **arrays)
+    with open(path, "wb") as stream:
+        stream.write(data)
 
 
-def _entry(arrays: dict[str, np.ndarray], name: str, dtype: str, ndim: int) -> np.ndarray:
-    if name not in arrays:
-        raise ModelFileError(f"missing entry {name!r}")
-    array = arrays[name]
-    if array.dtype != np.dtype(dtype) or array.ndim != ndim:
-        raise ModelFileError(f"entry {name!r} has dtype {array.dtype.str} and {array.ndim} dimensions, "
-                             f"expected {dtype} with {ndim}")
-    return array
-
-
-def _read_npy(stream: Any, info: zipfile.ZipInfo) -> np.ndarray:
-    """One .npy entry, its header checked against the entry's size before anything is allocated."""
-    version = np.lib.format.read_magic(stream)
-    if version == (1, 0):
-        shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(stream)
-    elif version == (2, 0):
-        shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(stream)
-    else:
-        raise ModelFileError(f"entry {info.filename!r}: unsupported .npy version {version}")
-    if dtype.hasobject:
-        raise ModelFileError(f"entry {info.filename!r} holds Python objects (a pickle); refused")
-    count = math.prod(shape)
-    if count > MAX_ELEMENTS:
-        raise ModelFileError(f"entry {info.filename!r} declares shape {shape}, more than {MAX_ELEMENTS} elements")
-    body = info.file_size - stream.tell()
-    if count * dtype.itemsize != body:
-        raise ModelFileError(f"entry {info.filename!r} declares shape {shape} of {dtype.str} "
-                             f"({count * dtype.itemsize} bytes) but holds {body} bytes")
-    data = stream.read(body)
-    if len(data) != body:
-        raise ModelFileError(f"entry {info.filename!r} is truncated")
-    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran_order else "C")
-
-
-def _check_sizes(info: zipfile.ZipInfo) -> None:
-    """Refuse an entry whose directory sizes are implausible, before anything is inflated."""
-    length, stored = info.file_size, info.compress_size
-    if length > MAX_ELEMENTS * 8 + 65_536:
-        raise ModelFileError(f"entry {info.filename!r} is {length} bytes uncompressed, more than accepted")
-    if length > stored * MAX_DEFLATE_RATIO + 4096:
-        raise ModelFileError(f"entry {info.filename!r} claims {length} bytes from {stored} stored bytes, "
-                             "an impossible compression ratio")
-    if length > COMPRESSION_CHECKED_ABOVE and length > stored * MAX_COMPRESSION_RATIO:
-        raise ModelFileError(f"entry {info.filename!r} inflates {stored} stored bytes to {length}: "
-                             f"refused as a zip bomb (over {MAX_COMPRESSION_RATIO}:1)")
-    if stored > length + length // 4 + 1024:  # deflate grows incompressible data by ≤ 12.5%
-        raise ModelFileError(f"entry {info.filename!r} stores {stored} bytes, more than its declared "
-                             f"{length} bytes can need: the sizes are false")
-
-
-def _read_archive(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
-    """Every entry of the archive, each one's declared sizes checked before it is decompressed."""
-    arrays: dict[str, np.ndarray] = {}
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            name = info.filename[:-4]
-            if not info.filename.endswith(".npy") or name in arrays:
-                raise ModelFileError(f"unexpected entry {info.filename!r}")
-            _check_sizes(info)
-            with archive.open(info) as stream:  # zipfile stops at file_size and checks the CRC
-                arrays[name] = _read_npy(stream, info)
-    return arrays
+def _float_array(array: npz_archive.NpyArray) -> np.ndarray:
+    """A fresh C-order float64 array with the entry's values, bit for bit."""
+    values = np.frombuffer(array.data, dtype="<f8").reshape(array.shape, order="F" if array.fortran_order else "C")
+    return np.array(values, dtype=np.float64, order="C")
 
 
 def load(path: str | os.PathLike[str]) -> ModelFile:
-    """Read a model file written by either language.
-
-    The archive is read with :mod:`zipfile` and each ``.npy`` header is parsed by NumPy's own
-    ``np.lib.format`` functions, refusing pickled (object) entries as ``np.load(allow_pickle=False)``
-    does, but checking every declared size first, by the same rules as the C# reader: an array may
-    not declare more elements than ``MAX_ELEMENTS`` nor a shape its bytes do not hold, and an entry
-    over 1 MiB may not claim more than ``MAX_COMPRESSION_RATIO``:1 (float64 weights barely compress;
-    a zip bomb of zeros expands about 1000 times). Repeated entries and empty dimensions are refused.
+    """Read a model file written by either language, checked by every rule of ``docs/model-file.md``.
 
     Raises
     ------
     ModelFileError
-        Anything wrong with the file's contents. (A missing file raises ``FileNotFoundError``.)
+        Anything wrong: a missing path, not a regular file, not a safe archive, arrays that do not
+        form a model, a bad vocabulary or metadata. The message ends with the rule's id, e.g. ``[Z7]``.
     """
-    try:
-        arrays = _read_archive(path)
-        weights = {name: _entry(arrays, name, "<f8", 1 if name == "h0" else 2) for name in _WEIGHTS}
-        biases = {name: _entry(arrays, name, "<f8", 1) for name in _BIASES if name in arrays}
-        codes = _entry(arrays, "vocabulary", "<i4", 1)
-        raw = _entry(arrays, "metadata", "|u1", 1)
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError, NotImplementedError, RuntimeError) as error:
-        if isinstance(error, FileNotFoundError):
-            raise
-        raise ModelFileError(f"cannot read {os.fspath(path)!r} as an .npz archive: {error}") from None
-    except ValueError as error:  # a malformed .npy header
-        if isinstance(error, ModelFileError):
-            raise
-        raise ModelFileError(f"cannot read {os.fspath(path)!r}: {error}") from None
-    try:
-        metadata = json.loads(raw.tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ModelFileError(f"metadata is not UTF-8 JSON: {error}") from None
-    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT or metadata.get("version") != VERSION:
-        raise ModelFileError(f"metadata does not describe an {FORMAT} version {VERSION} file")
-    if 0 in weights["W_xh"].shape or 0 in weights["W_hy"].shape:
-        raise ModelFileError(f"a model needs I, H, O ≥ 1; W_xh is {weights['W_xh'].shape}, W_hy {weights['W_hy'].shape}")
-    try:
-        model = RNN(weights["W_xh"], weights["W_hh"], weights["W_hy"], weights["h0"],
-                    metadata.get("activation", "tanh"), **biases)
-    except (TypeError, ValueError) as error:
-        raise ModelFileError(f"the arrays do not form a model: {error}") from None
-    try:
-        vocabulary = Vocabulary("".join(chr(c) for c in codes)) if codes.size else None
-    except (ValueError, OverflowError) as error:
-        raise ModelFileError(f"vocabulary holds an invalid code point: {error}") from None
-    if vocabulary is not None and len(vocabulary) != model.input_size:
-        raise ModelFileError(f"vocabulary has {len(vocabulary)} characters, the model takes {model.input_size} inputs")
-    hyper = metadata.get("hyperparameters", {})
-    return ModelFile(model, vocabulary, hyper if isinstance(hyper, dict) else {})
+    entries = npz_archive.read_entries(npz_archive.read_file(path), _NAMES)
+    arrays: dict[str, npz_archive.NpyArray] = {}
+    for entry, data in entries.items():
+        name = entry[:-4]
+        array = npz_archive.parse_npy(entry, data)
+        if array.descr != _DTYPES[name]:
+            raise _refuse("M2", f"entry {entry!r} has dtype {array.descr}, expected {_DTYPES[name]}")
+        arrays[name] = array
+    for name in _REQUIRED:
+        if name not in arrays:
+            raise _refuse("M1", f"missing entry '{name}.npy'")
+    for name, array in arrays.items():
+        ndim = 2 if name.startswith("W_") else 1
+        if len(array.shape) != ndim:
+            raise _refuse("M3", f"entry '{name}.npy' has {len(array.shape)} dimensions, expected {ndim}")
+    H, I = arrays["W_xh"].shape
+    O = arrays["W_hy"].shape[0]
+    expected = {"W_hh": (H, H), "W_xh": (H, I), "W_hy": (O, H), "h0": (H,), "b_h": (H,), "b_y": (O,)}
+    for name, shape in expected.items():
+        if name in arrays and arrays[name].shape != shape:
+            raise _refuse("M4", f"the arrays do not form a model: {name} has shape {arrays[name].shape}, "
+                                f"expected {shape} (from W_xh {arrays['W_xh'].shape} and W_hy {arrays['W_hy'].shape})")
+    if min(I, H, O) < 1:
+        raise _refuse("M4", f"a model needs I, H, O ≥ 1; W_xh is {(H, I)}, W_hy {arrays['W_hy'].shape}")
+    floats = {name: _float_array(arrays[name]) for name in _FLOATS if name in arrays}
+    for name, values in floats.items():
+        bad = np.argwhere(~np.isfinite(values))
+        if bad.size:
+            where = tuple(int(i) for i in bad[0])
+            raise _refuse("M5", f"{name}[{', '.join(map(str, where))}] = {values[where]} is not finite")
+    codes = np.frombuffer(arrays["vocabulary"].data, dtype="<i4").astype(np.int64)
+    if codes.size and (codes.size != I or codes.size != O):
+        raise _refuse("V1", f"vocabulary has {codes.size} characters; a character model needs V = I = O, "
+                            f"here I = {I}, O = {O}")
+    invalid = np.flatnonzero((codes < 0) | (codes > _MAX_CODE_POINT) | ((codes >= 0xD800) & (codes <= 0xDFFF)))
+    if invalid.size:
+        raise _refuse("V2", f"vocabulary[{invalid[0]}] = {codes[invalid[0]]} is not a Unicode scalar value")
+    if np.unique(codes).size != codes.size:
+        raise _refuse("V3", "vocabulary holds a character twice")
+    metadata = model_metadata.parse(arrays["metadata"].data)
+    model = RNN(floats["W_xh"], floats["W_hh"], floats["W_hy"], floats["h0"], metadata["activation"],
+                b_h=floats.get("b_h"), b_y=floats.get("b_y"))
+    vocabulary = Vocabulary("".join(chr(c) for c in codes)) if codes.size else None
+    return ModelFile(model, vocabulary, metadata["hyperparameters"])

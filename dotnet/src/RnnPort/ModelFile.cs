@@ -1,39 +1,29 @@
 using System.Globalization;
-using System.IO.Compression;
+using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace RnnPort;
 
 /// <summary>
-/// The model file both languages read and write. NumPy twin: <c>rnnport.modelfile</c>. A <c>.npz</c>
-/// (a zip of <c>.npy</c> arrays, stored uncompressed as <c>np.savez</c> writes it) holding:
+/// The model file both languages read and write. NumPy twin: <c>rnnport.modelfile</c>.
+/// <c>docs/model-file.md</c> is the specification; this class is its sections M, V and W (do these
+/// arrays form a model; what a writer checks), on top of <see cref="NpzArchive"/> and <see cref="Npy"/>
+/// (F, Z, N: is this a safe archive of <c>.npy</c> arrays) and <see cref="ModelMetadata"/> (D).
 /// <code>
 /// entry        dtype  NumPy shape   C# value
 /// W_xh         &lt;f8    (H, I)        InputWeights     (I×H) = W_xhᵀ
 /// W_hh         &lt;f8    (H, H)        RecurrentWeights (H×H) = W_hhᵀ
 /// W_hy         &lt;f8    (O, H)        OutputWeights    (H×O) = W_hyᵀ
 /// h0           &lt;f8    (H,)          InitialState     (1×H)
-/// b_h, b_y     &lt;f8    (H,), (O,)    HiddenBias (1×H), OutputBias (1×O); only when the model has them
-/// vocabulary   &lt;i4    (V,)          code points in index order; V = 0 when there is none
+/// b_h, b_y     &lt;f8    (H,), (O,)    HiddenBias (1×H), OutputBias (1×O); each optional
+/// vocabulary   &lt;i4    (V,)          code points in index order; V = 0, or V = I = O
 /// metadata     |u1    (N,)          UTF-8 JSON {"activation", "format": "rnnport-model", "hyperparameters", "version": 1}
 /// </code>
 /// The arrays are in NumPy's C order, which is exactly the column-major order of the C# transposes:
 /// the (H, I) buffer of <c>W_xh</c> read as a column-major I×H matrix is <c>W_xhᵀ</c>, with no shuffling.
 /// </summary>
-/// <remarks>
-/// Reading never executes anything from the file (object arrays are refused) and never allocates
-/// more than the entries' real lengths allow: every declared shape is checked against the entry's
-/// size first, an entry's size against the archive's, and no array may exceed 2^28 elements. Each
-/// entry's CRC-32 is checked, as Python's <c>zipfile</c> checks it. Against zip bombs, an entry over
-/// 1 MiB uncompressed may not claim a compression ratio above 64:1 (trained weights barely compress),
-/// and no entry may hold more compressed bytes than its declared size can need; both are checked on
-/// the central directory, before anything is inflated. A model with I, H or O = 0, and an archive
-/// holding an entry twice (the same name repeated, or both <c>W_hh</c> and <c>W_hh.npy</c>), which
-/// NumPy would read differently, are refused too.
-/// </remarks>
 public static class ModelFile
 {
     /// <summary>The metadata's <c>format</c> value (NumPy <c>FORMAT</c>).</summary>
@@ -42,62 +32,63 @@ public static class ModelFile
     /// <summary>The metadata's <c>version</c> value (NumPy <c>VERSION</c>).</summary>
     public const int Version = 1;
 
-    /// <summary>The largest metadata entry read: 16 MiB of JSON.</summary>
-    private const long MaxMetadataBytes = 1L << 24;
-
-    /// <summary>Deflate cannot expand data by more than about 1032:1; a larger claimed ratio is a lie (or a bomb).</summary>
-    private const long MaxDeflateRatio = 1100;
-
-    /// <summary>
-    /// Entries up to this size (1 MiB) uncompressed may compress as well as they like (zero biases and
-    /// initial states do); larger ones are held to <see cref="MaxCompressionRatio"/>.
-    /// </summary>
-    private const long CompressionCheckedAbove = 1L << 20;
-
-    /// <summary>
-    /// Trained float64 weights barely compress (their mantissas are noise); an entry over 1 MiB that
-    /// claims more than 64:1 is a zip bomb (e.g. 200 MB of zeros in 200 KB), refused before it is inflated.
-    /// </summary>
-    private const long MaxCompressionRatio = 64;
-
-    /// <summary>The zip timestamp of every entry written: fixed, so that the same model gives the same bytes.</summary>
-    private static readonly DateTimeOffset EntryTime = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly string[] Floats = ["W_xh", "W_hh", "W_hy", "h0", "b_h", "b_y"];
+    private static readonly string[] Required = ["W_xh", "W_hh", "W_hy", "h0", "vocabulary", "metadata"];
+    private static readonly HashSet<string> Names =
+        new(Floats.Concat(["vocabulary", "metadata"]).Select(n => n + ".npy"), StringComparer.Ordinal);
 
     /// <summary>
     /// Writes <paramref name="model"/> (its weights, biases and initial state; not its current state) to
     /// <paramref name="path"/>, replacing any file there. NumPy twin: <c>save(path, model, vocabulary, hyperparameters)</c>.
-    /// The metadata JSON is byte for byte what Python's <c>json.dumps(..., sort_keys=True)</c> writes.
+    /// Everything the specification requires is checked before the file is opened (rules W1–W4).
     /// </summary>
     /// <param name="path">The file to write, full name (nothing is appended), e.g. <c>model.npz</c>.</param>
     /// <param name="model">The network.</param>
-    /// <param name="vocabulary">The characters of a character model (V must equal I), or null.</param>
+    /// <param name="vocabulary">The characters of a character model (V must equal I and O), or null.</param>
     /// <param name="hyperparameters">Training settings stored as JSON; an empty object when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> or <paramref name="model"/> is null.</exception>
     /// <exception cref="ArgumentException">
-    /// The vocabulary's size is not I, or a hyperparameter is a non-finite number (checked before the
-    /// file is opened); or <paramref name="path"/> is not a valid path.
+    /// The file would break the specification: I, H or O is 0, the vocabulary's size is not I = O, a
+    /// hyperparameter is a non-finite number or holds a lone surrogate, the JSON nests too deep or is too
+    /// large (checked before the file is opened); or <paramref name="path"/> is not a valid path.
     /// </exception>
     /// <exception cref="IOException">The file cannot be written.</exception>
     /// <exception cref="UnauthorizedAccessException">The file may not be written.</exception>
     public static void Save(string path, RNN model, Vocabulary? vocabulary = null, JsonObject? hyperparameters = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+        byte[] bytes = Encode(model, vocabulary, hyperparameters);
+        File.WriteAllBytes(path, bytes);
+    }
+
+    /// <summary>
+    /// The bytes of the model file, after every writer check of the specification (W1–W4). NumPy twin: <c>encode</c>.
+    /// </summary>
+    /// <param name="model">The network.</param>
+    /// <param name="vocabulary">The characters of a character model (V = I = O), or null.</param>
+    /// <param name="hyperparameters">Training settings stored as JSON; an empty object when null.</param>
+    /// <returns>The file's bytes.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentException">The file would break the specification.</exception>
+    public static byte[] Encode(RNN model, Vocabulary? vocabulary = null, JsonObject? hyperparameters = null)
+    {
         ArgumentNullException.ThrowIfNull(model);
-        if (vocabulary is not null && vocabulary.Count != model.InputSize)
+        int inputs = model.InputSize, hidden = model.HiddenSize, outputs = model.OutputSize;
+        if (inputs < 1 || hidden < 1 || outputs < 1)
         {
             throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"vocabulary has {vocabulary.Count} characters, the model takes {model.InputSize} inputs"),
+                string.Create(CultureInfo.InvariantCulture, $"a model file needs I, H, O ≥ 1; this model has I = {inputs}, H = {hidden}, O = {outputs}"),
+                nameof(model));
+        }
+
+        if (vocabulary is not null && (vocabulary.Count != inputs || vocabulary.Count != outputs))
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"vocabulary has {vocabulary.Count} characters; a character model needs V = I = O, here I = {inputs}, O = {outputs}"),
                 nameof(vocabulary));
         }
 
-        var metadata = new JsonObject
-        {
-            ["format"] = Format,
-            ["version"] = Version,
-            ["activation"] = ActivationFunctions.Name(model.Activation),
-            ["hyperparameters"] = hyperparameters?.DeepClone() ?? new JsonObject(),
-        };
-        byte[] metadataBytes = Encoding.UTF8.GetBytes(PythonJson.Serialize(metadata));  // ASCII: every other character is escaped
+        byte[] metadata = ModelMetadata.Encode(model.Activation, hyperparameters);
         int[] codes = vocabulary?.Runes.Select(r => r.Value).ToArray() ?? [];
 
         // Entry order as np.savez writes the twin's dict: weights, h0, biases, vocabulary, metadata.
@@ -118,345 +109,194 @@ public static class ModelFile
             arrays.Add(("b_y", outputBias, true));
         }
 
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
-        using var archive = new ZipArchive(stream, ZipArchiveMode.Create);
+        long total = arrays.Sum(a => (8L * a.Value.RowCount * a.Value.ColumnCount) + 1024) + (4L * codes.Length) + metadata.Length + 2048;
+        if (total > NpzArchive.MaxArchiveBytes)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"the model file would be over {NpzArchive.MaxArchiveBytes} bytes"), nameof(model));
+        }
+
+        var writer = new NpzWriter();
         foreach ((string name, Matrix<double> value, bool oneDimensional) in arrays)
         {
             // A C# matrix is the transpose of its NumPy twin, and column-major: its storage is the
             // twin's C order. The twin's shape is (columns, rows), or (columns,) for a 1×n row.
             long[] shape = oneDimensional ? [value.ColumnCount] : [value.ColumnCount, value.RowCount];
-            WriteEntry(archive, name, entry => Npy.WriteFloat64(entry, shape, value.AsColumnMajorArray() ?? value.ToColumnMajorArray()));
+            writer.Add(name + ".npy", Entry(stream => Npy.WriteFloat64(stream, shape, value.AsColumnMajorArray() ?? value.ToColumnMajorArray())));
         }
 
-        WriteEntry(archive, "vocabulary", entry => Npy.WriteInt32(entry, codes));
-        WriteEntry(archive, "metadata", entry => Npy.WriteUInt8(entry, metadataBytes));
+        writer.Add("vocabulary.npy", Entry(stream => Npy.WriteInt32(stream, codes)));
+        writer.Add("metadata.npy", Entry(stream => Npy.WriteUInt8(stream, metadata)));
+        return writer.ToArray();
     }
 
     /// <summary>
-    /// Reads a model file written by either language. NumPy twin: <c>load(path)</c>. The model's
-    /// state starts at the stored initial state.
+    /// Reads a model file written by either language, checked by every rule of <c>docs/model-file.md</c>.
+    /// NumPy twin: <c>load(path)</c>. The model's state starts at the stored initial state.
     /// </summary>
     /// <param name="path">The file to read.</param>
     /// <returns>The model, its vocabulary (null when V = 0) and its hyperparameters.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
-    /// <exception cref="FileNotFoundException">The file, or its directory, does not exist.</exception>
     /// <exception cref="ModelFileException">
-    /// Anything else: the file cannot be read, is not a zip, lacks an entry, has a wrong dtype
-    /// (anything but &lt;f8 weights, &lt;i4 vocabulary, |u1 metadata; object arrays included), a wrong number of
-    /// dimensions, shapes that do not form a model (an empty dimension included), non-finite weights, a
-    /// truncated, oversized, over-compressed (zip bomb) or ambiguously named entry,
-    /// metadata that is not UTF-8 JSON of format <see cref="Format"/> version <see cref="Version"/>, an unknown
-    /// activation, or a vocabulary with invalid or repeated code points or of a size other than I.
+    /// Anything else: a missing path, a directory, FIFO or device, not a safe archive of <c>.npy</c>
+    /// arrays, arrays that do not form a model, a bad vocabulary or metadata. The message ends with the
+    /// rule's id, e.g. <c>[Z7]</c>.
     /// </exception>
     public static ModelFileContents Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        FileStream stream;
-        try
+        Dictionary<string, byte[]> entries = NpzArchive.ReadEntries(NpzArchive.ReadFile(path), Names);
+        var arrays = new Dictionary<string, (Npy.Header Header, byte[] Bytes)>(StringComparer.Ordinal);
+        foreach ((string entry, byte[] bytes) in entries)
         {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        }
-        catch (DirectoryNotFoundException error)
-        {
-            throw new FileNotFoundException($"no such file: '{path}'", path, error);
-        }
-        catch (Exception error) when (error is (IOException or UnauthorizedAccessException) and not FileNotFoundException)
-        {
-            throw new ModelFileException($"cannot read '{path}': {error.Message}", error);
-        }
-
-        using (stream)
-        {
-            ZipArchive archive;
-            try
+            string name = entry[..^4];
+            Npy.Header header = Npy.Parse(entry, bytes);
+            string dtype = name switch { "vocabulary" => "<i4", "metadata" => "|u1", _ => "<f8" };
+            if (header.Descr != dtype)
             {
-                archive = new ZipArchive(stream, ZipArchiveMode.Read);
-            }
-            catch (Exception error) when (error is InvalidDataException or IOException)
-            {
-                throw new ModelFileException($"cannot read '{path}' as an .npz archive: {error.Message}", error);
+                throw NpzArchive.Refuse("M2", $"entry '{entry}' has dtype {header.Descr}, expected {dtype}");
             }
 
-            using (archive)
+            arrays[name] = (header, bytes);
+        }
+
+        foreach (string name in Required)
+        {
+            if (!arrays.ContainsKey(name))
             {
-                return Read(archive, stream.Length, path);
+                throw NpzArchive.Refuse("M1", $"missing entry '{name}.npy'");
             }
         }
+
+        foreach ((string name, (Npy.Header header, _)) in arrays)
+        {
+            int dimensions = name.StartsWith("W_", StringComparison.Ordinal) ? 2 : 1;
+            if (header.Shape.Length != dimensions)
+            {
+                throw NpzArchive.Refuse("M3", string.Create(CultureInfo.InvariantCulture, $"entry '{name}.npy' has {header.Shape.Length} dimensions, expected {dimensions}"));
+            }
+        }
+
+        long[] inputShape = arrays["W_xh"].Header.Shape, outputShape = arrays["W_hy"].Header.Shape;
+        long hidden = inputShape[0], inputs = inputShape[1], outputs = outputShape[0];
+        var expected = new (string Name, long[] Shape)[]
+        {
+            ("W_hh", [hidden, hidden]), ("W_xh", [hidden, inputs]), ("W_hy", [outputs, hidden]),
+            ("h0", [hidden]), ("b_h", [hidden]), ("b_y", [outputs]),
+        };
+        foreach ((string name, long[] shape) in expected)
+        {
+            if (arrays.TryGetValue(name, out var array) && !array.Header.Shape.SequenceEqual(shape))
+            {
+                throw NpzArchive.Refuse("M4", $"the arrays do not form a model: {name} has shape {Npy.Format(array.Header.Shape)}, " +
+                    $"expected {Npy.Format(shape)} (from W_xh {Npy.Format(inputShape)} and W_hy {Npy.Format(outputShape)})");
+            }
+        }
+
+        if (inputs < 1 || hidden < 1 || outputs < 1)
+        {
+            throw NpzArchive.Refuse("M4", $"a model needs I, H, O ≥ 1; W_xh is {Npy.Format(inputShape)}, W_hy {Npy.Format(outputShape)}");
+        }
+
+        var floats = new Dictionary<string, Matrix<double>>(StringComparer.Ordinal);
+        foreach (string name in Floats)
+        {
+            if (arrays.TryGetValue(name, out var array))
+            {
+                floats[name] = FloatMatrix(name, array.Header, array.Bytes);
+            }
+        }
+
+        int[] codes = Elements(arrays["vocabulary"], 4, static b => BitConverter.ToInt32(b));
+        Vocabulary? vocabulary = ReadVocabulary(codes, (int)inputs, (int)outputs);
+        JsonObject metadata = ModelMetadata.Parse(Elements(arrays["metadata"], 1, static b => b[0]));
+        Activation activation = ActivationFunctions.Parse(metadata["activation"]!.GetValue<string>());
+        var model = new RNN(
+            floats["W_xh"], floats["W_hh"], floats["W_hy"], floats["h0"], activation, floats.GetValueOrDefault("b_h"), floats.GetValueOrDefault("b_y"));
+        return new ModelFileContents(model, vocabulary, (JsonObject)metadata["hyperparameters"]!.DeepClone());
     }
 
-    private static ModelFileContents Read(ZipArchive archive, long fileLength, string path)
+    /// <summary>A '&lt;f8' entry as its C# value: NumPy (r, c) → the c×r transpose, (n,) → a 1×n row; finite (M5).</summary>
+    private static Matrix<double> FloatMatrix(string name, Npy.Header header, byte[] bytes)
     {
-        // Everything is extracted (and checked) first, then interpreted, in the NumPy twin's order.
-        Matrix<double> inputWeights, recurrentWeights, outputWeights, initialState;
-        Matrix<double>? hiddenBias = null, outputBias = null;
-        long[] inputShape, recurrentShape, outputShape, initialShape;
-        long[]? hiddenBiasShape = null, outputBiasShape = null;
-        int[] codes;
-        byte[] metadataBytes;
-        try
+        double[] data = Elements((header, bytes), 8, static b => BitConverter.ToDouble(b));
+        for (int i = 0; i < data.Length; i++)
         {
-            (inputWeights, inputShape) = ReadMatrix(archive, "W_xh", fileLength);
-            (recurrentWeights, recurrentShape) = ReadMatrix(archive, "W_hh", fileLength);
-            (outputWeights, outputShape) = ReadMatrix(archive, "W_hy", fileLength);
-            (initialState, initialShape) = ReadRow(archive, "h0", fileLength);
-            if (Find(archive, "b_h") is not null)
+            if (!double.IsFinite(data[i]))
             {
-                (Matrix<double> m, long[] s) = ReadRow(archive, "b_h", fileLength);
-                (hiddenBias, hiddenBiasShape) = (m, s);
+                throw NpzArchive.Refuse("M5", string.Create(CultureInfo.InvariantCulture, $"{name} element {i} (in file order) = {data[i]} is not finite"));
             }
-
-            if (Find(archive, "b_y") is not null)
-            {
-                (Matrix<double> m, long[] s) = ReadRow(archive, "b_y", fileLength);
-                (outputBias, outputBiasShape) = (m, s);
-            }
-
-            codes = ReadEntry(archive, "vocabulary", "<i4", fileLength, Npy.MaxElements * 4, Npy.ReadInt32).Values;
-            metadataBytes = ReadEntry(archive, "metadata", "|u1", fileLength, MaxMetadataBytes, Npy.ReadUInt8).Values;
         }
-        catch (Exception error) when (error is InvalidDataException or (IOException and not ModelFileException))
+
+        if (header.Shape.Length == 1)
         {
-            // Corrupt deflate data, a CRC mismatch, an entry that ends early, an unsupported compression method.
-            throw new ModelFileException($"cannot read '{path}' as an .npz archive: {error.Message}", error);
+            return Matrix<double>.Build.Dense(1, data.Length, data);
         }
 
-        JsonObject metadata = ParseMetadata(metadataBytes);
-        Activation activation = ReadActivation(metadata);
-
-        // Shapes in NumPy terms first, so that a message names the file's arrays, as the twin's does.
-        long hidden = recurrentShape[0];
-        CheckShape("W_hh", recurrentShape, hidden, hidden, "(H, H)");
-        CheckShape("W_xh", inputShape, hidden, null, $"({hidden}, I)");
-        CheckShape("W_hy", outputShape, null, hidden, $"(O, {hidden})");
-        CheckShape("h0", initialShape, hidden, null, $"({hidden},)");
-        if (hiddenBiasShape is not null)
-        {
-            CheckShape("b_h", hiddenBiasShape, hidden, null, $"({hidden},)");
-        }
-
-        if (outputBiasShape is not null)
-        {
-            CheckShape("b_y", outputBiasShape, outputShape[0], null, $"({outputShape[0]},)");
-        }
-
-        // An empty dimension makes no model, and would let a few bytes declare W_xh (0, 2^28): a model
-        // whose every input row needs 2 GiB.
-        if (hidden == 0 || inputShape[1] == 0 || outputShape[0] == 0)
-        {
-            throw new ModelFileException(
-                $"the arrays do not form a model: W_xh has shape {Npy.Format(inputShape)} and W_hy {Npy.Format(outputShape)}, " +
-                "but I, H and O must each be at least 1");
-        }
-
-        RNN model;
-        try
-        {
-            model = new RNN(inputWeights, recurrentWeights, outputWeights, initialState, activation, hiddenBias, outputBias);
-        }
-        catch (ArgumentException error)
-        {
-            // Shapes were checked above, so this is a non-finite value; the message names it in C# terms.
-            throw new ModelFileException($"the arrays do not form a model: {error.Message}", error);
-        }
-
-        Vocabulary? vocabulary = ReadVocabulary(codes, model.InputSize);
-        JsonObject hyperparameters = metadata["hyperparameters"] is JsonObject hyper ? (JsonObject)hyper.DeepClone() : [];
-        return new ModelFileContents(model, vocabulary, hyperparameters);
+        int rows = (int)header.Shape[0], columns = (int)header.Shape[1];
+        return header.FortranOrder
+            ? Matrix<double>.Build.Dense(rows, columns, data).Transpose()   // column-major (r, c): transpose to c×r
+            : Matrix<double>.Build.Dense(columns, rows, data);              // C order (r, c) = column-major c×r, as is
     }
 
-    private static void CheckShape(string name, long[] shape, long? first, long? second, string expected)
+    private static T[] Elements<T>((Npy.Header Header, byte[] Bytes) array, int itemSize, Func<byte[], T> decode)
+        where T : unmanaged
     {
-        bool ok = (first is null || shape[0] == first) && (shape.Length < 2 || second is null || shape[1] == second);
-        if (!ok)
+        (Npy.Header header, byte[] bytes) = array;
+        if (BitConverter.IsLittleEndian)
         {
-            throw new ModelFileException($"the arrays do not form a model: {name} has shape {Npy.Format(shape)}, expected {expected}");
+            // The data are little-endian ('<f8', '<i4', '|u1'): one block copy.
+            return MemoryMarshal.Cast<byte, T>(bytes.AsSpan((int)header.PreambleLength, (int)(header.Count * itemSize))).ToArray();
         }
+
+        var values = new T[header.Count];
+        var item = new byte[itemSize];
+        for (long i = 0; i < header.Count; i++)
+        {
+            Array.Copy(bytes, header.PreambleLength + (i * itemSize), item, 0, itemSize);
+            Array.Reverse(item);
+            values[i] = decode(item);
+        }
+
+        return values;
     }
 
-    private static JsonObject ParseMetadata(byte[] bytes)
-    {
-        JsonNode? root;
-        try
-        {
-            string text = new UTF8Encoding(false, true).GetString(bytes);
-            root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
-        }
-        catch (Exception error) when (error is DecoderFallbackException or JsonException)
-        {
-            throw new ModelFileException($"metadata is not UTF-8 JSON: {error.Message}", error);
-        }
-
-        bool versionOk = root is JsonObject o
-            && o["version"] is JsonValue version
-            && version.GetValueKind() == JsonValueKind.Number
-            && version.GetValue<double>() == Version;
-        if (!versionOk || root!["format"] is not JsonValue format || format.GetValueKind() != JsonValueKind.String
-            || format.GetValue<string>() != Format)
-        {
-            throw new ModelFileException($"metadata does not describe an {Format} version {Version} file");
-        }
-
-        return (JsonObject)root;
-    }
-
-    private static Activation ReadActivation(JsonObject metadata)
-    {
-        if (!metadata.TryGetPropertyValue("activation", out JsonNode? node))
-        {
-            return Activation.Tanh;  // the twin's default
-        }
-
-        try
-        {
-            string name = node is JsonValue value && value.GetValueKind() == JsonValueKind.String
-                ? value.GetValue<string>()
-                : throw new ArgumentException($"unknown activation {node?.ToJsonString() ?? "null"}: expected 'tanh' or 'relu'");
-            return ActivationFunctions.Parse(name);
-        }
-        catch (ArgumentException error)
-        {
-            throw new ModelFileException($"the arrays do not form a model: {error.Message}", error);
-        }
-    }
-
-    private static Vocabulary? ReadVocabulary(int[] codes, int inputSize)
+    private static Vocabulary? ReadVocabulary(int[] codes, int inputs, int outputs)
     {
         if (codes.Length == 0)
         {
             return null;
         }
 
-        var runes = new System.Text.Rune[codes.Length];
+        if (codes.Length != inputs || codes.Length != outputs)
+        {
+            throw NpzArchive.Refuse("V1", string.Create(
+                CultureInfo.InvariantCulture, $"vocabulary has {codes.Length} characters; a character model needs V = I = O, here I = {inputs}, O = {outputs}"));
+        }
+
+        var runes = new Rune[codes.Length];
         for (int i = 0; i < codes.Length; i++)
         {
-            if (!System.Text.Rune.IsValid(codes[i]))
+            if (!Rune.IsValid(codes[i]))
             {
-                throw new ModelFileException(
-                    string.Create(CultureInfo.InvariantCulture, $"vocabulary holds an invalid code point: vocabulary[{i}] = {codes[i]}"));
+                throw NpzArchive.Refuse("V2", string.Create(CultureInfo.InvariantCulture, $"vocabulary[{i}] = {codes[i]} is not a Unicode scalar value"));
             }
 
-            runes[i] = new System.Text.Rune(codes[i]);
+            runes[i] = new Rune(codes[i]);
         }
 
-        Vocabulary vocabulary;
-        try
+        if (runes.Distinct().Count() != runes.Length)
         {
-            vocabulary = new Vocabulary(runes);
-        }
-        catch (ArgumentException error)
-        {
-            throw new ModelFileException($"vocabulary is not a list of distinct characters: {error.Message}", error);
+            throw NpzArchive.Refuse("V3", "vocabulary holds a character twice");
         }
 
-        if (vocabulary.Count != inputSize)
-        {
-            throw new ModelFileException(
-                string.Create(CultureInfo.InvariantCulture, $"vocabulary has {vocabulary.Count} characters, the model takes {inputSize} inputs"));
-        }
-
-        return vocabulary;
+        return new Vocabulary(runes);
     }
 
-    /// <summary>A 2-D '&lt;f8' entry of NumPy shape (r, c), as the c×r C# matrix (its transpose).</summary>
-    private static (Matrix<double> Value, long[] Shape) ReadMatrix(ZipArchive archive, string name, long fileLength)
+    private static byte[] Entry(Action<Stream> write)
     {
-        (double[] data, Npy.Header header) = ReadEntry(archive, name, "<f8", fileLength, Npy.MaxElements * 8, Npy.ReadFloat64, dimensions: 2);
-        int rows = (int)header.Shape[0], columns = (int)header.Shape[1];
-        Matrix<double> value = header.FortranOrder
-            ? Matrix<double>.Build.Dense(rows, columns, data).Transpose()   // column-major (r, c): transpose to c×r
-            : Matrix<double>.Build.Dense(columns, rows, data);              // C order (r, c) = column-major c×r, as is
-        return (value, header.Shape);
-    }
-
-    /// <summary>A 1-D '&lt;f8' entry of NumPy shape (n,), as a 1×n C# row.</summary>
-    private static (Matrix<double> Value, long[] Shape) ReadRow(ZipArchive archive, string name, long fileLength)
-    {
-        (double[] data, Npy.Header header) = ReadEntry(archive, name, "<f8", fileLength, Npy.MaxElements * 8, Npy.ReadFloat64);
-        return (Matrix<double>.Build.Dense(1, data.Length, data), header.Shape);
-    }
-
-    private static ZipArchiveEntry? Find(ZipArchive archive, string name)
-    {
-        // np.load accepts both spellings but prefers the bare name, and Python's zipfile reads the last
-        // of repeated names where ZipArchive.GetEntry gives the first: a file holding an entry twice
-        // could show the two languages different arrays, so it is refused.
-        ZipArchiveEntry? found = null;
-        foreach (ZipArchiveEntry entry in archive.Entries)
-        {
-            if (entry.FullName != name && entry.FullName != name + ".npy")
-            {
-                continue;
-            }
-
-            if (found is not null)
-            {
-                throw new ModelFileException(found.FullName == entry.FullName
-                    ? $"entry '{name}' is ambiguous: the archive holds '{entry.FullName}' twice"
-                    : $"entry '{name}' is ambiguous: the archive holds both '{name}.npy' and '{name}'");
-            }
-
-            found = entry;
-        }
-
-        return found;
-    }
-
-    private static (T[] Values, Npy.Header Header) ReadEntry<T>(
-        ZipArchive archive, string name, string descr, long fileLength, long maxDataBytes, Func<Stream, Npy.Header, T[]> read, int dimensions = 1)
-    {
-        ZipArchiveEntry entry = Find(archive, name) ?? throw new ModelFileException($"missing entry '{name}'");
-
-        // Sizes from the central directory, checked before anything is read or allocated: the stored
-        // (compressed) bytes must fit in the file, and the claimed uncompressed size must be plausible.
-        long length = entry.Length, compressed = entry.CompressedLength;
-        if (length < 0 || compressed < 0 || compressed > fileLength)
-        {
-            throw new ModelFileException($"entry '{name}' claims {compressed} stored bytes, but the file has {fileLength}");
-        }
-
-        if (length > maxDataBytes + Npy.MaxHeaderBytes + 16)
-        {
-            throw new ModelFileException($"entry '{name}' is {length} bytes uncompressed, more than the {maxDataBytes + Npy.MaxHeaderBytes + 16} accepted");
-        }
-
-        if (length > (compressed * MaxDeflateRatio) + 4096)
-        {
-            throw new ModelFileException($"entry '{name}' claims {length} bytes from {compressed} stored bytes, an impossible compression ratio");
-        }
-
-        if (length > CompressionCheckedAbove && length > compressed * MaxCompressionRatio)
-        {
-            throw new ModelFileException(
-                $"entry '{name}' inflates {compressed} stored bytes to {length}, a compression ratio above the " +
-                $"{MaxCompressionRatio}:1 accepted for entries over {CompressionCheckedAbove} bytes (a zip bomb?)");
-        }
-
-        // Deflate expands incompressible data by at most 12.5% (fixed Huffman codes) plus a few bytes:
-        // more stored bytes than that means the entry inflates past its declared size. Such data would be
-        // cut off unread at the declared size; refuse it rather than load half of what the file holds.
-        if (compressed > length + (length / 4) + 1024)
-        {
-            throw new ModelFileException(
-                $"entry '{name}' has {compressed} stored bytes, more than its declared {length} bytes uncompressed can need: the sizes are false");
-        }
-
-        using var stream = new Crc32Stream(entry.Open());
-        Npy.Header header = Npy.ReadHeader(stream, length, name, descr, dimensions);
-        T[] values = read(stream, header);  // reads to the entry's end, so the CRC covers every byte
-        if (stream.Crc != entry.Crc32)
-        {
-            throw new ModelFileException($"entry '{name}' fails its CRC-32 check: the file is corrupt");
-        }
-
-        return (values, header);
-    }
-
-    private static void WriteEntry(ZipArchive archive, string name, Action<Stream> write)
-    {
-        ZipArchiveEntry entry = archive.CreateEntry(name + ".npy", CompressionLevel.NoCompression);
-        entry.LastWriteTime = EntryTime;
-        using Stream stream = entry.Open();
+        using var stream = new MemoryStream();
         write(stream);
+        return stream.ToArray();
     }
 }

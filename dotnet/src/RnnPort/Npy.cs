@@ -10,19 +10,19 @@ namespace RnnPort;
 /// </summary>
 /// <remarks>
 /// Layout: the magic <c>\x93NUMPY</c>, a version (major, minor), the header length (uint16
-/// little-endian in version 1.0, uint32 in 2.0 and 3.0), then an ASCII Python dict literal such as
+/// little-endian in version 1.0, uint32 in 2.0; version 3.0 is refused), then an ASCII Python dict literal such as
 /// <c>{'descr': '&lt;f8', 'fortran_order': False, 'shape': (3, 4), }</c> padded with spaces and a final
 /// newline, then the raw little-endian elements. The header is parsed here as data, never evaluated,
 /// so an object array (<c>'|O'</c>, pickled Python objects) is refused without running anything.
-/// Every declared shape is checked against the entry's length before anything is allocated.
+/// Every declared shape is checked against the entry's length. Rules N1–N4 of <c>docs/model-file.md</c>.
 /// </remarks>
 internal static class Npy
 {
-    /// <summary>The largest element count accepted for one array: 2^28 (2 GiB of doubles).</summary>
-    internal const long MaxElements = 1L << 28;
+    /// <summary>The largest header text accepted: NumPy's own <c>max_header_size</c> (NumPy <c>MAX_NPY_HEADER</c>).</summary>
+    internal const int MaxHeaderBytes = 10_000;
 
-    /// <summary>The largest header accepted (NumPy itself refuses more than 10 000 bytes by default).</summary>
-    internal const int MaxHeaderBytes = 1 << 16;
+    /// <summary>The largest dimension accepted (NumPy <c>MAX_DIMENSION</c>).</summary>
+    internal const long MaxDimension = int.MaxValue;
 
     /// <summary>numpy.lib.format.ARRAY_ALIGN: the preamble is padded to a multiple of this.</summary>
     private const int ArrayAlign = 64;
@@ -55,127 +55,85 @@ internal static class Npy
     };
 
     /// <summary>
-    /// Reads and checks the header of entry <paramref name="name"/>: the dtype must be
-    /// <paramref name="descr"/> with <paramref name="dimensions"/> axes, and the data that the shape
-    /// declares must be exactly what remains of the entry's <paramref name="entryLength"/> bytes.
+    /// Parses one <c>.npy</c> entry by rules N1–N4 of <c>docs/model-file.md</c>, without evaluating
+    /// anything. NumPy twin: <c>rnnport.npz_archive.parse_npy</c>.
     /// </summary>
-    /// <exception cref="ModelFileException">Anything wrong with the header.</exception>
-    /// <exception cref="EndOfStreamException">The entry ends inside the header.</exception>
-    internal static Header ReadHeader(Stream stream, long entryLength, string name, string descr, int dimensions)
+    /// <param name="name">The entry's name, for messages.</param>
+    /// <param name="entry">The entry's uncompressed bytes.</param>
+    /// <returns>The header; the data are the entry's bytes from <c>PreambleLength</c>, exactly Count × itemsize.</returns>
+    /// <exception cref="ModelFileException">Anything wrong with the entry.</exception>
+    internal static Header Parse(string name, byte[] entry)
     {
-        Span<byte> prefix = stackalloc byte[8];
-        stream.ReadExactly(prefix);
-        if (!prefix[..6].SequenceEqual(Magic))
+        if (entry.Length < 10 || !entry.AsSpan(0, 6).SequenceEqual(Magic))
         {
-            throw new ModelFileException($"entry '{name}' is not a .npy array (no \\x93NUMPY magic)");
+            throw NpzArchive.Refuse("N1", $"entry '{name}' is not a .npy array (no \\x93NUMPY magic)");
         }
 
-        byte major = prefix[6], minor = prefix[7];
-        if (major is < 1 or > 3 || minor != 0)
-        {
-            throw new ModelFileException($"entry '{name}' has .npy format version {major}.{minor}, expected 1.0, 2.0 or 3.0");
-        }
-
+        byte major = entry[6], minor = entry[7];
         long headerLength;
-        int lengthBytes = major == 1 ? 2 : 4;
-        Span<byte> lengthField = stackalloc byte[4];
-        stream.ReadExactly(lengthField[..lengthBytes]);
-        headerLength = major == 1 ? BinaryPrimitives.ReadUInt16LittleEndian(lengthField) : BinaryPrimitives.ReadUInt32LittleEndian(lengthField);
-        if (headerLength > MaxHeaderBytes)
+        int start;
+        if (major == 1 && minor == 0)
         {
-            throw new ModelFileException($"entry '{name}' declares a {headerLength}-byte header, more than the {MaxHeaderBytes} accepted");
+            (headerLength, start) = (BinaryPrimitives.ReadUInt16LittleEndian(entry.AsSpan(8)), 10);
+        }
+        else if (major == 2 && minor == 0 && entry.Length >= 12)
+        {
+            (headerLength, start) = (BinaryPrimitives.ReadUInt32LittleEndian(entry.AsSpan(8)), 12);
+        }
+        else
+        {
+            throw NpzArchive.Refuse("N1", string.Create(CultureInfo.InvariantCulture, $"entry '{name}' has .npy version {major}.{minor}; only 1.0 and 2.0 are read"));
         }
 
-        long preamble = 6 + 2 + lengthBytes + headerLength;
-        if (preamble > entryLength)
+        if (headerLength > MaxHeaderBytes || start + headerLength > entry.Length)
         {
-            throw new ModelFileException($"entry '{name}' is {entryLength} bytes long, shorter than its {preamble}-byte header");
+            throw NpzArchive.Refuse("N1", string.Create(
+                CultureInfo.InvariantCulture, $"entry '{name}' declares a {headerLength}-byte header; at most {MaxHeaderBytes} within its {entry.Length} bytes are read"));
         }
 
-        var headerBytes = new byte[headerLength];
-        stream.ReadExactly(headerBytes);
-        string text;
-        try
+        ReadOnlySpan<byte> headerBytes = entry.AsSpan(start, (int)headerLength);
+        foreach (byte b in headerBytes)
         {
-            // Versions 1.0 and 2.0 are latin-1, 3.0 is UTF-8 (NumPy's _header_size_info).
-            text = major == 3 ? new UTF8Encoding(false, true).GetString(headerBytes) : Encoding.Latin1.GetString(headerBytes);
-        }
-        catch (DecoderFallbackException error)
-        {
-            throw new ModelFileException($"entry '{name}' has a header that is not UTF-8", error);
+            if (b > 0x7E || (b < 0x20 && b is not (9 or 10 or 13)))
+            {
+                throw NpzArchive.Refuse("N2", $"entry '{name}' has a .npy header that is not printable ASCII");
+            }
         }
 
-        (string actualDescr, bool fortranOrder, long[] shape) = HeaderParser.Parse(text, name);
-        if (actualDescr != descr || shape.Length != dimensions)
+        (string descr, bool fortranOrder, long[] shape) = HeaderParser.Parse(Encoding.ASCII.GetString(headerBytes), name);
+        int itemSize = ItemSize(descr);
+        if (itemSize == 0)
         {
-            string why = actualDescr == "|O" ? " (an object array: pickled Python objects are never loaded)" : "";
-            throw new ModelFileException(
-                $"entry '{name}' has dtype {actualDescr} and {shape.Length} dimensions, expected {descr} with {dimensions}{why}");
+            string why = descr.Contains('O', StringComparison.Ordinal) ? " (an object array: pickles are never loaded)" : "";
+            throw NpzArchive.Refuse("N3", $"entry '{name}' has dtype '{descr}'{why}; a model file uses only <f8, <i4 and |u1");
         }
 
+        if (shape.Any(n => n > MaxDimension))
+        {
+            throw NpzArchive.Refuse("N3", $"entry '{name}' declares shape {Format(shape)}, a dimension over {MaxDimension}");
+        }
+
+        // The element count, saturated far above any entry's length; a zero dimension makes it 0.
+        const long Saturated = 1L << 40;
         long count = 1;
         foreach (long n in shape)
         {
-            if (n > MaxElements)
-            {
-                throw new ModelFileException($"entry '{name}' declares shape {Format(shape)}, more than the {MaxElements} elements accepted");
-            }
-
-            count = count == 0 || n == 0 ? 0 : count * n;  // both factors ≤ 2^28: no overflow
-            if (count > MaxElements)
-            {
-                throw new ModelFileException($"entry '{name}' declares shape {Format(shape)}, more than the {MaxElements} elements accepted");
-            }
+            count = n == 0 ? 0 : count > Saturated / n ? Saturated : count * n;
         }
 
-        long dataLength = count * ItemSize(actualDescr);
-        if (preamble + dataLength != entryLength)
+        if (shape.Contains(0))
         {
-            throw new ModelFileException(
-                $"entry '{name}' declares shape {Format(shape)} of {actualDescr}, {dataLength} bytes of data, " +
-                $"but holds {entryLength - preamble} (truncated or corrupt)");
+            count = 0;
         }
 
-        return new Header(actualDescr, fortranOrder, shape, count, preamble);
-    }
-
-    /// <summary>Reads <paramref name="header"/>.Count little-endian float64 values, in chunks (no byte array of the full size).</summary>
-    internal static double[] ReadFloat64(Stream stream, Header header) =>
-        ReadElements(stream, header, 8, static (bytes) => BinaryPrimitives.ReadDoubleLittleEndian(bytes));
-
-    /// <summary>Reads <paramref name="header"/>.Count little-endian int32 values.</summary>
-    internal static int[] ReadInt32(Stream stream, Header header) =>
-        ReadElements(stream, header, 4, static (bytes) => BinaryPrimitives.ReadInt32LittleEndian(bytes));
-
-    /// <summary>Reads <paramref name="header"/>.Count bytes.</summary>
-    internal static byte[] ReadUInt8(Stream stream, Header header) =>
-        ReadElements(stream, header, 1, static (bytes) => bytes[0]);
-
-    private delegate T Decode<out T>(ReadOnlySpan<byte> bytes);
-
-    private static T[] ReadElements<T>(Stream stream, Header header, int itemSize, Decode<T> decode)
-    {
-        var values = new T[header.Count];  // ≤ MaxElements, and matched to the entry's length already
-        var buffer = new byte[Math.Min(header.Count * itemSize, 1 << 16)];
-        int perChunk = buffer.Length / itemSize;
-        for (long done = 0; done < header.Count;)
+        long preamble = start + headerLength, body = entry.Length - preamble;
+        if (count * itemSize != body)
         {
-            int n = (int)Math.Min(perChunk, header.Count - done);
-            stream.ReadExactly(buffer, 0, n * itemSize);
-            for (int i = 0; i < n; i++)
-            {
-                values[done + i] = decode(buffer.AsSpan(i * itemSize, itemSize));
-            }
-
-            done += n;
+            throw NpzArchive.Refuse("N4", string.Create(
+                CultureInfo.InvariantCulture, $"entry '{name}' declares shape {Format(shape)} of {descr} ({count * itemSize} bytes) but holds {body} bytes"));
         }
 
-        if (stream.ReadByte() != -1)
-        {
-            throw new InvalidDataException("the entry holds more bytes than its header declares");
-        }
-
-        return values;
+        return new Header(descr, fortranOrder, shape, count, preamble);
     }
 
     /// <summary>Writes a version 1.0 header, byte for byte as NumPy 1.24 writes it for a C-order array.</summary>
@@ -298,7 +256,7 @@ internal static class Npy
         }
 
         private ModelFileException Error(string why) =>
-            new($"entry '{_name}' has a malformed .npy header ({why}): {Shorten(_text)}");
+            NpzArchive.Refuse("N2", $"entry '{_name}' has a malformed .npy header ({why}): {Shorten(_text)}");
 
         private static string Shorten(string text) => text.Length <= 200 ? text.TrimEnd() : text[..200] + "…";
 
@@ -383,10 +341,10 @@ internal static class Npy
                     _at++;
                 }
 
-                // 19 digits always fit a long; anything longer is beyond every cap anyway.
-                if (_at == start || _at - start > 18)
+                // No sign, no leading zeros (Python's literal rules); 18 digits always fit a long.
+                if (_at == start || _at - start > 18 || (_at - start > 1 && _text[start] == '0'))
                 {
-                    throw Error("shape is not a tuple of non-negative integers of at most 18 digits");
+                    throw Error("shape is not a tuple of decimal integers");
                 }
 
                 dimensions.Add(long.Parse(_text.AsSpan(start, _at - start), NumberStyles.None, CultureInfo.InvariantCulture));

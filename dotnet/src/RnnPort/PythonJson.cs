@@ -71,7 +71,13 @@ internal static class PythonJson
         }
 
         // A value built from a CLR object: its kind decides int or float, as Python's int and float do.
-        if (value.TryGetValue(out double d))
+        // A string is written as it is (a lone surrogate stays one, for the metadata check to refuse),
+        // not through the serializer, which would replace it with U+FFFD.
+        if (value.TryGetValue(out string? str))
+        {
+            WriteString(text, str);
+        }
+        else if (value.TryGetValue(out double d))
         {
             text.Append(Repr(d));
         }

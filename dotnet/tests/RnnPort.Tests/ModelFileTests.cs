@@ -134,127 +134,9 @@ public sealed class ModelFileTests : IDisposable
     [Fact]
     public void RejectsMissingFile()
     {
-        Assert.Throws<FileNotFoundException>(() => ModelFile.Load(Path.Combine(_directory, "absent.npz")));
-        Assert.Throws<FileNotFoundException>(() => ModelFile.Load(Path.Combine(_directory, "absent", "model.npz")));
-    }
-
-    [Theory]
-    [InlineData(1)]
-    [InlineData(100)]
-    [InlineData(1000)]
-    public void RejectsTruncatedFixture(int cut)
-    {
-        byte[] bytes = File.ReadAllBytes(Path.Combine(Fixtures, "small-model.npz"));
-        string path = NewPath();
-        File.WriteAllBytes(path, bytes[..^cut]);
-
-        Assert.Throws<ModelFileException>(() => ModelFile.Load(path));
-    }
-
-    [Fact]
-    public void RejectsFlippedWeightByteByCrc()
-    {
-        // The first entry, W_xh.npy, starts at byte 0: its data follow the 30-byte local header, the
-        // name, the extra field and the 128-byte .npy preamble. A flipped bit there still parses.
-        byte[] bytes = File.ReadAllBytes(Path.Combine(Fixtures, "small-model.npz"));
-        int data = 30 + BitConverter.ToUInt16(bytes, 26) + BitConverter.ToUInt16(bytes, 28) + 128;
-        bytes[data + 3] ^= 0x40;
-        string path = NewPath();
-        File.WriteAllBytes(path, bytes);
-
-        var error = Assert.Throws<ModelFileException>(() => ModelFile.Load(path));
-
-        Assert.Contains("entry 'W_xh' fails its CRC-32 check", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void RejectsTextFile()
-    {
-        string path = NewPath();
-        File.WriteAllText(path, "not a zip");
-
-        var error = Assert.Throws<ModelFileException>(() => ModelFile.Load(path));
-
-        Assert.Contains("as an .npz archive", error.Message, StringComparison.Ordinal);
-    }
-
-    /// <summary>Broken files and the words their error must contain.</summary>
-    public static TheoryData<string, Func<NpzBuilder>, string> BrokenFiles => new()
-    {
-        { "missing W_hy", () => NpzBuilder.ValidModel().Remove("W_hy"), "missing entry 'W_hy'" },
-        { "missing metadata", () => NpzBuilder.ValidModel().Remove("metadata"), "missing entry 'metadata'" },
-        { "W_xh rows ≠ H", () => NpzBuilder.ValidModel().Weights("W_xh", 4, 2), "W_xh has shape (4, 2), expected (3, I)" },
-        { "W_hh not square", () => NpzBuilder.ValidModel().Weights("W_hh", 3, 2), "W_hh has shape (3, 2), expected (H, H)" },
-        { "W_hy columns ≠ H", () => NpzBuilder.ValidModel().Weights("W_hy", 4, 2), "W_hy has shape (4, 2), expected (O, 3)" },
-        { "h0 too long", () => NpzBuilder.ValidModel().Weights("h0", 4), "h0 has shape (4,), expected (3,)" },
-        { "b_y wrong length", () => NpzBuilder.ValidModel().Weights("b_y", 3), "b_y has shape (3,), expected (4,)" },
-        { "h0 two-dimensional", () => NpzBuilder.ValidModel().Weights("h0", 1, 3), "dtype <f8 and 2 dimensions, expected <f8 with 1" },
-        { "float32 weights", () => NpzBuilder.ValidModel().Add("W_hh", NpzBuilder.Npy("<f4", [3, 3], new byte[36])), "dtype <f4" },
-        { "big-endian weights", () => NpzBuilder.ValidModel().Add("W_hh", NpzBuilder.Npy(">f8", [3, 3], new byte[72])), "dtype >f8" },
-        { "object array", () => NpzBuilder.ValidModel().Add("W_xh", NpzBuilder.Npy("|O", [3, 2], Encoding.ASCII.GetBytes("cos\nsystem\n(S'touch /tmp/pwned'\ntR."))), "object array" },
-        { "structured dtype", () => NpzBuilder.ValidModel().Add("W_xh", NpzBuilder.Npy("", [], [], header: "{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (3, 2), }")), "malformed .npy header" },
-        { "(n) is not a shape", () => NpzBuilder.ValidModel().Add("h0", NpzBuilder.Npy("", [], NpzBuilder.Float64(0, 0, 0), header: "{'descr': '<f8', 'fortran_order': False, 'shape': (3), }")), "malformed .npy header" },
-        { "extra header key", () => NpzBuilder.ValidModel().Add("h0", NpzBuilder.Npy("", [], NpzBuilder.Float64(0, 0, 0), header: "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), 'x': 1}")), "malformed .npy header" },
-        { "no magic", () => NpzBuilder.ValidModel().Add("h0", Encoding.ASCII.GetBytes("just some bytes, not an array")), "no \\x93NUMPY magic" },
-        { "huge declared shape", () => NpzBuilder.ValidModel().Add("W_hh", NpzBuilder.Npy("<f8", [1L << 40, 1L << 40], new byte[72])), "elements accepted" },
-        { "huge header length", () => NpzBuilder.ValidModel().Add("W_hh", [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 2, 0, 0xFF, 0xFF, 0xFF, 0x7F]), "header, more than" },
-        { "data cut short", () => NpzBuilder.ValidModel().Add("W_hh", NpzBuilder.Npy("<f8", [3, 3], new byte[71])), "truncated or corrupt" },
-        { "data too long", () => NpzBuilder.ValidModel().Add("W_hh", NpzBuilder.Npy("<f8", [3, 3], new byte[80])), "truncated or corrupt" },
-        { "NaN weight", () => NpzBuilder.ValidModel().Add("W_hh", NpzBuilder.Npy("<f8", [3, 3], NpzBuilder.Float64(0, 0, 0, 0, double.NaN, 0, 0, 0, 0))), "must be finite" },
-        { "vocabulary size ≠ I", () => NpzBuilder.ValidModel().Vocabulary('a', 'b', 'c'), "vocabulary has 3 characters, the model takes 2 inputs" },
-        { "surrogate code point", () => NpzBuilder.ValidModel().Vocabulary('a', 0xD800), "invalid code point" },
-        { "repeated character", () => NpzBuilder.ValidModel().Vocabulary('a', 'a'), "distinct characters" },
-        { "vocabulary as float", () => NpzBuilder.ValidModel().Add("vocabulary", NpzBuilder.Npy("<f8", [2], NpzBuilder.Float64(97, 98))), "expected <i4" },
-        { "metadata not JSON", () => NpzBuilder.ValidModel().Metadata("{'format': 'rnnport-model'}"), "metadata is not UTF-8 JSON" },
-        { "metadata not UTF-8", () => NpzBuilder.ValidModel().Add("metadata", NpzBuilder.Npy("|u1", [2], [0xC3, 0x28])), "metadata is not UTF-8 JSON" },
-        { "metadata a list", () => NpzBuilder.ValidModel().Metadata("[1, 2]"), "does not describe an rnnport-model version 1 file" },
-        { "wrong format", () => NpzBuilder.ValidModel().Metadata("""{"format": "other", "version": 1}"""), "does not describe" },
-        { "wrong version", () => NpzBuilder.ValidModel().Metadata("""{"format": "rnnport-model", "version": 2}"""), "does not describe" },
-        { "version as string", () => NpzBuilder.ValidModel().Metadata("""{"format": "rnnport-model", "version": "1"}"""), "does not describe" },
-        { "unknown activation", () => NpzBuilder.ValidModel().Metadata("""{"activation": "sigmoid", "format": "rnnport-model", "version": 1}"""), "unknown activation" },
-        { "duplicate JSON key", () => NpzBuilder.ValidModel().Metadata("""{"format": "rnnport-model", "version": 1, "version": 1}"""), "metadata is not UTF-8 JSON" },
-    };
-
-    [Theory]
-    [MemberData(nameof(BrokenFiles))]
-    public void RejectsBrokenFile(string label, Func<NpzBuilder> builder, string words)
-    {
-        string path = Written(builder());
-
-        var error = Assert.Throws<ModelFileException>(() => ModelFile.Load(path));
-
-        Assert.True(error.Message.Contains(words, StringComparison.Ordinal), $"{label}: {error.Message}");
-    }
-
-    [Fact]
-    public void CanLoadValidHandMadeFile()
-    {
-        // The builder's valid model really is valid: the rejections above are each about one change.
-        ModelFileContents loaded = ModelFile.Load(Written(NpzBuilder.ValidModel()));
-
-        Assert.Equal((2, 3, 4), (loaded.Model.InputSize, loaded.Model.HiddenSize, loaded.Model.OutputSize));
-        Assert.Equal(3.0, loaded.Model.InputWeights[1, 2]);  // W_xh = 0.5, 1, …, 3 in C order; (1, 2)ᵀ is W_xh[2, 1], the sixth value
-    }
-
-    [Fact]
-    public void RejectsEntryClaimingImpossibleSize()
-    {
-        // Patch the central directory so that W_hh claims 2 GiB uncompressed from its few stored bytes.
-        string path = Written(NpzBuilder.ValidModel());
-        byte[] bytes = File.ReadAllBytes(path);
-        byte[] name = Encoding.ASCII.GetBytes("W_hh.npy");
-        for (int i = 0; i + 46 < bytes.Length; i++)
-        {
-            bool header = bytes[i] == 0x50 && bytes[i + 1] == 0x4B && bytes[i + 2] == 0x01 && bytes[i + 3] == 0x02;
-            if (header && bytes.AsSpan(i + 46, name.Length).SequenceEqual(name))
-            {
-                BitConverter.TryWriteBytes(bytes.AsSpan(i + 24, 4), 0x7FFF_FFFF);
-            }
-        }
-
-        File.WriteAllBytes(path, bytes);
-
-        Assert.Throws<ModelFileException>(() => ModelFile.Load(path));
+        // Rule F1: a missing file is the model-file error too, as in NumPy.
+        Assert.EndsWith("[F1]", Assert.Throws<ModelFileException>(() => ModelFile.Load(Path.Combine(_directory, "absent.npz"))).Message, StringComparison.Ordinal);
+        Assert.EndsWith("[F1]", Assert.Throws<ModelFileException>(() => ModelFile.Load(Path.Combine(_directory, "absent", "model.npz"))).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -272,6 +154,53 @@ public sealed class ModelFileTests : IDisposable
         string path = NewPath();
 
         Assert.Throws<ArgumentException>(() => ModelFile.Save(path, Build.Network(3, 2, 3, seed: 1), hyperparameters: new JsonObject { ["x"] = double.NaN }));
+        Assert.False(File.Exists(path));
+    }
+
+    public static TheoryData<string, Func<JsonObject>> UnwritableHyperparameters => new()
+    {
+        { "NaN (Python: clip=nan)", () => new JsonObject { ["clip"] = double.NaN } },
+        { "+Infinity (train --clip inf)", () => new JsonObject { ["clip"] = double.PositiveInfinity } },
+        { "1e400 parsed from JSON text", () => JsonNode.Parse("""{"x": 1e400}""")!.AsObject() },
+        { "a lone surrogate in a value", () => new JsonObject { ["note"] = "a\ud800b" } },
+        { "a lone surrogate in a key", () => new JsonObject { ["\udc00"] = 1 } },
+        { "nested 33 deep counting the metadata object", () => JsonNode.Parse("{\"a\": " + new string('[', 31) + new string(']', 31) + "}")!.AsObject() },
+        { "metadata over 1 MiB", () => new JsonObject { ["note"] = new string('x', 1 << 20) } },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnwritableHyperparameters))]
+    public void RejectsSavingHyperparametersTheReadersRefuse(string label, Func<JsonObject> hyperparameters)
+    {
+        // Rule W3: an ArgumentException (not a ModelFileException) before the target is touched.
+        string path = NewPath();
+        File.WriteAllText(path, "previous");
+
+        Exception error = Assert.ThrowsAny<ArgumentException>(() => ModelFile.Save(path, Build.Network(3, 2, 3, seed: 1), hyperparameters: hyperparameters()));
+
+        Assert.Equal("previous", File.ReadAllText(path));
+        Assert.False(error.Message.Contains('\n', StringComparison.Ordinal), label);
+    }
+
+    [Fact]
+    public void CanSaveTheDeepestAllowedHyperparameters()
+    {
+        // Negative control for the depth rule: 32 levels (metadata, hyperparameters, 30 lists) are written and read.
+        string path = NewPath();
+        JsonObject hyper = JsonNode.Parse("{\"a\": " + new string('[', 30) + new string(']', 30) + "}")!.AsObject();
+
+        ModelFile.Save(path, Build.Network(3, 2, 3, seed: 1), hyperparameters: hyper);
+
+        Assert.Equal(hyper.ToJsonString(), ModelFile.Load(path).Hyperparameters.ToJsonString());
+    }
+
+    [Fact]
+    public void RejectsSavingVocabularyWhenOutputsDiffer()
+    {
+        // Rule W2 / V1: V = I = O; here V = I = 3 but O = 4.
+        string path = NewPath();
+
+        Assert.Throws<ArgumentException>(() => ModelFile.Save(path, Build.Network(3, 2, 4, seed: 1), Vocabulary.Of("abc")));
         Assert.False(File.Exists(path));
     }
 
