@@ -30,6 +30,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from rnnport.atomic import atomic_write
 from rnnport.charlm import Vocabulary
 from rnnport.rnn import RNN
 
@@ -59,7 +60,12 @@ class ModelFile:
 
 def save(path: str | os.PathLike[str] | BinaryIO, model: RNN, vocabulary: Vocabulary | None = None,
          hyperparameters: dict[str, Any] | None = None) -> None:
-    """Write ``model`` to ``path``, a file name (used as given, e.g. ``model.npz``) or an open binary file."""
+    """Write ``model`` to ``path``, a file name (used as given, e.g. ``model.npz``) or an open binary file.
+
+    A file name is replaced atomically (:func:`rnnport.atomic.atomic_write`): if writing fails, e.g.
+    on a full disk, :class:`rnnport.atomic.AtomicWriteError` is raised and the previous file is left
+    byte for byte as it was. An open binary file is written in place.
+    """
     metadata = {"format": FORMAT, "version": VERSION, "activation": model.activation,
                 "hyperparameters": hyperparameters or {}}
     arrays = {name: getattr(model, name) for name in _WEIGHTS}
@@ -67,11 +73,20 @@ def save(path: str | os.PathLike[str] | BinaryIO, model: RNN, vocabulary: Vocabu
     codes = [ord(c) for c in vocabulary.chars] if vocabulary is not None else []
     arrays["vocabulary"] = np.array(codes, dtype="<i4")
     arrays["metadata"] = np.frombuffer(json.dumps(metadata, sort_keys=True).encode(), dtype=np.uint8)
-    if hasattr(path, "write"):  # an open binary file
-        np.savez(path, **arrays)
+    if hasattr(path, "write"):  # an open binary file: written in place, not atomically
+        _write_archive(path, arrays)
         return
-    with open(path, "wb") as stream:  # a file object stops np.savez from appending ".npz"
-        np.savez(stream, **arrays)
+    with atomic_write(path) as stream:  # a failed save leaves the previous file as it was
+        _write_archive(stream, arrays)
+
+
+def _write_archive(stream: BinaryIO, arrays: dict[str, np.ndarray]) -> None:
+    """``np.savez(stream, **arrays)``, but closing its zip on failure: NumPy leaves that to the
+    garbage collector, which then writes to a closed file ("Exception ignored in ZipFile.__del__")."""
+    with zipfile.ZipFile(stream, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, array in arrays.items():
+            with archive.open(name + ".npy", "w", force_zip64=True) as entry:
+                np.lib.format.write_array(entry, np.asanyarray(array), allow_pickle=False)
 
 
 def _entry(arrays: dict[str, np.ndarray], name: str, dtype: str, ndim: int) -> np.ndarray:
