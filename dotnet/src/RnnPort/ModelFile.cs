@@ -77,11 +77,36 @@ public static class ModelFile
     /// The vocabulary's size is not I, or a hyperparameter is a non-finite number (checked before the
     /// file is opened); or <paramref name="path"/> is not a valid path.
     /// </exception>
-    /// <exception cref="IOException">The file cannot be written.</exception>
-    /// <exception cref="UnauthorizedAccessException">The file may not be written.</exception>
+    /// <exception cref="AtomicWriteException">
+    /// The file cannot be written (a full disk, a missing directory, no permission): the previous file, if
+    /// any, is left byte for byte as it was, since the file is replaced atomically (<see cref="AtomicFile"/>).
+    /// </exception>
     public static void Save(string path, RNN model, Vocabulary? vocabulary = null, JsonObject? hyperparameters = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+        AtomicFile.Write(path, Writer(model, vocabulary, hyperparameters));
+    }
+
+    /// <summary>
+    /// Writes <paramref name="model"/> to an open stream, in place (not atomically), leaving the stream open.
+    /// NumPy twin: <c>save(stream, model, vocabulary, hyperparameters)</c> with an open binary file.
+    /// </summary>
+    /// <param name="stream">A writable stream; the archive starts at its current position.</param>
+    /// <param name="model">The network.</param>
+    /// <param name="vocabulary">The characters of a character model (V must equal I), or null.</param>
+    /// <param name="hyperparameters">Training settings stored as JSON; an empty object when null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> or <paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Save(string, RNN, Vocabulary?, JsonObject?)"/>, checked before anything is written.</exception>
+    /// <exception cref="IOException">The stream cannot be written.</exception>
+    public static void Save(Stream stream, RNN model, Vocabulary? vocabulary = null, JsonObject? hyperparameters = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Writer(model, vocabulary, hyperparameters)(stream);
+    }
+
+    /// <summary>Checks the arguments now and returns what writes the archive to a stream.</summary>
+    private static Action<Stream> Writer(RNN model, Vocabulary? vocabulary, JsonObject? hyperparameters)
+    {
         ArgumentNullException.ThrowIfNull(model);
         if (vocabulary is not null && vocabulary.Count != model.InputSize)
         {
@@ -118,18 +143,20 @@ public static class ModelFile
             arrays.Add(("b_y", outputBias, true));
         }
 
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
-        using var archive = new ZipArchive(stream, ZipArchiveMode.Create);
-        foreach ((string name, Matrix<double> value, bool oneDimensional) in arrays)
+        return stream =>
         {
-            // A C# matrix is the transpose of its NumPy twin, and column-major: its storage is the
-            // twin's C order. The twin's shape is (columns, rows), or (columns,) for a 1×n row.
-            long[] shape = oneDimensional ? [value.ColumnCount] : [value.ColumnCount, value.RowCount];
-            WriteEntry(archive, name, entry => Npy.WriteFloat64(entry, shape, value.AsColumnMajorArray() ?? value.ToColumnMajorArray()));
-        }
+            using var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            foreach ((string name, Matrix<double> value, bool oneDimensional) in arrays)
+            {
+                // A C# matrix is the transpose of its NumPy twin, and column-major: its storage is the
+                // twin's C order. The twin's shape is (columns, rows), or (columns,) for a 1×n row.
+                long[] shape = oneDimensional ? [value.ColumnCount] : [value.ColumnCount, value.RowCount];
+                WriteEntry(archive, name, entry => Npy.WriteFloat64(entry, shape, value.AsColumnMajorArray() ?? value.ToColumnMajorArray()));
+            }
 
-        WriteEntry(archive, "vocabulary", entry => Npy.WriteInt32(entry, codes));
-        WriteEntry(archive, "metadata", entry => Npy.WriteUInt8(entry, metadataBytes));
+            WriteEntry(archive, "vocabulary", entry => Npy.WriteInt32(entry, codes));
+            WriteEntry(archive, "metadata", entry => Npy.WriteUInt8(entry, metadataBytes));
+        };
     }
 
     /// <summary>
