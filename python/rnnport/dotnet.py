@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from rnnport._checks import as_float64, check_shape, shape_str
+from rnnport.atomic import AtomicWriteError
 from rnnport.bptt import BpttResult
 from rnnport.charlm import Vocabulary
 from rnnport.modelfile import ModelFile, ModelFileError
@@ -85,7 +86,7 @@ def load() -> SimpleNamespace:
     _net = SimpleNamespace(System=System, JsonNode=JsonNode, ArrayTransfer=ArrayTransfer, StepTiming=StepTiming,
                            **{name: getattr(RnnPort, name) for name in (
                                "RNN", "ActivationFunctions", "Bptt", "Sgd", "Adagrad", "Sampler",
-                               "Vocabulary", "ModelFile")})
+                               "Vocabulary", "ModelFile", "AtomicWriteException")})
     return _net
 
 
@@ -250,13 +251,16 @@ class DotNetRNN:
 def _net_errors() -> Iterator[None]:
     """Re-raise .NET argument errors as Python's, keeping the .NET message and type name:
     ``ArgumentNullException`` → ``TypeError``, any other ``ArgumentException`` → ``ValueError``,
-    ``IOException`` (``RnnPort.ModelFileException``, a bad model file) → ``ModelFileError``, ``FileNotFoundException`` →
+    ``AtomicWriteException`` (a failed save) → ``AtomicWriteError``, another ``IOException``
+    (``RnnPort.ModelFileException``, a bad model file) → ``ModelFileError``, ``FileNotFoundException`` →
     ``FileNotFoundError``."""
     System = load().System
     try:
         yield
     except System.IO.FileNotFoundException as error:
         raise FileNotFoundError(f"{error.Message} [{error.GetType().Name}]") from None
+    except load().AtomicWriteException as error:  # a failed save: the old file is intact
+        raise AtomicWriteError(f"{error.Message} [{error.GetType().Name}]") from None
     except System.IO.IOException as error:  # RnnPort.ModelFileException
         raise ModelFileError(f"{error.Message} [{error.GetType().Name}]") from None
     except System.ArgumentNullException as error:

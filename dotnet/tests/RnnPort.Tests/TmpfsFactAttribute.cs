@@ -29,7 +29,7 @@ public sealed class TmpfsFactAttribute : FactAttribute
         string directory = Directory.CreateTempSubdirectory("rnnport-tmpfs-probe-").FullName;
         try
         {
-            using var disk = Tmpfs.Mount(directory, "64k");
+            using var disk = Tmpfs.Mount(directory, "size=64k");
             return null;
         }
         catch (InvalidOperationException error)
@@ -50,9 +50,10 @@ internal sealed class Tmpfs : IDisposable
 
     private Tmpfs(string directory) => _directory = directory;
 
-    internal static Tmpfs Mount(string directory, string size)
+    /// <summary>Mounts a tmpfs with mount's <paramref name="options"/>, e.g. <c>size=64k</c> or <c>ro,size=64k</c>.</summary>
+    internal static Tmpfs Mount(string directory, string options)
     {
-        (int status, string error) = Run("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", directory);
+        (int status, string error) = Run("mount", "-t", "tmpfs", "-o", options, "tmpfs", directory);
         return status == 0 ? new Tmpfs(directory) : throw new InvalidOperationException($"cannot mount a tmpfs: {error.Trim()}");
     }
 
