@@ -105,3 +105,21 @@ def test_the_matrix_covers_every_rule_of_the_spec():
                       "choice": ["adam"], "char": ["xy"]}[rule["kind"]]
             missing += [(command, f"--{name}", text) for text in wanted if (command, f"--{name}", text) not in given]
     assert missing == []
+
+
+def test_docs_table_is_the_rules_file():
+    """docs/cli.md's table of option rules is cli_options.json, rendered (so the doc cannot drift)."""
+    def shown(rule: dict[str, Any]) -> str:
+        kind = rule["kind"]
+        if kind == "int":
+            return f"integer in [{rule['min']}, {rule['max']}]"
+        if kind == "float":
+            return f"finite number > {rule['above']}"
+        if kind == "choice":
+            return "one of " + ", ".join(f"`{choice}`" for choice in rule["choices"])
+        return "one character"
+    rendered = [f"| `{command}` | `--{name}` | {shown(rule)} | "
+                f"{'none' if rule['default'] is None else '`' + str(rule['default']) + '`'} |"
+                for command in ("train", "sample") for name, rule in cli_options.options(command).items()]
+    doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8").splitlines()
+    assert [line for line in doc if line.startswith(("| `train` |", "| `sample` |"))] == rendered
