@@ -25,6 +25,7 @@ import stat
 from typing import IO, Any, Iterator, Literal
 
 PathLike = str | os.PathLike[str]
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)  # POSIX only: no descriptor leaks into child processes
 
 
 class AtomicWriteError(OSError):
@@ -68,7 +69,7 @@ def _target(path: PathLike) -> tuple[str, str, os.stat_result | None]:
         if not stat.S_ISREG(existing.st_mode):
             raise _fail(shown, "it is not a regular file (a device, FIFO or socket)")
         try:  # a write-protected file stays protected: opening it for writing changes nothing
-            os.close(os.open(target, os.O_WRONLY | os.O_CLOEXEC))
+            os.close(os.open(target, os.O_WRONLY | _CLOEXEC))
         except OSError as error:
             raise _fail(shown, _reason(error), error) from None
     return shown, target, existing
@@ -80,7 +81,7 @@ def _create_temporary(shown: str, target: str, existing: os.stat_result | None) 
     for _ in range(100):
         temporary = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
         try:
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)  # umask applies
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, 0o666)  # umask applies
         except FileExistsError:
             continue
         except OSError as error:
@@ -105,7 +106,7 @@ def _sync_directory(shown: str, directory: str) -> None:
     """fsync the directory so that the rename is durable; file systems that cannot do it are skipped."""
     if os.name == "nt":  # Windows has no directory fsync; the rename is already on disk there
         return
-    fd = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
+    fd = os.open(directory, os.O_RDONLY | _CLOEXEC)
     try:
         os.fsync(fd)
     except OSError as error:
