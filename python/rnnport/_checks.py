@@ -57,3 +57,44 @@ def check_finite(array: np.ndarray, name: str) -> None:
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(f"{name} must be finite, but element {index} is {array[index]!r}")
+
+
+def as_real_scalar(value: Any, name: str) -> float:
+    """A real number as float, or ``TypeError``: the one rule for rates, limits, temperatures, eps.
+
+    Accepted: ``int``, ``float``, ``np.integer``, ``np.floating`` (any width). Refused: ``bool`` and
+    ``np.bool_`` (a flag passed as a number), ``str`` (``"0.1"`` is not parsed), ``None``, complex,
+    and arrays of any rank, 0-d included. Range checks (finite, > 0) are the caller's. An integer
+    too large for a float raises ``OverflowError``, as ``float()`` does.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    return float(value)
+
+
+def as_int_scalar(value: Any, name: str) -> int:
+    """An integer as int, or ``TypeError``: ``int`` or ``np.integer``, not ``bool``, float or str."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    return int(value)
+
+
+def as_int_array(values: Any, name: str) -> np.ndarray:
+    """An array of integers (any width), or ``TypeError``; shape checks are the caller's."""
+    if values is None:
+        raise TypeError(f"{name} must be integers, not None")
+    array = np.asarray(values)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be integers, got dtype {array.dtype}")
+    return array
+
+
+def check_index(index: int, size: int, what: str) -> None:
+    """Raise ``ValueError`` unless ``0 <= index < size`` (an index into the vocabulary)."""
+    if not 0 <= index < size:
+        raise ValueError(f"{what} {index} is outside the vocabulary [0, {size})")
+
+
+def unknown_activation(activation: Any) -> ValueError:
+    """The error for an activation that is neither ``"tanh"`` nor ``"relu"`` (a name or not)."""
+    return ValueError(f"unknown activation {activation!r}: expected 'tanh' or 'relu'")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnport._checks import as_float64, check_finite, check_shape
+from rnnport._checks import as_float64, as_real_scalar, check_finite, check_shape
 from rnnport.kernels import FAST
 from rnnport.loss import Kernels, check_targets, cross_entropy, softmax
 from rnnport.rnn import RNN
@@ -120,6 +120,7 @@ def bptt(model: RNN, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None
 
 def clip_elementwise(gradients: Gradients, limit: float) -> None:
     """Clip every gradient element, h0's included, to [−limit, limit] in place (min-char-rnn's 5)."""
+    limit = as_real_scalar(limit, "limit")  # TypeError for "5", True, None
     if not limit > 0:
         raise ValueError(f"clip limit must be > 0, got {limit}")
     for g in (*gradients.parameters().values(), gradients.h0):
@@ -137,6 +138,7 @@ def clip_global_norm(gradients: Gradients, max_norm: float, kernels: Kernels = F
     -------
     The norm before clipping.
     """
+    max_norm = as_real_scalar(max_norm, "max_norm")
     if not max_norm > 0:
         raise ValueError(f"max_norm must be > 0, got {max_norm}")
     total = 0.0

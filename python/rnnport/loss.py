@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnport._checks import as_float64, check_shape
+from rnnport._checks import as_float64, as_int_array, check_shape
 from rnnport.kernels import FAST, FastKernels, ExactKernels
 
 Kernels = FastKernels | ExactKernels
@@ -49,9 +49,7 @@ def check_targets(targets: ArrayLike, steps: int, classes: int) -> np.ndarray:
     ValueError
         T = 0, the length is not ``steps``, or a target is outside [0, classes).
     """
-    array = np.asarray(targets)
-    if array.dtype.kind not in "iu":
-        raise TypeError(f"targets must be integers, got dtype {array.dtype}")
+    array = as_int_array(targets, "targets")
     check_shape(array, (steps,), "targets")
     if steps == 0:
         raise ValueError("the loss needs a sequence of at least one step, got T=0")

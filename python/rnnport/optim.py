@@ -5,16 +5,16 @@ import math
 
 import numpy as np
 
+from rnnport._checks import as_real_scalar
 from rnnport.bptt import Gradients
 from rnnport.rnn import RNN
 
 
 def _check_rate(learning_rate: float) -> float:
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)):
-        raise TypeError(f"learning_rate must be a real number, got {type(learning_rate).__name__}")
-    if not (math.isfinite(learning_rate) and learning_rate > 0):
-        raise ValueError(f"learning_rate must be finite and > 0, got {learning_rate}")
-    return float(learning_rate)
+    rate = as_real_scalar(learning_rate, "learning_rate")  # TypeError for bool, str, None, arrays
+    if not (math.isfinite(rate) and rate > 0):
+        raise ValueError(f"learning_rate must be finite and > 0, got {rate}")
+    return rate
 
 
 def _pairs(model: RNN, gradients: Gradients) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -48,9 +48,10 @@ class Adagrad:
 
     def __init__(self, learning_rate: float, eps: float = 1e-8) -> None:
         self.learning_rate = _check_rate(learning_rate)
+        eps = as_real_scalar(eps, "eps")
         if not (math.isfinite(eps) and eps > 0):
             raise ValueError(f"eps must be finite and > 0, got {eps}")
-        self.eps = float(eps)
+        self.eps = eps
         self.memory: dict[str, np.ndarray] = {}
 
     def step(self, model: RNN, gradients: Gradients) -> None:

@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnport._checks import as_float64, check_finite, check_shape
+from rnnport._checks import as_float64, check_finite, check_shape, unknown_activation
 from rnnport.kernels import FAST, KernelName, kernels
 
 ActivationName = Literal["tanh", "relu"]
@@ -30,6 +30,13 @@ def _relu(a: np.ndarray) -> np.ndarray:
 
 
 _ACTIVATIONS = ("tanh", "relu")
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A read-only view of ``array`` (same memory, no copy)."""
+    view = array.view()
+    view.setflags(write=False)
+    return view
 
 
 class RNN:
@@ -66,15 +73,18 @@ class RNN:
 
     Notes
     -----
-    Weights are copied to C-contiguous float64 arrays. One instance is not thread-safe.
+    Weights are copied to C-contiguous float64 arrays. The attributes ``W_xh``, ``W_hh``, ``W_hy``,
+    ``b_h``, ``b_y`` and ``h0`` are read-only views (free to read; writing into them raises
+    ``ValueError``), ``h`` returns a copy, and ``parameters()`` gives the live arrays the optimisers
+    update. One instance is not thread-safe.
     """
 
     def __init__(self, W_xh: ArrayLike, W_hh: ArrayLike, W_hy: ArrayLike,
                  h0: ArrayLike | None = None, activation: ActivationName = "tanh", *,
                  b_h: ArrayLike | None = None, b_y: ArrayLike | None = None, kernel: KernelName = "fast") -> None:
         self.kernels = kernels(kernel)  # raises ValueError for an unknown name
-        if activation not in _ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}: expected 'tanh' or 'relu'")
+        if not isinstance(activation, str) or activation not in _ACTIVATIONS:
+            raise unknown_activation(activation)
         W_xh, W_hh, W_hy = (as_float64(w, n) for w, n in ((W_xh, "W_xh"), (W_hh, "W_hh"), (W_hy, "W_hy")))
         check_shape(W_hh, (None, None), "W_hh", ("H", "H"))
         H = W_hh.shape[0]
@@ -95,20 +105,32 @@ class RNN:
         for array, name in checked:
             check_finite(array, name)
 
-        self.W_xh = np.array(W_xh, dtype=np.float64, order="C")  # (H, I)
-        self.W_hh = np.array(W_hh, dtype=np.float64, order="C")  # (H, H)
-        self.W_hy = np.array(W_hy, dtype=np.float64, order="C")  # (O, H)
-        self.b_h = None if b_h is None else np.array(b_h, dtype=np.float64)  # (H,) or None
-        self.b_y = None if b_y is None else np.array(b_y, dtype=np.float64)  # (O,) or None
-        self.h0 = np.array(h0, dtype=np.float64)                 # (H,)
+        # The parameters live in _live, which only the optimisers and the gradient check write (through
+        # parameters()); the attributes are read-only views of the same memory, free to read, so that
+        # `m.W_xh[0, 0] = np.nan` is refused instead of bypassing the NaN rule.
+        self._live = {"W_xh": np.array(W_xh, dtype=np.float64, order="C"),  # (H, I)
+                      "W_hh": np.array(W_hh, dtype=np.float64, order="C"),  # (H, H)
+                      "W_hy": np.array(W_hy, dtype=np.float64, order="C")}  # (O, H)
+        if b_h is not None:
+            self._live["b_h"] = np.array(b_h, dtype=np.float64)  # (H,)
+        if b_y is not None:
+            self._live["b_y"] = np.array(b_y, dtype=np.float64)  # (O,)
+        self.W_xh, self.W_hh, self.W_hy = (_read_only(self._live[n]) for n in ("W_xh", "W_hh", "W_hy"))
+        self.b_h = _read_only(self._live["b_h"]) if b_h is not None else None  # (H,) or None
+        self.b_y = _read_only(self._live["b_y"]) if b_y is not None else None  # (O,) or None
+        self.h0 = _read_only(np.array(h0, dtype=np.float64))     # (H,); reset copies it into h
         self._h = self.h0.copy()                                 # (H,) the state the article never set
         self.activation: ActivationName = activation
         self._f = self.kernels.tanh if activation == "tanh" else _relu
 
     @property
     def h(self) -> np.ndarray:
-        """The current state, shape (H,). Assigning checks shape and finiteness, then copies."""
-        return self._h
+        """A copy of the current state, shape (H,) (C#'s ``State`` getter copies too).
+
+        A copy, not a view: writing into it cannot put NaN into the model behind the setter's back.
+        Assigning checks shape and finiteness, then copies.
+        """
+        return self._h.copy()
 
     @h.setter
     def h(self, value: ArrayLike) -> None:
@@ -118,13 +140,12 @@ class RNN:
         self._h = np.array(value, dtype=np.float64)
 
     def parameters(self) -> dict[str, np.ndarray]:
-        """The trainable arrays by name (live, not copies): W_xh, W_hh, W_hy, and b_h, b_y when on."""
-        params = {"W_xh": self.W_xh, "W_hh": self.W_hh, "W_hy": self.W_hy}
-        if self.b_h is not None:
-            params["b_h"] = self.b_h
-        if self.b_y is not None:
-            params["b_y"] = self.b_y
-        return params
+        """The trainable arrays by name, live and writable: W_xh, W_hh, W_hy, and b_h, b_y when on.
+
+        This is the training API: the optimisers and the gradient check update these in place, and
+        what they write is theirs to check. The attributes ``W_xh`` … are read-only views of them.
+        """
+        return dict(self._live)
 
     @property
     def input_size(self) -> int:

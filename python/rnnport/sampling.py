@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnport._checks import as_float64, check_shape
+from rnnport._checks import as_float64, as_int_scalar, as_real_scalar, check_index, check_shape
 from rnnport.loss import softmax
 from rnnport.rnn import RNN
 
@@ -45,8 +45,9 @@ def sample(model: RNN, seed_index: int, uniforms: ArrayLike, temperature: float 
     if model.input_size != model.output_size:
         raise ValueError(f"sampling feeds outputs back as inputs: needs I == O, got I={model.input_size}, "
                          f"O={model.output_size}")
-    if not 0 <= seed_index < model.input_size:
-        raise ValueError(f"seed index {seed_index} is outside the vocabulary [0, {model.input_size})")
+    seed_index = as_int_scalar(seed_index, "seed_index")  # TypeError for True, 1.5, "0"
+    check_index(seed_index, model.input_size, "seed index")
+    temperature = as_real_scalar(temperature, "temperature")
     if not (np.isfinite(temperature) and temperature > 0):
         raise ValueError(f"temperature must be finite and > 0, got {temperature}")
     uniforms = as_float64(uniforms, "uniforms")

@@ -60,10 +60,7 @@ public static class StepTiming
         ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.ColumnCount != model.InputSize)
         {
-            throw new ShapeMismatchException(
-                nameof(inputs),
-                $"T×{model.InputSize}",
-                $"{inputs.RowCount}×{inputs.ColumnCount}");
+            throw new ShapeMismatchException(nameof(inputs), null, "T", model.InputSize, inputs.RowCount, inputs.ColumnCount);
         }
     }
 }

@@ -44,7 +44,7 @@ public static class Bptt
         // Checks in the NumPy twin's order: inputs, targets, initial state; all before any work.
         ArgumentNullException.ThrowIfNull(model);
         Guard.HasShape(inputs, -1, model.InputSize, nameof(inputs));
-        Guard.IsFinite(inputs, nameof(inputs));
+        Guard.IsFiniteByRows(inputs, nameof(inputs));
         Loss.CheckTargets(targets, inputs.RowCount, model.OutputSize);
         Matrix<double> start;
         if (initialState is null)

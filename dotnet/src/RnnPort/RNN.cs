@@ -93,9 +93,9 @@ public sealed partial class RNN
         }
 
         // H is read off the recurrent weights, which must be square; the others must agree with it.
-        int hidden = initialRecurrentWeights.RowCount;
+        int hidden = initialRecurrentWeights.ColumnCount;  // W_hh.shape[0], where the NumPy twin reads H
         Guard.HasShape(initialRecurrentWeights, hidden, hidden, nameof(initialRecurrentWeights));
-        Guard.HasShape(initialInputWeights, -1, hidden, nameof(initialInputWeights));
+        Guard.HasShape(initialInputWeights, -1, hidden, nameof(initialInputWeights), freeRows: "I");
         Guard.HasShape(initialOutputWeights, hidden, initialOutputWeights.ColumnCount, nameof(initialOutputWeights));
         if (initialState is not null)
         {
@@ -285,7 +285,7 @@ public sealed partial class RNN
     {
         if (input.Length != InputSize)
         {
-            throw new ShapeMismatchException(nameof(input), Guard.Shape(1, InputSize), Guard.Shape(1, input.Length));
+            throw new ShapeMismatchException(nameof(input), 1, "T", InputSize, 1, input.Length);
         }
 
         for (int c = 0; c < input.Length; c++)
@@ -298,7 +298,7 @@ public sealed partial class RNN
 
         if (output.Length != OutputSize)
         {
-            throw new ShapeMismatchException(nameof(output), Guard.Shape(1, OutputSize), Guard.Shape(1, output.Length));
+            throw new ShapeMismatchException(nameof(output), 1, "T", OutputSize, 1, output.Length);
         }
 
         if (_kernel == Kernel.MathNet)
@@ -336,7 +336,7 @@ public sealed partial class RNN
     public (Matrix<double> Outputs, Matrix<double> States) Forward(Matrix<double> inputs)
     {
         Guard.HasShape(inputs, -1, InputSize, nameof(inputs));
-        Guard.IsFinite(inputs, nameof(inputs));
+        Guard.IsFiniteByRows(inputs, nameof(inputs));
         if (_kernel == Kernel.MathNet)
         {
             (Matrix<double> outputs, Matrix<double> states) = ForwardFromWithOperators(_state, inputs);

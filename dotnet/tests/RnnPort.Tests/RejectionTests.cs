@@ -18,8 +18,8 @@ public sealed class RejectionTests
 
     public static TheoryData<string, Func<RNN>, string, string> ConstructorShapeErrors => new()
     {
-        { "initialRecurrentWeights", () => new RNN(Z(I, H), Z(H, H + 1), Z(H, O)), "4×4", "4×5" },
-        { "initialInputWeights", () => new RNN(Z(I, H + 1), Z(H, H), Z(H, O)), "T×4", "3×5" },
+        { "initialRecurrentWeights", () => new RNN(Z(I, H), Z(H + 1, H), Z(H, O)), "4×4", "5×4" },
+        { "initialInputWeights", () => new RNN(Z(I, H + 1), Z(H, H), Z(H, O)), "I×4", "3×5" },
         { "initialOutputWeights", () => new RNN(Z(I, H), Z(H, H), Z(H - 1, O)), "4×2", "3×2" },
         { "initialState", () => new RNN(Z(I, H), Z(H, H), Z(H, O), Z(H, 1)), "1×4", "4×1" },
         { "initialState", () => new RNN(Z(I, H), Z(H, H), Z(H, O), Z(1, H + 1)), "1×4", "1×5" },
@@ -50,6 +50,29 @@ public sealed class RejectionTests
         var error = Assert.Throws<NonFiniteValueException>(() => new RNN(args[0], args[1], args[2], args[3]));
 
         Assert.Contains("must be finite", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Two NaNs in a weight: the one reported is the first in column-major order, which is the first in
+    /// C order of the NumPy twin (the transpose), as NumPy reports it; a row-major walk would report
+    /// (0, 1). Inputs (T×I, not transposed) report the first in row-major order.
+    /// </summary>
+    [Fact]
+    public void ReportsTheNonFiniteElementNumPyReports()
+    {
+        Matrix<double> inputWeights = Build.Random(I, H, 1);
+        inputWeights[0, 1] = double.NaN;
+        inputWeights[1, 0] = double.NaN;
+
+        var error = Assert.Throws<NonFiniteValueException>(() => new RNN(inputWeights, Z(H, H), Z(H, O)));
+        Assert.Equal((1, 0), (error.Row, error.Column));
+
+        var model = new RNN(Z(I, H), Z(H, H), Z(H, O));
+        var inputs = Z(3, I);
+        inputs[1, 0] = double.NaN;
+        inputs[0, 2] = double.PositiveInfinity;
+        var inputError = Assert.Throws<NonFiniteValueException>(() => model.Forward(inputs));
+        Assert.Equal((0, 2, double.PositiveInfinity), (inputError.Row, inputError.Column, inputError.Value));
     }
 
     [Fact]
