@@ -123,3 +123,16 @@ def test_docs_table_is_the_rules_file():
                 for command in ("train", "sample") for name, rule in cli_options.options(command).items()]
     doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8").splitlines()
     assert [line for line in doc if line.startswith(("| `train` |", "| `sample` |"))] == rendered
+
+
+def test_running_out_of_memory_within_the_limits_is_one_line(tmp_path, capsys, monkeypatch):
+    """A size under 2^28 this machine still cannot hold: exit 2 and one line, not a MemoryError traceback."""
+    import rnnport.train
+
+    def exhausted(*args: Any, **kwargs: Any) -> None:
+        raise MemoryError("Unable to allocate 2.00 GiB for an array with shape (16384, 16384)")
+    monkeypatch.setattr(rnnport.train, "train", exhausted)
+    places = scratch(tmp_path)
+    assert main(["train", places["{corpus}"], "--quiet", "--out", str(tmp_path / "m.npz")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["rnnport train: out of memory (Unable to allocate 2.00 GiB for an array with shape (16384, 16384))"]
