@@ -53,6 +53,8 @@ def _target(path: PathLike) -> tuple[str, str, os.stat_result | None]:
     shown = os.fsdecode(os.fspath(path))
     if not shown:
         raise AtomicWriteError("cannot write '': the path is empty")
+    if "\0" in shown:
+        raise _fail(shown, "the path holds a NUL character")
     target = os.path.realpath(shown)
     directory = os.path.dirname(target)
     if not os.path.isdir(directory):

@@ -146,6 +146,7 @@ def test_a_symbolic_link_is_followed_and_kept(tmp_path):
     (".", "it is a directory"),
     ("/dev/null", "not a regular file"),
     ("", "the path is empty"),
+    ("nul\0.npz", "NUL character"),
 ])
 def test_bad_targets_are_refused_before_anything_is_written(tmp_path, target, reason):
     path = target if target.startswith("/") or not target else str(tmp_path / target)

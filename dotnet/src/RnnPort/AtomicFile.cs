@@ -97,6 +97,11 @@ public static class AtomicFile
             throw new AtomicWriteException("cannot write '': the path is empty");
         }
 
+        if (path.Contains('\0', StringComparison.Ordinal))
+        {
+            throw Fail(path, "the path holds a NUL character");
+        }
+
         string target;
         try
         {

@@ -97,6 +97,7 @@ public sealed class AtomicFileTests : IDisposable
     [InlineData(".", "it is a directory")]
     [InlineData("/dev/null", "not a regular file")]
     [InlineData("", "the path is empty")]
+    [InlineData("nul\0.npz", "NUL character")]
     public void BadTargetsAreRefusedBeforeAnythingIsWritten(string target, string reason)
     {
         string path = target.StartsWith('/') || target.Length == 0 ? target : Path.Combine(_directory, target);
