@@ -30,6 +30,7 @@ from typing import Callable
 
 import numpy as np
 
+from rnnport.atomic import AtomicWriteError
 from rnnport.modelfile import ModelFileError
 
 LIMIT_MB = 10.0
@@ -39,7 +40,7 @@ EXPECTED: dict[str, type[Exception]] = {
     "reject-step": ValueError, "reject-forward": ValueError, "reject-bptt": ValueError,
     "reject-rnn-nan": ValueError, "reject-rnn-shape": ValueError, "reject-sgd": ValueError,
     "reject-adagrad": ValueError, "reject-sample": ValueError, "reject-load-missing": ModelFileError,
-    "reject-load-garbage": ModelFileError, "reject-save-vocabulary": ValueError, "reject-save-directory": OSError,
+    "reject-load-garbage": ModelFileError, "reject-save-vocabulary": ValueError, "reject-save-directory": AtomicWriteError,
 }
 KINDS = ("step", "forward", "bptt", *EXPECTED)
 

@@ -31,6 +31,7 @@ import numpy as np
 import pytest
 
 from rnnport import RNN, bptt, dotnet, modelfile, optim, sampling
+from rnnport.atomic import AtomicWriteError
 from rnnport.cases import make_case
 from rnnport.charlm import Vocabulary
 from rnnport.modelfile import ModelFileError
@@ -163,6 +164,9 @@ CASES = [
     ("save-vocabulary-size", "save with 3 characters for I = O = 4 (rule V3)",
      lambda s, m: s.save(_scratch() / "model.npz", m, Vocabulary("abc")), ValueError,
      r"^vocabulary has 3 characters; a character model needs V = I = O", "C#"),
+    ("save-missing-directory", "save into a directory that does not exist",
+     lambda s, m: s.save(_scratch() / "missing" / "model.npz", m), AtomicWriteError,
+     r"^cannot write '.*/missing/model\.npz': no such directory", "C#"),
     ("load-missing", "load a file that does not exist (rule F1)",
      lambda s, m: s.load(_scratch() / "missing.npz"), ModelFileError,
      r"missing\.npz': No such file or directory \[F1\]", "C#"),
@@ -189,8 +193,6 @@ BRIDGE_ONLY = [
      lambda d, m: dotnet.save(d / "bad\udcff.npz", m), ValueError, r"not a valid Unicode path"),
     ("load-surrogate-path", "load a file name that is not UTF-8 (a lone surrogate in Python)",
      lambda d, m: dotnet.load_model(d / "bad\udcff.npz"), ModelFileError, r"not a valid Unicode path"),
-    ("save-missing-directory", "save into a directory that does not exist",
-     lambda d, m: dotnet.save(d / "missing" / "model.npz", m), OSError, r"missing.*\[DirectoryNotFoundException\]$"),
 
 ]
 

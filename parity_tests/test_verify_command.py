@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -68,3 +69,64 @@ def test_mismatched_inputs_exit_2(tmp_path, capsys):
     np.save(tmp_path / "xs.npy", np.zeros((10, 3)))
     assert main(["verify", "-I", "4", "--inputs", str(tmp_path / "xs.npy")]) == 2
     assert "must be float64 of shape (T, 4), got float64 (10, 3)" in capsys.readouterr().err
+
+
+def _npy_header(shape: tuple[int, ...], descr: str = "<f8") -> bytes:
+    """A .npy version 1.0 header declaring ``shape``, padded as NumPy pads it (no data follows)."""
+    header = f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}".encode()
+    header += b" " * (63 - (10 + len(header)) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("huge.npy", _npy_header((10**9, 8)), "declares shape (1000000000, 8), more than 268435456 numbers"),
+    ("lying.npy", _npy_header((1000, 8)) + b"\0" * 64, "declares shape (1000, 8) (64000 bytes) but holds 64 bytes"),
+    ("xs.npz", None, "is not a .npy file"),
+    ("ints.npy", np.zeros((4, 8), dtype=np.int64), "must be float64 of shape (T, I), got int64 (4, 8)"),
+    ("pickle.npy", np.array([[object()]], dtype=object), "must be float64 of shape (T, I), got object (1, 1)"),
+    ("nan.npy", np.full((4, 8), np.nan), "must be finite, but element (0, 0) is nan"),
+    ("missing.npy", "absent", "does not exist"),
+])
+def test_inputs_refuses_anything_but_a_float_npy_with_exit_2(tmp_path, capsys, name, content, message):
+    """A 128-byte file declaring (10⁹, 8) is refused from its header (no MemoryError), an .npz is not
+    an AttributeError; every refusal is one line and exit 2 (1 means "outside the contract")."""
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif isinstance(content, np.ndarray):
+        np.save(path, content, allow_pickle=True)
+    elif content is None:
+        np.savez(path, xs=np.zeros((4, 8)))
+    assert main(["verify", "--inputs", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0], err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-H", "1000000000"], "expected an integer in [1, 268435456], got '1000000000'"),
+    (["-H", "20000"], "W_hh (H, H) would hold 20000 × 20000"),
+    (["-T", "10000000", "-H", "64"], "the states (T, H) would hold 10000000 × 64"),
+    (["--json", "{tmp}/missing/r.json"], "--json: cannot write"),
+    (["--json", "{tmp}"], "it is a directory"),
+    (["--plot", "{tmp}/missing/p.png"], "--plot: cannot write"),
+    (["--plot", "{tmp}/p.nope"], "cannot write a plot as '.nope'"),
+    (["--seed", "-1"], "expected an integer in [0, 268435456], got '-1'"),
+])
+def test_sizes_and_outputs_are_refused_before_any_work(tmp_path, capsys, args, message):
+    """Refused in one line with exit 2 before .NET compares anything: no report is printed."""
+    with pytest.raises(SystemExit) as stop:
+        raise SystemExit(main(["verify", *[a.replace("{tmp}", str(tmp_path)) for a in args]]))
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert stop.value.code == 2 and len(err) == 1 and message in err[0], err
+    assert captured.out == "" and os.listdir(tmp_path) == []
+
+
+def test_json_dash_writes_the_report_to_stdout(tmp_path, capsys, monkeypatch):
+    """`--json -`: stdout is the JSON report alone, the text goes to stderr; no file named '-'."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["verify", "-H", "8", "-T", "20", "--json", "-"]) == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["passed"] and len(report["comparisons"]) == 4
+    assert "PASS: every timestep" in captured.err and os.listdir(tmp_path) == []

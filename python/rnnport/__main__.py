@@ -4,28 +4,49 @@
   host (``dotnet/pyhost -m rnnport verify``) or with pythonnet from PyPI.
 - ``corpus``, ``train`` and ``sample`` are NumPy-only: the character-model demo.
 
-Bad arguments and unreadable files give a one-line error and exit status 2.
+Every argument, input file and output path is checked before any work (docs/cli.md): the values
+of the options ``train`` and ``sample`` share with ``rnnport-cli`` by the rules of
+``cli_options.json``, which that command reads too. Bad arguments, unreadable inputs, unwritable
+outputs, sizes over the limits and running out of memory give a one-line error and exit status 2;
+outputs are replaced atomically, so a failed write leaves the previous file intact.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import Any, NoReturn, Sequence
 
 import numpy as np
 
-from rnnport import verify
+from rnnport import cli_options, verify
+
+
+def _values(command: str, args: argparse.Namespace) -> dict[str, Any]:
+    """The shared options' values, checked by cli_options.json's rules, by Python name (``seq_length``)."""
+    return {name.replace("-", "_"): cli_options.parse(command, name, getattr(args, name.replace("-", "_")))
+            for name in cli_options.options(command)}
 
 
 def _train(args: argparse.Namespace) -> int:
     from rnnport import modelfile
+    from rnnport.plotfile import figure_format
     from rnnport.train import TrainConfig, plot_losses, train
 
+    values = _values("train", args)
+    cli_options.output_file(args.out, "--out")
+    if args.plot is not None:
+        cli_options.output_file(args.plot, "--plot")
+        figure_format(args.plot)
+    cli_options.input_file(args.textfile, "text file", max_bytes=cli_options.max_elements())
     text = Path(args.textfile).read_text(encoding="utf-8")
-    config = TrainConfig(hidden_size=args.hidden, seq_length=args.seq_length, learning_rate=args.learning_rate,
-                         steps=args.steps, clip=args.clip, clip_norm=args.clip_norm, optimizer=args.optimizer,
-                         seed=args.seed, sample_every=args.sample_every)
+    vocabulary_size = len(set(text))
+    cli_options.check_product("W_xh (H, V)", values["hidden"], vocabulary_size)
+    cli_options.check_product("a chunk's one-hot inputs (L, V)", values["seq_length"], vocabulary_size)
+    config = TrainConfig(hidden_size=values["hidden"], seq_length=values["seq_length"],
+                         learning_rate=values["learning_rate"], steps=values["steps"], clip=values["clip"],
+                         clip_norm=values["clip_norm"], optimizer=values["optimizer"], seed=values["seed"],
+                         sample_every=values["sample_every"])
     result = train(text, config, progress=not args.quiet, report=lambda line: print(line, flush=True))
     modelfile.save(args.out, result.model, result.vocabulary, result.hyperparameters())
     first, last = np.mean(result.losses[:100]), np.mean(result.losses[-100:])
@@ -40,32 +61,73 @@ def _sample(args: argparse.Namespace) -> int:
     from rnnport import modelfile
     from rnnport.sampling import sample
 
+    values = _values("sample", args)
+    cli_options.input_file(args.model, "model file")
     loaded = modelfile.load(args.model)
     if loaded.vocabulary is None:
         raise ValueError(f"{args.model} has no vocabulary: it is not a character model")
     vocabulary = loaded.vocabulary
-    start = args.start if args.start is not None else vocabulary.chars[0]
-    if len(start) != 1:
-        raise ValueError(f"--start takes one character, got {start!r}")
+    start = values["start"] if values["start"] is not None else vocabulary.chars[0]
     seed_index = int(vocabulary.encode(start)[0])
-    uniforms = np.random.default_rng(args.seed).random(args.length)
-    print(start + vocabulary.decode(sample(loaded.model, seed_index, uniforms, args.temperature)))
+    uniforms = np.random.default_rng(values["seed"]).random(values["length"])
+    print(start + vocabulary.decode(sample(loaded.model, seed_index, uniforms, values["temperature"])))
     return 0
 
 
 def _corpus(args: argparse.Namespace) -> int:
+    from rnnport.atomic import atomic_write
     from rnnport.corpus import generate
 
-    Path(args.out).write_text(generate(args.characters, args.seed), encoding="utf-8")
+    cli_options.output_file(args.out, "OUT")
+    with atomic_write(args.out, "w") as stream:
+        stream.write(generate(args.characters, args.seed))
     print(f"wrote {args.characters}+ characters of generated sentences to {args.out}")
     return 0
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line on stderr and exit status 2."""
+    """argparse, but a usage error is one line on stderr and exit status 2, and no abbreviated options
+    (``--hid`` for ``--hidden``): rnnport-cli accepts only full names."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, allow_abbrev=False, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {message}\n")
+
+
+class _Once(argparse.Action):
+    """Store the option's text; an option given twice is an error, as in rnnport-cli."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        given = namespace.__dict__.setdefault("_given", set())
+        if self.dest in given:
+            parser.error(f"option {option_string} is given twice")
+        given.add(self.dest)
+        setattr(namespace, self.dest, values)
+
+
+def _add_shared(parser: argparse.ArgumentParser, command: str) -> None:
+    """The options cli_options.json lists for ``command``, as text: parsed and checked by its rules."""
+    for name, rule in cli_options.options(command).items():
+        shown = {"int": f"integer in [{rule.get('min')}, {rule.get('max')}]",
+                 "float": f"finite number > {rule.get('above')}",
+                 "choice": " | ".join(rule.get("choices", ())),
+                 "char": "one character"}[rule["kind"]]
+        parser.add_argument(f"--{name}", action=_Once, default=None, help=f"{shown} (default {rule['default']})")
+
+
+def _int_in(low: int, high: int) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected an integer in [{low}, {high}], got '{text}'")
+        return value
+    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,30 +137,19 @@ def _parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train a character-level model on a text file")
     train.add_argument("textfile")
-    train.add_argument("--steps", type=int, default=2000)
-    train.add_argument("--hidden", type=int, default=64)
-    train.add_argument("--seq-length", type=int, default=25)
-    train.add_argument("--learning-rate", type=float, default=0.1)
-    train.add_argument("--optimizer", choices=("adagrad", "sgd"), default="adagrad")
-    train.add_argument("--clip", type=float, default=5.0, help="element-wise gradient clip (default 5)")
-    train.add_argument("--clip-norm", type=float, default=None, help="also clip the global gradient norm")
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--sample-every", type=int, default=500)
-    train.add_argument("--out", default="model.npz", help="checkpoint to write (default model.npz)")
-    train.add_argument("--plot", default=None, help="write the loss curve to this PNG")
+    _add_shared(train, "train")
+    train.add_argument("--out", action=_Once, default="model.npz", help="checkpoint to write (default model.npz)")
+    train.add_argument("--plot", action=_Once, default=None, help="write the loss curve to this image (PNG, SVG, PDF…)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
 
     sample = commands.add_parser("sample", help="generate text from a model file")
     sample.add_argument("model")
-    sample.add_argument("--length", type=int, default=200)
-    sample.add_argument("--temperature", type=float, default=1.0)
-    sample.add_argument("--seed", type=int, default=0)
-    sample.add_argument("--start", default=None, help="first character (default: the vocabulary's first)")
+    _add_shared(sample, "sample")
 
     corpus = commands.add_parser("corpus", help="write the generated demo corpus")
     corpus.add_argument("out")
-    corpus.add_argument("--characters", type=int, default=20_000)
-    corpus.add_argument("--seed", type=int, default=0)
+    corpus.add_argument("--characters", type=_int_in(1, cli_options.max_elements()), default=20_000)
+    corpus.add_argument("--seed", type=_int_in(0, 2**31 - 1), default=0)
     return parser
 
 
@@ -109,6 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args)
     except (OSError, ValueError, TypeError, FloatingPointError) as error:  # FloatingPointError: a result overflowed
         print(f"rnnport {args.command}: {error}", file=sys.stderr)
+        return 2
+    except MemoryError as error:  # a size within the limits that this machine still cannot hold
+        print(f"rnnport {args.command}: out of memory{f' ({error})' if str(error) else ''}", file=sys.stderr)
         return 2
 
 

@@ -39,6 +39,7 @@ from numpy.typing import ArrayLike
 
 from rnnport._checks import (as_float64, as_int_array, as_int_scalar, as_real_scalar, check_index, check_shape,
                              shape_str, unknown_activation)
+from rnnport.atomic import AtomicWriteError
 from rnnport.bptt import BpttResult
 from rnnport.charlm import Vocabulary
 from rnnport.model_metadata import check_hyperparameters
@@ -98,7 +99,7 @@ def load() -> SimpleNamespace:
                            **{name: getattr(RnnPort, name) for name in (
                                "RNN", "ActivationFunctions", "Bptt", "Sgd", "Adagrad", "Sampler",
                                "Vocabulary", "ModelFile", "ShapeMismatchException", "NonFiniteValueException",
-                               "ModelFileException")})
+                               "ModelFileException", "AtomicWriteException")})
     return _net
 
 
@@ -366,7 +367,8 @@ def _translate(error: Any, names: dict[str, tuple[str, str]] | None = None, read
     ``ModelFileException`` (and, with ``reading``, anything else but memory) → ``ModelFileError``;
     ``ArgumentNullException`` → ``TypeError``; any other ``ArgumentException`` → ``ValueError``;
     ``OverflowException`` → ``OverflowError``; any other ``ArithmeticException`` (the non-finite
-    result) → ``FloatingPointError``; ``OutOfMemoryException`` → ``MemoryError``; an ``IOException``
+    result) → ``FloatingPointError``; ``OutOfMemoryException`` → ``MemoryError``; ``AtomicWriteException``
+    (a failed save, the old file intact) → ``AtomicWriteError`` (an ``OSError``); another ``IOException``
     while writing → ``OSError``; anything else → ``RuntimeError`` (a bug: no documented call raises it).
     The message is one line, names the Python argument with its NumPy shape and coordinates when the
     .NET exception says which argument, and ends with the .NET type's name in brackets.
@@ -387,6 +389,7 @@ def _translate(error: Any, names: dict[str, tuple[str, str]] | None = None, read
         (System.ArgumentException, ValueError),
         (System.OverflowException, OverflowError),
         (System.ArithmeticException, FloatingPointError),
+        (net.AtomicWriteException, AtomicWriteError),
         (System.IO.IOException, OSError),
         (System.UnauthorizedAccessException, PermissionError),
     ]

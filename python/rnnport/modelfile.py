@@ -29,6 +29,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from rnnport import model_metadata, npz_archive
+from rnnport.atomic import atomic_write
 from rnnport.charlm import Vocabulary
 from rnnport.model_metadata import FORMAT, VERSION  # noqa: F401  (re-exported: the public constants)
 from rnnport.modelfile_error import ModelFileError
@@ -106,13 +107,16 @@ def save(path: str | os.PathLike[str] | BinaryIO, model: RNN, vocabulary: Vocabu
          hyperparameters: dict[str, Any] | None = None) -> None:
     """Write ``model`` to ``path``, a file name (used as given, e.g. ``model.npz``) or an open binary file.
 
-    Everything is checked (:func:`encode`) before the target is opened.
+    Everything is checked (:func:`encode`) before the target is opened. A file name is replaced
+    atomically (:func:`rnnport.atomic.atomic_write`): if writing fails, e.g. on a full disk,
+    :class:`rnnport.atomic.AtomicWriteError` is raised and the previous file is left byte for byte as
+    it was. An open binary file is written in place, not atomically.
     """
     data = encode(model, vocabulary, hyperparameters)
     if hasattr(path, "write"):  # an open binary file
         path.write(data)
         return
-    with open(path, "wb") as stream:
+    with atomic_write(path) as stream:  # a failed save leaves the previous file as it was
         stream.write(data)
 
 

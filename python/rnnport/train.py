@@ -14,6 +14,7 @@ import numpy as np
 from rnnport.bptt import bptt, clip_elementwise, clip_global_norm
 from rnnport.charlm import Vocabulary, one_hot
 from rnnport.optim import SGD, Adagrad
+from rnnport.plotfile import save_figure
 from rnnport.rnn import RNN
 from rnnport.sampling import sample
 
@@ -30,13 +31,15 @@ class TrainConfig:
     clip_norm: float | None = None
     optimizer: str = "adagrad"
     seed: int = 0
-    sample_every: int = 500
+    sample_every: int = 500  # 0: never
     sample_length: int = 200
 
     def __post_init__(self) -> None:
-        for name in ("hidden_size", "seq_length", "steps", "sample_every", "sample_length"):
+        for name in ("hidden_size", "seq_length", "steps", "sample_length"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be ≥ 1, got {getattr(self, name)}")
+        if self.sample_every < 0:
+            raise ValueError(f"sample_every must be ≥ 0 (0: never), got {self.sample_every}")
         if self.optimizer not in ("adagrad", "sgd"):
             raise ValueError(f"optimizer must be 'adagrad' or 'sgd', got {self.optimizer!r}")
 
@@ -107,7 +110,7 @@ def train(text: str, config: TrainConfig, progress: bool = False,
         if bar is not None:
             bar.update(1)
             bar.set_postfix(loss=f"{smooth:.3f}", refresh=False)
-        if report is not None and (step + 1) % config.sample_every == 0:
+        if report is not None and config.sample_every and (step + 1) % config.sample_every == 0:
             text_sample = vocabulary.decode(sample(model, int(chunk[-1]), rng.random(config.sample_length)))
             report(f"step {step + 1}, smooth loss {smooth:.4f}\n{text_sample}\n----")
     if bar is not None:
@@ -130,5 +133,7 @@ def plot_losses(result: TrainResult, path: str) -> None:
     ax.set_title(f"rnnport char model, H={result.config.hidden_size}, {result.config.optimizer}")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        save_figure(fig, path)
+    finally:
+        plt.close(fig)

@@ -8,19 +8,27 @@ BLAS and checks every element against the derived bound of ``rnnport.bounds``.
 Prints, for blocks of timesteps, the largest |Δ| and ULP distance of states and outputs, then per
 comparison: steps checked, max |Δ|, max ULP, the first step that differs and, free-running, how
 fast the difference grows. Exit status: 0 within contract, 1 not, 2 for bad arguments, unreadable
-files, mismatched shapes or a .NET that cannot be loaded (one line on stderr, no traceback).
+files, mismatched shapes, sizes over the limit (every array at most 2^28 numbers, as in the model
+file), unwritable ``--json``/``--plot`` paths or a .NET that cannot be loaded (one line on stderr, no
+traceback), all checked before anything runs. ``--json -`` writes the report to standard output and
+moves the human-readable text to standard error. Files are written atomically (rnnport.atomic).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+from pathlib import Path
 from typing import Any, Sequence, TextIO
 
 import numpy as np
 
+from rnnport import cli_options
 from rnnport.cases import make_case
+from rnnport.atomic import atomic_write
 from rnnport.compare import Agreement, compare
+from rnnport.plotfile import save_figure
 from rnnport.rnn import RNN
 
 
@@ -35,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--compare", choices=("teacher-forced", "free-running", "both"), default="both",
                         help="teacher-forced: C# starts each step from NumPy's state; "
                              "free-running: each side carries its own (default both)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the generated case (default 0)")
+    parser.add_argument("--seed", type=_non_negative, default=0, help="seed of the generated case (default 0)")
     parser.add_argument("--input-size", "-I", type=_positive, default=8, help="I (default 8)")
     parser.add_argument("--hidden-size", "-H", type=_positive, default=64, help="H (default 64)")
     parser.add_argument("--output-size", "-O", type=_positive, default=8, help="O (default 8)")
@@ -43,24 +51,87 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--activation", choices=("tanh", "relu"), default="tanh")
     parser.add_argument("--nonzero-h0", action="store_true", help="start from a random h0 instead of zeros")
     parser.add_argument("--model", help="an rnnport model file (.npz) instead of generated weights")
-    parser.add_argument("--inputs", help="a float64 .npy file of shape (T, I) instead of generated inputs")
+    parser.add_argument("--inputs", help="a float64 .npy file of shape (T, I) instead of generated inputs "
+                                          "(nothing else: no .npz, no other dtype)")
     parser.add_argument("--rows", type=_positive, default=10, help="table rows per comparison (default 10)")
-    parser.add_argument("--json", dest="json_path", metavar="PATH", help="write a machine-readable report")
+    parser.add_argument("--json", dest="json_path", metavar="PATH",
+                        help="write a machine-readable report ('-': to standard output, the text to standard error)")
     parser.add_argument("--plot", metavar="PATH", help="write a PNG of the per-step difference")
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer ≥ 1, got {text}")
+def _integer(text: str, low: int) -> int:
+    high = cli_options.max_elements()
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"expected an integer in [{low}, {high}], got '{text}'")
     return value
+
+
+def _positive(text: str) -> int:
+    return _integer(text, 1)
 
 
 def _non_negative(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer ≥ 0, got {text}")
-    return value
+    return _integer(text, 0)
+
+
+def _load_inputs(path: str) -> np.ndarray:
+    """A float64 (T, I) array from a .npy file, its header checked against the file's size before
+    anything is allocated: no pickles, no .npz, no shape the file's bytes do not hold."""
+    try:
+        cli_options.input_file(path, "inputs")
+    except cli_options.UsageError as error:
+        raise UsageError(str(error)) from None
+    with open(path, "rb") as stream:
+        try:
+            version = np.lib.format.read_magic(stream)
+            if version == (1, 0):
+                shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(stream)
+            elif version == (2, 0):
+                shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(stream)
+            else:
+                raise ValueError(f"unsupported .npy version {version}")
+        except ValueError as error:
+            raise UsageError(f"inputs {path} is not a .npy file: {error}") from None
+        if dtype != np.dtype("<f8") or len(shape) != 2:
+            raise UsageError(f"inputs {path} must be float64 of shape (T, I), got {dtype} {shape}")
+        count = math.prod(shape)
+        if count > cli_options.max_elements():
+            raise UsageError(f"inputs {path} declares shape {shape}, more than {cli_options.max_elements()} numbers")
+        body = Path(path).stat().st_size - stream.tell()
+        if body != count * 8:
+            raise UsageError(f"inputs {path} declares shape {shape} ({count * 8} bytes) but holds {body} bytes")
+        data = stream.read(body)
+    xs = np.frombuffer(data, dtype="<f8").reshape(shape, order="F" if fortran_order else "C")
+    if not np.isfinite(xs).all():
+        index = tuple(int(i) for i in np.argwhere(~np.isfinite(xs))[0])
+        raise UsageError(f"inputs {path} must be finite, but element {index} is {xs[index]!r}")
+    return np.ascontiguousarray(xs)
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """Everything that can be checked before .NET loads or anything runs: sizes, input and output files."""
+    try:
+        if args.json_path is not None and args.json_path != "-":
+            cli_options.output_file(args.json_path, "--json")
+        if args.plot is not None:
+            from rnnport.plotfile import figure_format
+
+            cli_options.output_file(args.plot, "--plot")
+            figure_format(args.plot)
+        if args.model is not None:
+            cli_options.input_file(args.model, "model")
+        else:
+            I, H, O, T = args.input_size, args.hidden_size, args.output_size, args.steps
+            for what, sizes in (("W_xh (H, I)", (H, I)), ("W_hh (H, H)", (H, H)), ("W_hy (O, H)", (O, H)),
+                                ("the inputs (T, I)", (T, I)), ("the states (T, H)", (T, H)),
+                                ("the outputs (T, O)", (T, O))):
+                cli_options.check_product(what, *sizes)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def _inputs(args: argparse.Namespace) -> tuple[RNN, np.ndarray, str]:
@@ -84,14 +155,20 @@ def _inputs(args: argparse.Namespace) -> tuple[RNN, np.ndarray, str]:
         source = f"generated seed={args.seed}"
     if args.inputs:
         try:
-            xs = np.load(args.inputs, allow_pickle=False)
-        except (OSError, ValueError) as error:
+            xs = _load_inputs(args.inputs)
+        except OSError as error:
             raise UsageError(f"cannot load inputs {args.inputs}: {error}") from None
-        if xs.dtype != np.float64 or xs.ndim != 2 or xs.shape[1] != model.input_size:
+        if xs.shape[1] != model.input_size:
             raise UsageError(f"inputs {args.inputs} must be float64 of shape (T, {model.input_size}), "
                              f"got {xs.dtype} {xs.shape}")
     elif args.model:
         xs = np.random.default_rng(args.seed).normal(size=(args.steps, model.input_size))
+    for what, sizes in (("the states (T, H)", (xs.shape[0], model.hidden_size)),
+                        ("the outputs (T, O)", (xs.shape[0], model.output_size))):
+        try:
+            cli_options.check_product(what, *sizes)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
     return model, xs, source
 
 
@@ -137,8 +214,10 @@ def _plot(results: list[Agreement], path: str, title: str) -> None:
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        save_figure(fig, path)
+    finally:
+        plt.close(fig)
 
 
 def _progress_bar(total: int) -> Any:
@@ -151,10 +230,12 @@ def _progress_bar(total: int) -> Any:
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Run the comparisons that ``args`` asks for, printing to ``out`` (default stdout); return the exit status."""
-    out = sys.stdout if out is None else out
+    report_to_stdout = args.json_path == "-"
+    out = (sys.stderr if report_to_stdout else sys.stdout) if out is None else out
     from rnnport.dotnet import DotNetRNN, load
 
     try:
+        check_arguments(args)
         load()
         model, xs, source = _inputs(args)
     except (ImportError, UsageError) as error:
@@ -185,8 +266,12 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if args.json_path:
         report = {"title": title, "mode": args.mode, "contract": contract, "passed": passed,
                   "comparisons": [agreement.as_dict() for agreement in results]}
-        with open(args.json_path, "w", encoding="utf-8") as stream:
-            json.dump(report, stream, indent=2)
+        if report_to_stdout:
+            json.dump(report, sys.stdout, indent=2)
+            print(file=sys.stdout)
+        else:
+            with atomic_write(args.json_path, "w") as stream:
+                json.dump(report, stream, indent=2)
     if args.plot:
         _plot(results, args.plot, title)
     return 0 if passed else 1

@@ -3,13 +3,19 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace RnnPort.Cli;
 
-/// <summary>The settings of <see cref="CharTrainer.Train"/>; the defaults are min-char-rnn's, except H = 64.</summary>
+/// <summary>
+/// The settings of <see cref="CharTrainer.Train"/>; the defaults are min-char-rnn's, except H = 64.
+/// <see cref="Optimizer"/> is "adagrad" or "sgd"; <see cref="ClipNorm"/>, when set, also clips the global
+/// gradient norm; <see cref="SampleEvery"/> = 0 never samples.
+/// </summary>
 internal sealed record TrainingSettings(
     int Steps = 2000,
     int HiddenSize = 64,
     int SeqLength = 25,
     double LearningRate = 0.1,
+    string Optimizer = "adagrad",
     double Clip = 5.0,
+    double? ClipNorm = null,
     int Seed = 0,
     int SampleEvery = 500,
     int SampleLength = 200)
@@ -22,6 +28,8 @@ internal sealed record TrainingSettings(
         ["learning_rate"] = LearningRate,
         ["steps"] = Steps,
         ["clip"] = Clip,
+        ["clip_norm"] = ClipNorm,
+        ["optimizer"] = Optimizer,
         ["seed"] = Seed,
     };
 }
@@ -31,8 +39,9 @@ internal sealed record TrainingResult(RNN Model, Vocabulary Vocabulary, IReadOnl
 
 /// <summary>
 /// Trains a character-level language model the way Karpathy's min-char-rnn does: chunks of L
-/// characters, truncated BPTT carrying the state from chunk to chunk, gradients clipped element-wise,
-/// Adagrad. Both biases are on (zeros); the weights start as N(0, 1)·0.01 from a seeded
+/// characters, truncated BPTT carrying the state from chunk to chunk, gradients clipped element-wise
+/// (and, with <see cref="TrainingSettings.ClipNorm"/>, by global norm), Adagrad or SGD.
+/// Both biases are on (zeros); the weights start as N(0, 1)·0.01 from a seeded
 /// <see cref="System.Random"/> (Box–Muller), so they differ from the NumPy side's initial weights.
 /// </summary>
 internal static class CharTrainer
@@ -57,9 +66,9 @@ internal static class CharTrainer
             Init(hidden, size),   // H×O = W_hyᵀ
             hiddenBias: Matrix<double>.Build.Dense(1, hidden),
             outputBias: Matrix<double>.Build.Dense(1, size));
-        var optimizer = new Adagrad(settings.LearningRate);
+        IOptimizer optimizer = settings.Optimizer == "sgd" ? new Sgd(settings.LearningRate) : new Adagrad(settings.LearningRate);
 
-        var losses = new List<double>(settings.Steps);
+        var losses = new List<double>(Math.Min(settings.Steps, 1 << 16));  // grows with the steps actually run
         double smoothLoss = -Math.Log(1.0 / size) * length;  // the loss of uniform guessing, per chunk
         Matrix<double> state = Matrix<double>.Build.Dense(1, hidden);
         int p = 0;
@@ -75,6 +84,10 @@ internal static class CharTrainer
             var targets = new ArraySegment<int>(data, p + 1, length);
             BpttResult result = Bptt.Run(model, inputs, targets, state);
             Bptt.ClipElementwise(result.Gradients, settings.Clip);
+            if (settings.ClipNorm is { } norm)
+            {
+                Bptt.ClipGlobalNorm(result.Gradients, norm);
+            }
             optimizer.Step(model, result.Gradients);
             state = result.FinalState;
             smoothLoss = (smoothLoss * 0.999) + (result.Loss * 0.001);

@@ -3,24 +3,34 @@ using System.Text;
 
 namespace RnnPort.Cli;
 
-/// <summary>The two commands, as <c>rnnport.__main__</c>'s <c>_train</c> and <c>_sample</c>.</summary>
+/// <summary>
+/// The two commands, as <c>rnnport.__main__</c>'s <c>_train</c> and <c>_sample</c>: every argument, the
+/// input file and the output path are checked, in that order, before any work (docs/cli.md).
+/// </summary>
 internal static class Commands
 {
-    internal static int Train(Options options, TextWriter output)
+    internal static int Train(Options options, OptionRules rules, TextWriter output)
     {
         string textFile = options.Positional("TEXTFILE");
         var settings = new TrainingSettings(
-            Steps: options.Int("steps", 2000, min: 1),
-            HiddenSize: options.Int("hidden", 64, min: 1),
-            SeqLength: options.Int("seq-length", 25, min: 1),
-            LearningRate: options.PositiveDouble("learning-rate", 0.1),
-            Clip: options.PositiveDouble("clip", 5.0),
-            Seed: options.Int("seed", 0, min: int.MinValue),
-            SampleEvery: options.Int("sample-every", 500, min: 0));
+            Steps: options.Value<int>(rules, "train", "steps"),
+            HiddenSize: options.Value<int>(rules, "train", "hidden"),
+            SeqLength: options.Value<int>(rules, "train", "seq-length"),
+            LearningRate: options.Value<double>(rules, "train", "learning-rate"),
+            Optimizer: options.Value<string>(rules, "train", "optimizer"),
+            Clip: options.Value<double>(rules, "train", "clip"),
+            ClipNorm: options.Optional<double>(rules, "train", "clip-norm"),
+            Seed: options.Value<int>(rules, "train", "seed"),
+            SampleEvery: options.Value<int>(rules, "train", "sample-every"));
         string outFile = options.String("out") ?? "model.npz";
         options.CheckAllUsed();
+        OutputFile(outFile, "--out");
+        InputFile(textFile, "text file", maxBytes: rules.MaxElements);
 
         string text = File.ReadAllText(textFile, new UTF8Encoding(false, throwOnInvalidBytes: true));
+        int vocabularySize = text.EnumerateRunes().Distinct().Count();
+        rules.CheckProduct("W_xh (H, V)", settings.HiddenSize, vocabularySize);
+        rules.CheckProduct("a chunk's one-hot inputs (L, V)", settings.SeqLength, vocabularySize);
         TrainingResult result = CharTrainer.Train(text, settings, line => output.WriteLine(line));
         ModelFile.Save(outFile, result.Model, result.Vocabulary, settings.Hyperparameters());
         double first = result.Losses.Take(100).Average(), last = result.Losses.TakeLast(100).Average();
@@ -29,28 +39,66 @@ internal static class Commands
         return 0;
     }
 
-    internal static int Sample(Options options, TextWriter output)
+    internal static int Sample(Options options, OptionRules rules, TextWriter output)
     {
         string modelFile = options.Positional("MODEL");
-        int length = options.Int("length", 200, min: 0);
-        double temperature = options.PositiveDouble("temperature", 1.0);
-        int seed = options.Int("seed", 0, min: int.MinValue);
-        string? start = options.String("start");
+        int length = options.Value<int>(rules, "sample", "length");
+        double temperature = options.Value<double>(rules, "sample", "temperature");
+        int seed = options.Value<int>(rules, "sample", "seed");
+        string? start = options.Value<string?>(rules, "sample", "start");
         options.CheckAllUsed();
+        InputFile(modelFile, "model file", maxBytes: null);
 
         ModelFileContents loaded = ModelFile.Load(modelFile);
         Vocabulary vocabulary = loaded.Vocabulary
             ?? throw new ArgumentException($"{modelFile} has no vocabulary: it is not a character model");
         start ??= vocabulary.Runes[0].ToString();
-        if (start.EnumerateRunes().Count() != 1)
-        {
-            throw new UsageException($"--start takes one character, got '{start}'");
-        }
-
         int seedIndex = vocabulary.Encode(start)[0];
         var random = new Random(seed);
         double[] uniforms = Enumerable.Range(0, length).Select(_ => random.NextDouble()).ToArray();
         output.WriteLine(start + vocabulary.Decode(Sampler.Sample(loaded.Model, seedIndex, uniforms, temperature)));
         return 0;
+    }
+
+    /// <summary>Refuses an output that cannot be written, before any work (NumPy twin: <c>cli_options.output_file</c>).</summary>
+    private static void OutputFile(string path, string option)
+    {
+        if (path == "-")
+        {
+            throw new UsageException($"{option} writes a file; '-' (standard output) is accepted only by verify --json");
+        }
+
+        try
+        {
+            AtomicFile.CheckWritable(path);
+        }
+        catch (AtomicWriteException error)
+        {
+            throw new UsageException($"{option}: {error.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Refuses an input that is missing, not a regular file (a directory, device or FIFO: reading one
+    /// could hang or never end) or larger than <paramref name="maxBytes"/>, before it is opened.
+    /// NumPy twin: <c>cli_options.input_file</c>.
+    /// </summary>
+    private static void InputFile(string path, string what, long? maxBytes)
+    {
+        switch (UnixFiles.KindOf(path))
+        {
+            case UnixFiles.Kind.Missing:
+                throw new UsageException($"{what} '{path}' does not exist");
+            case UnixFiles.Kind.Directory:
+                throw new UsageException($"{what} '{path}' is a directory");
+            case UnixFiles.Kind.Other:
+                throw new UsageException($"{what} '{path}' is not a regular file (a device, FIFO or socket)");
+        }
+
+        long size = new FileInfo(path).Length;
+        if (size > maxBytes)
+        {
+            throw new UsageException($"{what} '{path}' has {size} bytes, more than the {maxBytes} accepted");
+        }
     }
 }

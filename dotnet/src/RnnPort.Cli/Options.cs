@@ -1,11 +1,9 @@
-using System.Globalization;
-
 namespace RnnPort.Cli;
 
 /// <summary>
 /// A command's arguments: positional values, and <c>--name value</c> or <c>--name=value</c> options.
 /// Every option a command does not read is an error (<see cref="CheckAllUsed"/>), so a typo fails
-/// loudly instead of being ignored. Numbers are parsed with the invariant culture.
+/// loudly instead of being ignored. Values are checked by <see cref="OptionRules"/>.
 /// </summary>
 internal sealed class Options
 {
@@ -54,38 +52,12 @@ internal sealed class Options
 
     internal string? String(string name) => Take(name);
 
-    internal int Int(string name, int fallback, int min)
-    {
-        string? text = Take(name);
-        if (text is null)
-        {
-            return fallback;
-        }
+    /// <summary>The value of a shared option, checked by <paramref name="rules"/> (the default when absent).</summary>
+    internal T Value<T>(OptionRules rules, string command, string name) => (T)rules.Parse(command, name, Take(name))!;
 
-        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) || value < min)
-        {
-            throw new UsageException($"--{name} expects an integer ≥ {min}, got '{text}'");
-        }
-
-        return value;
-    }
-
-    internal double PositiveDouble(string name, double fallback)
-    {
-        string? text = Take(name);
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
-            || !double.IsFinite(value) || value <= 0.0)
-        {
-            throw new UsageException($"--{name} expects a finite number > 0, got '{text}'");
-        }
-
-        return value;
-    }
+    /// <summary>The value of a shared option without a default: null when absent.</summary>
+    internal T? Optional<T>(OptionRules rules, string command, string name)
+        where T : struct => rules.Parse(command, name, Take(name)) is T value ? value : null;
 
     /// <summary>Fails on the first option no getter asked for.</summary>
     internal void CheckAllUsed()

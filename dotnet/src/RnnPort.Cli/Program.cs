@@ -1,34 +1,53 @@
+using System.Globalization;
 using System.Text;
 
 namespace RnnPort.Cli;
 
 /// <summary>
 /// <c>rnnport-cli train TEXTFILE [options]</c> and <c>rnnport-cli sample MODEL [options]</c>: the C# twin
-/// of <c>python -m rnnport train | sample</c>. Bad arguments and unreadable files give a one-line
-/// error on stderr and exit status 2, never a stack trace.
+/// of <c>python -m rnnport train | sample</c>. Every argument, input and output is checked before any
+/// work, the shared options by the rules both command lines read (<see cref="OptionRules"/>). Bad
+/// arguments, unreadable inputs, unwritable outputs, sizes over the limits and running out of memory
+/// give a one-line error on stderr and exit status 2, never a stack trace; the model file is replaced
+/// atomically, so a failed save leaves the previous one intact.
 /// </summary>
 internal static class Program
 {
-    internal const string Usage =
-        """
-        usage: rnnport-cli train TEXTFILE [--steps N=2000] [--hidden H=64] [--seq-length L=25]
-                                          [--learning-rate R=0.1] [--clip C=5] [--seed S=0]
-                                          [--sample-every K=500 (0: never)] [--out model.npz]
-               rnnport-cli sample MODEL [--length N=200] [--temperature T=1.0] [--seed S=0] [--start CHAR]
-        """;
-
     private static int Main(string[] args)
     {
         Console.OutputEncoding = new UTF8Encoding(false);
         return Run(args, Console.Out, Console.Error);
     }
 
+    /// <summary>The usage text, its defaults and ranges from the shared rules.</summary>
+    internal static string Usage(OptionRules rules)
+    {
+        string Shared(string command) => string.Join(' ', rules.Names(command).Select(name =>
+        {
+            var rule = rules.Rule(command, name);
+            string shown = (string)rule["kind"]! switch
+            {
+                "int" => $"{rule["min"]}..{rule["max"]}",
+                "float" => $">{rule["above"]}",
+                "choice" => string.Join('|', rule["choices"]!.AsArray().Select(c => (string)c!)),
+                _ => "CHAR",
+            };
+            return $"[--{name} {shown}{(rule["default"] is { } fallback ? $"={fallback.ToJsonString().Trim('"')}" : "")}]";
+        }));
+        return string.Create(CultureInfo.InvariantCulture, $"""
+            usage: rnnport-cli train TEXTFILE {Shared("train")} [--out model.npz]
+                   rnnport-cli sample MODEL {Shared("sample")}
+            (--sample-every 0: never)
+            """);
+    }
+
     /// <summary>Runs one command; returns the exit status (0 success, 2 bad arguments or files).</summary>
     internal static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
+        OptionRules rules = OptionRules.Load();
         if (args.Count == 0 || args[0] is "-h" or "--help" or "help")
         {
-            (args.Count == 0 ? error : output).WriteLine(Usage);
+            (args.Count == 0 ? error : output).WriteLine(Usage(rules));
             return args.Count == 0 ? 2 : 0;
         }
 
@@ -38,22 +57,22 @@ internal static class Program
             var options = new Options(args.Skip(1));
             if (options.HelpRequested)
             {
-                output.WriteLine(Usage);
+                output.WriteLine(Usage(rules));
                 return 0;
             }
 
             return command switch
             {
-                "train" => Commands.Train(options, output),
-                "sample" => Commands.Sample(options, output),
+                "train" => Commands.Train(options, rules, output),
+                "sample" => Commands.Sample(options, rules, output),
                 _ => throw new UsageException($"unknown command '{command}': expected 'train' or 'sample'"),
             };
         }
         catch (Exception failure) when (failure is UsageException or ArgumentException or IOException or UnauthorizedAccessException
-            or NonFiniteResultException)
+            or NonFiniteResultException or OutOfMemoryException)
         {
             // One line: a FileNotFoundException, a ModelFileException, a bad number all read the same way.
-            string message = failure.Message.ReplaceLineEndings(" ");
+            string message = failure is OutOfMemoryException ? $"out of memory ({failure.Message})" : failure.Message.ReplaceLineEndings(" ");
             if (failure is ArgumentException { ParamName: { } name })
             {
                 message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);  // noise on a command line

@@ -52,13 +52,32 @@ public static class ModelFile
     /// hyperparameter is a non-finite number or holds a lone surrogate, the JSON nests too deep or is too
     /// large (checked before the file is opened); or <paramref name="path"/> is not a valid path.
     /// </exception>
-    /// <exception cref="IOException">The file cannot be written.</exception>
-    /// <exception cref="UnauthorizedAccessException">The file may not be written.</exception>
+    /// <exception cref="AtomicWriteException">
+    /// The file cannot be written (a full disk, a missing directory, no permission): the previous file, if
+    /// any, is left byte for byte as it was, since the file is replaced atomically (<see cref="AtomicFile"/>).
+    /// </exception>
     public static void Save(string path, RNN model, Vocabulary? vocabulary = null, JsonObject? hyperparameters = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         byte[] bytes = Encode(model, vocabulary, hyperparameters);
-        File.WriteAllBytes(path, bytes);
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
+
+    /// <summary>
+    /// Writes <paramref name="model"/> to an open stream, in place (not atomically), leaving the stream open.
+    /// NumPy twin: <c>save(stream, model, vocabulary, hyperparameters)</c> with an open binary file.
+    /// </summary>
+    /// <param name="stream">A writable stream; the archive starts at its current position.</param>
+    /// <param name="model">The network.</param>
+    /// <param name="vocabulary">The characters of a character model (V = I = O), or null.</param>
+    /// <param name="hyperparameters">Training settings stored as JSON; an empty object when null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> or <paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Save(string, RNN, Vocabulary?, JsonObject?)"/>, checked before anything is written.</exception>
+    /// <exception cref="IOException">The stream cannot be written.</exception>
+    public static void Save(Stream stream, RNN model, Vocabulary? vocabulary = null, JsonObject? hyperparameters = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(Encode(model, vocabulary, hyperparameters));
     }
 
     /// <summary>
