@@ -29,14 +29,27 @@ PYTHON = "/usr/bin/python3"
 PYHOST = str(Path(__file__).resolve().parents[1] / "dotnet/pyhost")
 TIMEOUT = 60  # seconds per run; a hung interpreter fails its row instead of hanging the suite
 
+# "ready" is printed by a thread once the main thread is inside time.sleep, so a signal sent on
+# reading it always interrupts the same line (the traceback names it).
 READY_THEN_SLEEP = """\
-import sys, time
-try:
+import sys, threading, time
+
+
+def announce_when_asleep():
+    main = threading.main_thread().ident
+    while sys._current_frames()[main].f_lineno != SLEEP_LINE:
+        time.sleep(0.005)
     print("ready", flush=True)
+
+
+threading.Thread(target=announce_when_asleep, daemon=True).start()
+try:
     time.sleep(20)
 finally:
     print("finally ran", flush=True)
 """
+READY_THEN_SLEEP = READY_THEN_SLEEP.replace(
+    "SLEEP_LINE", str(READY_THEN_SLEEP.splitlines().index("    time.sleep(20)") + 1))
 
 
 @dataclass(frozen=True)
