@@ -107,7 +107,7 @@ CASES = [
     Case("atexit-after-exit", c("import atexit, sys\natexit.register(print, 'bye')\nsys.exit(4)"),
          "atexit runs after sys.exit too, and the code survives"),
     Case("thread-joined", c("import threading, time\ndef late():\n    time.sleep(0.3)\n    print('thread done')\n"
-                            "threading.Thread(target=late).start()\nprint('main done')"),
+                            "print('main done')\nthreading.Thread(target=late).start()"),
          "non-daemon threads are joined before exit"),
     Case("daemon-not-joined", c("import threading, time\nthreading.Thread(target=time.sleep, args=(30,), daemon=True).start()\nprint('main done')"),
          "daemon threads do not delay exit"),
@@ -125,6 +125,8 @@ CASES = [
     Case("module-args", ("-m", "json.tool", "--sort-keys"), "-m runs a module as __main__ with its arguments",
          stdin='{"b": 1, "a": [2]}'),
     Case("c-argv", ("-c", "import sys; print(sys.argv, sys.path[0] == '')", "a", "-b"), "-c: sys.argv[0] is '-c', sys.path[0] ''"),
+    Case("argv-bytes", ("-c", "import sys; print(ascii(sys.argv))", os.fsdecode(b"caf\xe9"), "", "\u00fc"),
+         "arguments reach sys.argv as python3 decodes them: bytes that are not UTF-8 as surrogates, empty ones kept"),
     Case("script-argv", ("{script}", "x", "--y"), "a script gets its path and arguments in sys.argv",
          script="import os, sys; print([os.path.basename(sys.argv[0])] + sys.argv[1:], __name__)"),
     Case("stdin-program", (), "no arguments and a non-terminal stdin: the program is read from stdin",

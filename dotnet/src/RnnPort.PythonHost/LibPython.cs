@@ -94,13 +94,13 @@ internal sealed unsafe class LibPython
 
     /// <summary>Starts the interpreter as <c>python3 ARGS</c> would: CPython parses
     /// <paramref name="argv"/> (options, <c>-c</c>, <c>-m</c>, a script, <c>-</c>) itself.</summary>
-    /// <param name="argv"><c>argv[0]</c> (the program name in usage messages) and the arguments.</param>
+    /// <param name="argv"><c>argv[0]</c> (the program name in usage messages) and the arguments, as bytes.</param>
     /// <returns>null once the interpreter runs; otherwise the exit code python3 would return without
     /// running anything (0 after <c>-V</c> or <c>-h</c>, 2 for a usage error).</returns>
-    public int? Initialize(IReadOnlyList<string> argv)
+    public int? Initialize(IReadOnlyList<byte[]> argv)
     {
         nint config = Marshal.AllocHGlobal(PyConfigBufferSize);
-        var encoded = argv.Select(a => Marshal.StringToCoTaskMemUTF8(a)).ToArray();
+        var encoded = argv.Select(CopyToNative).ToArray();
         try
         {
             NativeMemory.Clear((void*)config, PyConfigBufferSize);
@@ -123,7 +123,7 @@ internal sealed unsafe class LibPython
             Marshal.FreeHGlobal(config);
             foreach (nint pointer in encoded)
             {
-                Marshal.FreeCoTaskMem(pointer);
+                Marshal.FreeHGlobal(pointer);
             }
         }
     }
@@ -145,6 +145,14 @@ internal sealed unsafe class LibPython
         // An error: CPython prints "Fatal Python error: ..." and exits as python3 would.
         _exitStatusException(status);
         return 1;
+    }
+
+    private static nint CopyToNative(byte[] text)
+    {
+        nint copy = Marshal.AllocHGlobal(text.Length + 1);
+        Marshal.Copy(text, 0, copy, text.Length);
+        Marshal.WriteByte(copy, text.Length, 0);
+        return copy;
     }
 
     private static nint Export(nint handle, string name) => Native.dlsym(handle, name);

@@ -1,6 +1,6 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Text;
 using Python.Runtime;
 
 namespace RnnPort.PythonHost;
@@ -46,12 +46,21 @@ public static class Program
             return 2;
         }
 
-        if (python.Initialize([programName, .. args]) is int exitCode)
+        if (python.Initialize([Encoding.UTF8.GetBytes(programName), .. RawArguments.Of(args)]) is int exitCode)
         {
             return exitCode;
         }
 
-        AttachPythonNet(library);
+        try
+        {
+            AttachPythonNet(library);
+        }
+        catch (Exception error) when (error is InvalidOperationException or PythonException)
+        {
+            Console.Error.WriteLine($"rnnport-pyhost: pythonnet could not attach to Python {python.Version}: {error.Message.ReplaceLineEndings(" ")}");
+            return 2;
+        }
+
         int code = python.RunMain();
         Native.fflush(0);
         return code;
