@@ -45,6 +45,32 @@ def test_sys_executable_is_the_host_and_children_do_not_inherit_its_name():
     assert (result.returncode, result.stdout, result.stderr) == (0, "True None\nchild ok\n", "")
 
 
+FAULT_IN_DOTNET = """\
+import clr, faulthandler
+from System import IntPtr
+from System.Runtime.InteropServices import Marshal
+ENABLE
+try:
+    Marshal.ReadInt32(IntPtr.Zero)
+except Exception as error:
+    print(type(error).__name__, faulthandler.is_enabled())
+"""
+
+
+def test_faulthandler_leaves_dotnet_its_fault_signals():
+    """With faulthandler on (pytest turns it on), a fault .NET handles is still a .NET exception."""
+    code = FAULT_IN_DOTNET.replace("ENABLE", "faulthandler.enable()")
+    result = subprocess.run([str(PYHOST), "-X", "faulthandler", "-c", code], capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "AccessViolationException True\n", "")
+
+
+def test_faulthandler_unwrapped_kills_the_process():
+    """Negative control: faulthandler's own enable, in front of .NET's handler, turns the same fault into a crash."""
+    code = FAULT_IN_DOTNET.replace("ENABLE", "faulthandler.enable.__wrapped__()")
+    result = subprocess.run([str(PYHOST), "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "Fatal Python error" in result.stderr
+
+
 def assert_refused(result: subprocess.CompletedProcess, *words: str) -> None:
     """Exit 2 and one line on stderr that names the problem; no crash, no .NET stack trace."""
     lines = result.stderr.splitlines()
