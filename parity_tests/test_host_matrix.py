@@ -27,6 +27,8 @@ import pytest
 
 PYTHON = "/usr/bin/python3"
 PYHOST = str(Path(__file__).resolve().parents[1] / "dotnet/pyhost")
+# Both interpreters see the project's python/ (the wrapper adds it for the host; a repeat is harmless).
+ENVIRONMENT = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "python")}
 TIMEOUT = 60  # seconds per run; a hung interpreter fails its row instead of hanging the suite
 
 # "ready" is printed by a thread once the main thread is inside time.sleep, so a signal sent on
@@ -113,6 +115,9 @@ CASES = [
          "daemon threads do not delay exit"),
     Case("exit-in-thread", c("import sys, threading\nt = threading.Thread(target=sys.exit, args=(5,))\nt.start(); t.join()\nprint('still here')"),
          "sys.exit in a thread ends only that thread"),
+    Case("thread-exception", c("import threading\ndef fail():\n    raise OSError('in thread')\n"
+                               "t = threading.Thread(target=fail, name='worker')\nt.start(); t.join()\nprint('main goes on')"),
+         "an exception in a thread is printed by threading.excepthook; the exit code stays 0"),
     Case("stdout-closed", c("import sys; print('x'); sys.stdout.close()"), "closing stdout does not abort the process"),
     Case("stderr-closed", c("import sys; sys.stderr.close(); raise ValueError('unseen')"),
          "with stderr closed an uncaught exception still exits 1"),
@@ -124,6 +129,7 @@ CASES = [
     Case("missing-module", ("-m", "no_such_module"), "-m with a missing module: python's message, exit 1"),
     Case("module-args", ("-m", "json.tool", "--sort-keys"), "-m runs a module as __main__ with its arguments",
          stdin='{"b": 1, "a": [2]}'),
+    Case("project-module", ("-m", "rnnport", "corpus", "--help"), "the project's own command line runs the same"),
     Case("c-argv", ("-c", "import sys; print(sys.argv, sys.path[0] == '')", "a", "-b"), "-c: sys.argv[0] is '-c', sys.path[0] ''"),
     Case("argv-bytes", ("-c", "import sys; print(ascii(sys.argv))", os.fsdecode(b"caf\xe9"), "", "\u00fc"),
          "arguments reach sys.argv as python3 decodes them: bytes that are not UTF-8 as surrogates, empty ones kept"),
@@ -184,7 +190,7 @@ def run(program: str, case: Case, folder: Path) -> Outcome:
     command = ["sh", "-c", 'trap "" INT; exec "$0" "$@"', program, *argv] if case.sigint_ignored else [program, *argv]
     stdout = open("/dev/full", "w") if case.stdout_to_full_disk else subprocess.PIPE  # noqa: SIM115
     try:
-        child = subprocess.Popen(command, cwd=folder, stdout=stdout,
+        child = subprocess.Popen(command, cwd=folder, env=ENVIRONMENT, stdout=stdout,
                                  stdin=subprocess.DEVNULL if case.signal is not None else subprocess.PIPE,
                                  stderr=subprocess.STDOUT if case.merge_stderr else subprocess.PIPE, text=True)
         first = ""
@@ -204,7 +210,7 @@ def run_on_terminal(command: list[str], keys: tuple[bytes, ...], folder: Path) -
     """Run ``command`` with a pseudo-terminal as stdin/stdout/stderr, typing each key after a prompt."""
     master, slave = pty.openpty()
     # A session of its own with the terminal as controlling terminal, so that Ctrl-C is SIGINT.
-    child = subprocess.Popen(command, cwd=folder, stdin=slave, stdout=slave, stderr=slave, close_fds=True,
+    child = subprocess.Popen(command, cwd=folder, env=ENVIRONMENT, stdin=slave, stdout=slave, stderr=slave, close_fds=True,
                              start_new_session=True, preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
     os.close(slave)
     output = b""
