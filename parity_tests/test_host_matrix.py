@@ -206,6 +206,9 @@ def run(program: str, case: Case, folder: Path) -> Outcome:
     return Outcome(child.returncode, normalise(first + (out or ""), program), normalise(err or "", program))
 
 
+SETTLE_SECONDS = 0.5  # after a prompt appears, before a key is typed
+
+
 def run_on_terminal(command: list[str], keys: tuple[bytes, ...], folder: Path) -> tuple[int, str]:
     """Run ``command`` with a pseudo-terminal as stdin/stdout/stderr, typing each key after a prompt."""
     master, slave = pty.openpty()
@@ -232,6 +235,9 @@ def run_on_terminal(command: list[str], keys: tuple[bytes, ...], folder: Path) -
         read_until(lambda: output.endswith(b">>> "), TIMEOUT)
         for key in keys:
             prompts = output.count(b">>> ")
+            # The prompt is written before readline blocks in select(); a Ctrl-C in between only trips
+            # CPython's flag and surfaces later (python3 itself then dies of it): let readline settle.
+            time.sleep(SETTLE_SECONDS)
             os.write(master, key)
             read_until(lambda: output.count(b">>> ") > prompts or child.poll() is not None, TIMEOUT)
         child.wait(TIMEOUT)
@@ -247,8 +253,11 @@ def run_on_terminal(command: list[str], keys: tuple[bytes, ...], folder: Path) -
 def outcomes(tmp_path_factory) -> dict[str, tuple[Outcome, Outcome]]:
     """Every row through both interpreters, in parallel: {id: (python3's outcome, the host's)}."""
 
+    # Made here, one by one: pytest's mktemp is not thread-safe (its base folder is made on first use).
+    folders = {case.id: tmp_path_factory.mktemp(case.id) for case in CASES}
+
     def both(case: Case) -> tuple[Outcome, Outcome]:
-        folder = tmp_path_factory.mktemp(case.id)
+        folder = folders[case.id]
         if case.script is not None:
             (folder / "script.py").write_text(case.script)
         return run(PYTHON, case, folder), run(PYHOST, case, folder)
