@@ -10,8 +10,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnport._checks import check_shape
-from rnnport.dotnet import _float64, _made, _net_errors, _row, _sequence, _vector, _vector_argument, from_net, load, to_net
+from rnnport._checks import as_real_scalar, check_shape
+from rnnport.cells.lstm_bptt import LstmBpttResult
+from rnnport.dotnet import (_float64, _made, _net_errors, _row, _sequence, _targets, _vector, _vector_argument, from_net,
+                            load, to_net)
 
 # The C# argument names and how each relates to its NumPy twin (see rnnport.dotnet._ARGUMENTS).
 ARGUMENTS: dict[str, tuple[str, str]] = {
@@ -105,3 +107,61 @@ class DotNetLSTM:
         """``Reset()``: h and c go back to h0 and c0."""
         self._net.Reset()
 
+
+
+# --- BPTT and clipping: the C# twins of rnnport.cells.lstm_bptt; the gradients stay in .NET between calls.
+# rnnport.dotnet.SGD and Adagrad take these gradients as they are (pythonnet picks the LSTM overload of Step).
+
+def _lstm_bptt() -> Any:
+    load()
+    import RnnPort  # loaded by load()
+
+    return RnnPort.LstmBptt
+
+
+class DotNetLstmGradients:
+    """``RnnPort.LstmGradients`` with the attributes of :class:`rnnport.cells.lstm_bptt.LstmGradients` (copies)."""
+
+    def __init__(self, net_gradients: Any) -> None:
+        self._net = net_gradients
+
+    W_ih = property(lambda self: from_net(self._net.InputWeights).T, doc="(4H, I)")
+    W_hh = property(lambda self: from_net(self._net.RecurrentWeights).T, doc="(4H, H)")
+    W_hy = property(lambda self: from_net(self._net.OutputWeights).T, doc="(O, H)")
+    b_ih = property(lambda self: _vector(self._net.InputBias), doc="(4H,) or None")
+    b_hh = property(lambda self: _vector(self._net.RecurrentBias), doc="(4H,) or None")
+    b_y = property(lambda self: _vector(self._net.OutputBias), doc="(O,) or None")
+    h0 = property(lambda self: _vector(self._net.InitialState), doc="(H,)")
+    c0 = property(lambda self: _vector(self._net.InitialCellState), doc="(H,)")
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        """The parameter gradients by name (copies, NumPy layout; no h0, c0)."""
+        grads = {n: getattr(self, n) for n in ("W_ih", "W_hh", "W_hy", "b_ih", "b_hh", "b_y")}
+        return {n: v for n, v in grads.items() if v is not None}
+
+
+def bptt(model: DotNetLSTM, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None = None,
+         c_prev: ArrayLike | None = None) -> LstmBpttResult:
+    """``RnnPort.LstmBptt.Run``: as :func:`rnnport.cells.lstm_bptt.bptt`; the gradients stay in .NET."""
+    xs = _sequence(xs, model.input_size)
+    h = None if h_prev is None else _row(h_prev, "h_prev", lambda: model.hidden_size)
+    c = None if c_prev is None else _row(c_prev, "c_prev", lambda: model.hidden_size)
+    names = dict(ARGUMENTS, initialState=("h_prev", "row"), initialCellState=("c_prev", "row"))
+    with _net_errors(names):
+        result = _lstm_bptt().Run(model._net, to_net(xs, "xs"), _targets(targets, xs.shape[0], model.output_size), h, c)
+    return LstmBpttResult(float(result.Loss), DotNetLstmGradients(result.Gradients),  # type: ignore[arg-type]
+                          _vector(result.FinalState), _vector(result.FinalCellState))
+
+
+def clip_elementwise(gradients: DotNetLstmGradients, limit: float) -> None:
+    """``LstmBptt.ClipElementwise``, in .NET."""
+    limit = as_real_scalar(limit, "limit")
+    with _net_errors():
+        _lstm_bptt().ClipElementwise(gradients._net, limit)
+
+
+def clip_global_norm(gradients: DotNetLstmGradients, max_norm: float) -> float:
+    """``LstmBptt.ClipGlobalNorm``, in .NET; returns the norm before clipping."""
+    max_norm = as_real_scalar(max_norm, "max_norm")
+    with _net_errors():
+        return float(_lstm_bptt().ClipGlobalNorm(gradients._net, max_norm))

@@ -44,7 +44,7 @@ public sealed class Adagrad : IOptimizer
         _memory.ToDictionary(entry => entry.Key, entry => entry.Value.Clone(), StringComparer.Ordinal);
 
     /// <summary>
-    /// Whether <see cref="Step"/> refuses a memory or an update that is not finite (docs/bad-input.md). Off
+    /// Whether <see cref="Step(RNN, Gradients)"/> refuses a memory or an update that is not finite (docs/bad-input.md). Off
     /// only in the tests that show the check is needed. NumPy twin: <c>Adagrad._check_results</c>.
     /// </summary>
     internal bool CheckResults { get; set; } = true;
@@ -62,7 +62,25 @@ public sealed class Adagrad : IOptimizer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(gradients);
-        IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> pairs = gradients.PairWith(model);
+        Update(gradients.PairWith(model));
+        model.OnParametersChanged();  // the model's row-major weight copies
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="NonFiniteResultException">
+    /// Some new memory or updated parameter is not finite; neither the parameters nor the memory change.
+    /// </exception>
+    public void Step(LSTM model, LstmGradients gradients)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(gradients);
+        Update(gradients.PairWith(model));
+        model.OnParametersChanged();
+    }
+
+    /// <summary>The update of any cell's (name, live parameter, gradient) triples: computed, checked, then written.</summary>
+    private void Update(IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> pairs)
+    {
         foreach ((string name, Matrix<double> parameter, _) in pairs)
         {
             // Checked up front too: the NumPy twin would fail half-way through its update here.
@@ -72,7 +90,7 @@ public sealed class Adagrad : IOptimizer
                 throw new ArgumentException(
                     $"the Adagrad memory of {name} is {Guard.Shape(memory)} but the parameter is {Guard.Shape(parameter)}: " +
                     "this optimiser was used with a different model",
-                    nameof(model));
+                    "model");
             }
         }
 
@@ -118,7 +136,5 @@ public sealed class Adagrad : IOptimizer
 
             updated[i].CopyTo(parameter.AsColumnMajorArray()!, 0);
         }
-
-        model.OnParametersChanged();  // the model's row-major weight copies
     }
 }

@@ -18,7 +18,7 @@ public sealed class Sgd : IOptimizer
     public double LearningRate { get; }
 
     /// <summary>
-    /// Whether <see cref="Step"/> refuses an update that is not finite (docs/bad-input.md). Off only in the
+    /// Whether <see cref="Step(RNN, Gradients)"/> refuses an update that is not finite (docs/bad-input.md). Off only in the
     /// tests that show the check is needed. NumPy twin: <c>SGD._check_results</c>.
     /// </summary>
     internal bool CheckResults { get; set; } = true;
@@ -31,7 +31,25 @@ public sealed class Sgd : IOptimizer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(gradients);
-        IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> pairs = gradients.PairWith(model);
+        Update(gradients.PairWith(model));
+        model.OnParametersChanged();  // the model's row-major weight copies
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="NonFiniteResultException">
+    /// Some updated parameter is not finite, checked in the order of the model's parameters; nothing is written.
+    /// </exception>
+    public void Step(LSTM model, LstmGradients gradients)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(gradients);
+        Update(gradients.PairWith(model));
+        model.OnParametersChanged();
+    }
+
+    /// <summary>The update of any cell's (name, live parameter, gradient) triples: computed, checked, then written.</summary>
+    private void Update(IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> pairs)
+    {
         var updated = new double[pairs.Count][];
         for (int i = 0; i < pairs.Count; i++)
         {
@@ -57,8 +75,6 @@ public sealed class Sgd : IOptimizer
         {
             updated[i].CopyTo(pairs[i].Parameter.AsColumnMajorArray()!, 0);
         }
-
-        model.OnParametersChanged();  // the model's row-major weight copies
     }
 
     /// <summary>NumPy twin: <c>optim._check_rate</c>. Returns the rate when it is finite and &gt; 0.</summary>

@@ -153,7 +153,7 @@ public sealed partial class LSTM
     }
 
     /// <summary>Throws naming the first timestep whose state, cell state or output (in that order) is not finite.</summary>
-    private static void RefuseSequence(Matrix<double> outputs, Matrix<double> states, Matrix<double> cells)
+    internal static void RefuseSequence(Matrix<double> outputs, Matrix<double> states, Matrix<double> cells)
     {
         if (FiniteResults.AllFinite(Data(states)) && FiniteResults.AllFinite(Data(cells)) && FiniteResults.AllFinite(Data(outputs)))
         {
