@@ -94,3 +94,74 @@ def test_torch_check_catches_a_dropped_recurrent_bias():
     _, bc, _ = sequence_bounds(args, xs, args["h0"], args["c0"], (hs, cs), (ths, tcs))
     with pytest.raises(AssertionError, match="over the bound"):
         assert_within("c", cs, tcs, bc)
+
+
+# --- Gradients: torch's autograd on the same loss (softmax cross-entropy summed over steps).
+
+from rnnport.cells.lstm_bptt import bptt  # noqa: E402
+from rnnport.dotnet_lstm import DotNetLSTM, bptt as net_bptt  # noqa: E402
+
+GRAD_NAMES = ("W_ih", "W_hh", "W_hy", "b_ih", "b_hh", "b_y", "h0", "c0")
+
+
+def torch_gradients(args: dict, xs: np.ndarray, targets: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
+    """The loss and d loss / d (every parameter, h0, c0) from torch's autograd, in float64."""
+    H, I = args["W_hh"].shape[1], args["W_ih"].shape[1]
+    biased = args.get("b_ih") is not None
+    lstm = torch.nn.LSTM(I, H, bias=biased).double()
+    with torch.no_grad():
+        lstm.weight_ih_l0.copy_(torch.from_numpy(args["W_ih"]))
+        lstm.weight_hh_l0.copy_(torch.from_numpy(args["W_hh"]))
+        if biased:
+            lstm.bias_ih_l0.copy_(torch.from_numpy(args["b_ih"]))
+            lstm.bias_hh_l0.copy_(torch.from_numpy(args["b_hh"]))
+    leaves = {"W_hy": torch.tensor(args["W_hy"], requires_grad=True),
+              "h0": torch.tensor(args["h0"].reshape(1, 1, H), requires_grad=True),
+              "c0": torch.tensor(args["c0"].reshape(1, 1, H), requires_grad=True)}
+    if biased:
+        leaves["b_y"] = torch.tensor(args["b_y"], requires_grad=True)
+    hs, _ = lstm(torch.from_numpy(xs).view(-1, 1, I), (leaves["h0"], leaves["c0"]))
+    ys = hs.view(-1, H) @ leaves["W_hy"].T + (leaves["b_y"] if biased else 0.0)
+    loss = torch.nn.functional.cross_entropy(ys, torch.from_numpy(targets), reduction="sum")
+    loss.backward()
+    grads = {"W_ih": lstm.weight_ih_l0.grad, "W_hh": lstm.weight_hh_l0.grad, **{n: leaves[n].grad for n in leaves}}
+    if biased:
+        grads.update(b_ih=lstm.bias_ih_l0.grad, b_hh=lstm.bias_hh_l0.grad)
+    return float(loss), {n: g.detach().numpy().reshape(np.shape(args[n])) for n, g in grads.items()}
+
+
+def gradient_bound(args: dict, T: int, g: np.ndarray) -> float:
+    """A normwise bound on |Δg| between two correct BPTTs: 16·T·n·u·max|g|, n = I + 4H + O + 2, the length
+    of the longest chain of sums one step's gradient takes part in (RNN: 16·T·n·u·max|g|, README)."""
+    H, I, O = args["W_hh"].shape[1], args["W_ih"].shape[1], args["W_hy"].shape[0]
+    return 16 * T * (I + 4 * H + O + 2) * 2.0 ** -53 * float(np.abs(g).max())
+
+
+@pytest.mark.parametrize("biases", [True, False])
+@pytest.mark.parametrize("I,H,O,T", [(1, 1, 2, 5), (3, 4, 5, 30), (8, 16, 6, 60)])
+def test_gradients_match_torch_autograd(I, H, O, T, biases):
+    """NumPy (fast and exact) and C# gradients against torch's autograd, per parameter within the bound."""
+    args, xs = lstm_case(I, H, O, T, seed=H + T, biases=biases)
+    targets = np.random.default_rng(T).integers(0, O, T)
+    torch_loss, expected = torch_gradients(args, xs, targets)
+    results = [bptt(LSTM(**args), xs, targets), bptt(LSTM(**args, kernel="exact"), xs, targets),
+               net_bptt(DotNetLSTM(**args), xs, targets)]
+    for result in results:
+        assert abs(result.loss - torch_loss) <= 16 * T * O * 2.0 ** -53 * abs(torch_loss)
+        for name in GRAD_NAMES:
+            got = getattr(result.gradients, name)
+            if name not in expected:
+                assert got is None
+                continue
+            bound = gradient_bound(args, T, expected[name])
+            assert np.abs(got - expected[name]).max() <= bound, (name, np.abs(got - expected[name]).max(), bound)
+
+
+def test_torch_gradient_check_catches_a_dropped_recurrent_bias():
+    """Negative control: gradients of a model without b_hh are far from torch's with it."""
+    args, xs = lstm_case(3, 4, 5, 30, seed=9)
+    targets = np.random.default_rng(9).integers(0, 5, 30)
+    _, expected = torch_gradients(args, xs, targets)
+    dropped = dict(args); dropped.pop("b_hh")
+    got = bptt(LSTM(**dropped), xs, targets).gradients.W_hh
+    assert np.abs(got - expected["W_hh"]).max() > 1e3 * gradient_bound(args, 30, expected["W_hh"])
