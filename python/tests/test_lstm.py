@@ -41,20 +41,25 @@ def reference_forward(args: dict, xs: np.ndarray):
     """docs/exact-mode.md's LSTM rows in plain Python loops: written from the spec, not from the class."""
     W_ih, W_hh, W_hy = (args[n].tolist() for n in ("W_ih", "W_hh", "W_hy"))
     H = len(W_hh[0])
-    h = list(args.get("h0", np.zeros(H))); c = list(args.get("c0", np.zeros(H)))
+    h, c = list(args.get("h0", np.zeros(H))), list(args.get("c0", np.zeros(H)))
     b_ih, b_hh, b_y = args.get("b_ih"), args.get("b_hh"), args.get("b_y")
     ys, hs, cs = [], [], []
     for x in xs.tolist():
         a = []
         for k in range(4 * H):
-            gi = _seq(W_ih[k], x) + (b_ih[k] if b_ih is not None else 0.0) if b_ih is not None else _seq(W_ih[k], x)
-            gh = _seq(W_hh[k], h) + b_hh[k] if b_hh is not None else _seq(W_hh[k], h)
+            gi = _seq(W_ih[k], x)
+            if b_ih is not None:  # an absent bias adds nothing, not +0.0
+                gi = gi + b_ih[k]
+            gh = _seq(W_hh[k], h)
+            if b_hh is not None:
+                gh = gh + b_hh[k]
             a.append(gi + gh)
         c = [(_sig(a[H + j]) * c[j]) + (_sig(a[j]) * math.tanh(a[2 * H + j])) for j in range(H)]
         h = [_sig(a[3 * H + j]) * math.tanh(c[j]) for j in range(H)]
-        y = [_seq(row, h) + (b_y[o] if b_y is not None else 0.0) if b_y is not None else _seq(row, h)
-             for o, row in enumerate(W_hy)]
-        ys.append(y); hs.append(h); cs.append(c)
+        y = [_seq(row, h) if b_y is None else _seq(row, h) + b_y[o] for o, row in enumerate(W_hy)]
+        ys.append(y)
+        hs.append(h)
+        cs.append(c)
     O = len(W_hy)
     return (np.array(ys).reshape(-1, O), np.array(hs).reshape(-1, H), np.array(cs).reshape(-1, H))
 

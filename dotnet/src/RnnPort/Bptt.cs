@@ -206,12 +206,6 @@ public static class Bptt
     public static void ClipElementwise(Gradients gradients, double limit)
     {
         ArgumentNullException.ThrowIfNull(gradients);
-        if (!(limit > 0.0))
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(limit), limit, string.Create(CultureInfo.InvariantCulture, $"clip limit must be > 0, got {limit}"));
-        }
-
         ClipElementwise(gradients.Parameters().Append((ParameterNames.InitialState, gradients.InitialState)), limit);
     }
 
