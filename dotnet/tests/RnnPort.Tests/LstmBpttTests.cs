@@ -159,4 +159,18 @@ public sealed class LstmBpttTests
         Assert.Throws<ArgumentException>(() => new Sgd(0.1).Step(withBiases, g));
         Assert.Equal(before, withBiases.RecurrentWeights);
     }
+
+    [Fact]
+    public void BpttAllocatesNothingPerTimestepBeyondItsResults()
+    {
+        // Per extra timestep: the T×O outputs and probabilities, the T×H states and cell states, and the saved
+        // T×4H gates, 8 bytes each; the backward loop itself allocates nothing per step.
+        (LSTM model, Matrix<double> xs, int[] targets) = Case(8, 32, 8, 1000, 9, true);
+        Matrix<double> shortXs = xs.SubMatrix(0, 10, 0, 8);
+        int[] shortTargets = targets[..10];
+        long few = FastPathTests.Allocated(() => LstmBptt.Run(model, shortXs, shortTargets));
+        long many = FastPathTests.Allocated(() => LstmBptt.Run(model, xs, targets));
+        long results = 8L * 990 * (8 + 8 + 32 + 32 + 4 * 32);
+        Assert.InRange(many - few, results, results + 1024);
+    }
 }
