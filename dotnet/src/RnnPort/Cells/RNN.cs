@@ -36,8 +36,8 @@ public sealed partial class RNN
     private readonly Matrix<double> _initialState;      // 1×H = h0ᵀ
     private Matrix<double> _state;                      // 1×H = hᵀ; the fast path updates it in place
 
-    // The column-major arrays behind the dense matrices above (element (r, c) at r + c·rows). The
-    // optimisers update the parameters in place through the same arrays, so these never go stale.
+    // The column-major arrays behind the dense matrices above (element (r, c) at r + c·rows).
+    // ApplyUpdate writes the parameters in place through the same arrays, so these never go stale.
     private readonly double[] _inputData;               // I×H: (i, j) at i + j·I
     private readonly double[] _recurrentData;           // H×H: (k, j) at k + j·H
     private readonly double[] _outputData;              // H×O: (j, o) at j + o·H
@@ -47,8 +47,8 @@ public sealed partial class RNN
     // Row-major copies of the three weight matrices, in panels of 32/16/8/4 columns
     // (SequentialKernels.Pack: each panel row-major, so a panel's rows are contiguous), for the default
     // kernel, which vectorises across output columns (SequentialKernels.RowTimesPacked). Copies, so they
-    // go stale when the parameters change in place: every writer (Sgd, Adagrad, GradientCheck) calls
-    // OnParametersChanged, which rewrites them all before the next forward pass reads them.
+    // would go stale if a parameter changed in place: every change goes through ApplyUpdate, which
+    // rewrites them (PackWeights) before the next forward pass reads them.
     private readonly double[] _inputPacked;           // I×H, packed
     private readonly double[] _recurrentPacked;       // H×H, packed
     private readonly double[] _outputPacked;          // H×O, packed
@@ -141,24 +141,24 @@ public sealed partial class RNN
         _state = _initialState.Clone();
         Activation = activation;
 
-        _inputData = DataOf(_inputWeights);
-        _recurrentData = DataOf(_recurrentWeights);
-        _outputData = DataOf(_outputWeights);
-        _hiddenBiasData = _hiddenBias is null ? null : DataOf(_hiddenBias);
-        _outputBiasData = _outputBias is null ? null : DataOf(_outputBias);
+        _inputData = ColumnMajor.Storage(_inputWeights);
+        _recurrentData = ColumnMajor.Storage(_recurrentWeights);
+        _outputData = ColumnMajor.Storage(_outputWeights);
+        _hiddenBiasData = _hiddenBias is null ? null : ColumnMajor.Storage(_hiddenBias);
+        _outputBiasData = _outputBias is null ? null : ColumnMajor.Storage(_outputBias);
         _stepRecurrent = new double[hidden];
         _stepInput = new double[hidden];
         _inputPacked = new double[_inputData.Length];
         _recurrentPacked = new double[_recurrentData.Length];
         _outputPacked = new double[_outputData.Length];
-        OnParametersChanged();
+        PackWeights();
     }
 
     /// <summary>
-    /// Brings the row-major weight copies up to date with the live parameters; every code path that
-    /// writes a weight in place (the optimisers, the gradient check) calls it right after writing.
+    /// Brings the packed row-major weight copies up to date with the live parameters: at construction and
+    /// at the end of <see cref="ApplyUpdate"/>, the only two places that write the parameters.
     /// </summary>
-    internal void OnParametersChanged()
+    private void PackWeights()
     {
         int inputSize = _inputWeights.RowCount, hidden = _recurrentWeights.RowCount, outputSize = _outputWeights.ColumnCount;
         SequentialKernels.Pack(_inputData, inputSize, hidden, _inputPacked);
@@ -214,7 +214,7 @@ public sealed partial class RNN
         {
             Guard.HasShape(value, 1, HiddenSize, nameof(State));
             Guard.IsFinite(value, nameof(State));
-            CopyRowInto(value, DataOf(_state));
+            CopyRowInto(value, ColumnMajor.Storage(_state));
         }
     }
 
@@ -264,13 +264,13 @@ public sealed partial class RNN
         {
             Matrix<double> next = Activate(AddHiddenBias(_state.Multiply(_recurrentWeights) + input.Multiply(_inputWeights)));
             Matrix<double> result = Output(next);
-            RefuseNonFiniteStep(DataOf(Dense(next)), DataOf(Dense(result)));
+            RefuseNonFiniteStep(ColumnMajor.ReadOnly(next), ColumnMajor.ReadOnly(result));
             _state = next;  // only once the step is known to be finite
             return result;
         }
 
         Matrix<double> output = Matrix<double>.Build.Dense(1, OutputSize);
-        StepUnchecked(SequentialKernels.ColumnMajor(input), DataOf(output));
+        StepUnchecked(ColumnMajor.ReadOnly(input), ColumnMajor.Storage(output));
         return output;
     }
 
@@ -309,7 +309,7 @@ public sealed partial class RNN
         if (_kernel == Kernel.MathNet)
         {
             Matrix<double> result = TimeStep(Matrix<double>.Build.Dense(1, input.Length, input.ToArray()));
-            DataOf(result).AsSpan(0, output.Length).CopyTo(output);
+            ColumnMajor.Storage(result).AsSpan(0, output.Length).CopyTo(output);
             return;
         }
 
@@ -322,7 +322,7 @@ public sealed partial class RNN
     /// </summary>
     private void StepUnchecked(ReadOnlySpan<double> input, Span<double> output)
     {
-        double[] state = DataOf(_state), next = _stepRecurrent;  // Step may write next over its own scratch
+        double[] state = ColumnMajor.Storage(_state), next = _stepRecurrent;  // Step may write next over its own scratch
         Step(state, input, _stepRecurrent, _stepInput, next);
         Output(next, output);
         RefuseNonFiniteStep(next, output);
@@ -362,10 +362,10 @@ public sealed partial class RNN
             return (outputs, states);
         }
 
-        double[] state = DataOf(_state);
+        double[] state = ColumnMajor.Storage(_state);
         return ForwardFrom(state, inputs, state);
     }
 
     /// <summary>Puts the state back to the initial state. NumPy twin: <c>RNN.reset()</c>.</summary>
-    public void Reset() => DataOf(_initialState).CopyTo(DataOf(_state), 0);
+    public void Reset() => ColumnMajor.Storage(_initialState).CopyTo(ColumnMajor.Storage(_state), 0);
 }

@@ -101,17 +101,28 @@ public static class GradientCheck
                 double plus, minus;
                 try
                 {
-                    parameter.At(row, column, old + Epsilon);
-                    model.OnParametersChanged();
+                    Set(old + Epsilon);
                     plus = Bptt.Run(model, inputs, targets, start).Loss;
-                    parameter.At(row, column, old - Epsilon);
-                    model.OnParametersChanged();
+                    Set(old - Epsilon);
                     minus = Bptt.Run(model, inputs, targets, start).Loss;
                 }
                 finally
                 {
-                    parameter.At(row, column, old);
-                    model.OnParametersChanged();
+                    Set(old);
+                }
+
+                // The initial state is the copy passed to Bptt.Run; a parameter changes through the model.
+                void Set(double value)
+                {
+                    if (name == ParameterNames.InitialState)
+                    {
+                        parameter.At(row, column, value);
+                        return;
+                    }
+
+                    double[] values = (double[])ColumnMajor.Storage(parameter).Clone();
+                    values[row + column * parameter.RowCount] = value;
+                    model.ApplyUpdate([(name, values)]);
                 }
 
                 double numeric = (plus - minus) / (2 * Epsilon);
