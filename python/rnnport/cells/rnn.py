@@ -105,27 +105,21 @@ class RNN:
         check_shape(W_hy, (None, H), "W_hy", ("O", "H"))
         h0 = np.zeros(H) if h0 is None else as_float64(h0, "h0")
         check_shape(h0, (H,), "h0")
-        checked = [(W_xh, "W_xh"), (W_hh, "W_hh"), (W_hy, "W_hy"), (h0, "h0")]
-        if b_h is not None:
-            b_h = as_float64(b_h, "b_h")
-            check_shape(b_h, (H,), "b_h")
-            checked.append((b_h, "b_h"))
-        if b_y is not None:
-            b_y = as_float64(b_y, "b_y")
-            check_shape(b_y, (W_hy.shape[0],), "b_y")
-            checked.append((b_y, "b_y"))
-        for array, name in checked:
+        given = {"W_xh": W_xh, "W_hh": W_hh, "W_hy": W_hy}
+        for name, value, length in (("b_h", b_h, H), ("b_y", b_y, W_hy.shape[0])):
+            if value is not None:  # a bias is optional, each on its own
+                given[name] = as_float64(value, name)
+                check_shape(given[name], (length,), name)
+        for name, array in {**given, "h0": h0}.items():
             check_finite(array, name)
 
         # The parameters live in _live, in PARAMETERS order, written only by update_parameters; the
         # attributes are read-only views of the same memory, free to read, so that
         # `m.W_xh[0, 0] = np.nan` is refused instead of bypassing the NaN rule.
-        given = {"W_xh": W_xh, "W_hh": W_hh, "W_hy": W_hy, "b_h": b_h, "b_y": b_y}
         self._live = {name: np.array(given[name], dtype=np.float64, order="C")  # (H, I), (H, H), (O, H), (H,), (O,)
-                      for name in PARAMETERS if given[name] is not None}
-        self.W_xh, self.W_hh, self.W_hy = (_read_only(self._live[n]) for n in ("W_xh", "W_hh", "W_hy"))
-        self.b_h = _read_only(self._live["b_h"]) if b_h is not None else None  # (H,) or None
-        self.b_y = _read_only(self._live["b_y"]) if b_y is not None else None  # (O,) or None
+                      for name in PARAMETERS if name in given}
+        self.W_xh, self.W_hh, self.W_hy, self.b_h, self.b_y = (
+            _read_only(self._live[name]) if name in self._live else None for name in PARAMETERS)  # biases: or None
         self.h0 = _read_only(np.array(h0, dtype=np.float64))     # (H,); reset copies it into h
         self._h = self.h0.copy()                                 # (H,) the state the article never set
         self.activation: ActivationName = activation

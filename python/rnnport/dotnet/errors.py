@@ -19,17 +19,13 @@ from rnnport.numerics.checks import shape_str
 
 # How a C# argument is shown to the Python caller: its Python name and how its C# matrix relates to
 # the NumPy array that was passed: "transposed" (a weight, C# I×H for NumPy (H, I)), "row" (a 1×n C#
-# row for a NumPy (n,) vector) or "same" (xs: T×I in both). Calls whose C# names mean something
-# else pass their own entries (Bptt's initialState is h_prev, Sampler's state is h).
-_ARGUMENTS: dict[str, tuple[str, str]] = {
-    "initialInputWeights": ("W_xh", "transposed"), "initialRecurrentWeights": ("W_hh", "transposed"),
-    "initialOutputWeights": ("W_hy", "transposed"), "initialState": ("h0", "row"),
-    "hiddenBias": ("b_h", "row"), "outputBias": ("b_y", "row"),
-}
+# row for a NumPy (n,) vector) or "same" (xs: T×I in both). Each call passes the entries for the C#
+# names it uses (a twin's constructor arguments, Bptt's initialState as h_prev, …).
+ArgumentNames = dict[str, tuple[str, str]]
 
 
 def _numpy_shape(rows: int | str, columns: int | str, layout: str) -> tuple[int | str, ...]:
-    """The NumPy shape of a C# rows×columns matrix in ``layout`` (see ``_ARGUMENTS``)."""
+    """The NumPy shape of a C# rows×columns matrix in ``layout`` (see ``ArgumentNames``)."""
     return {"transposed": (columns, rows), "row": (columns,), "same": (rows, columns)}[layout]
 
 
@@ -43,7 +39,7 @@ def _message(error: Any) -> str:
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
-def _rebuilt(error: Any, names: dict[str, tuple[str, str]]) -> str | None:
+def _rebuilt(error: Any, names: ArgumentNames) -> str | None:
     """A ShapeMismatchException's or NonFiniteValueException's message in NumPy terms, or None when
     the argument has no known Python twin (the .NET message is used as it is)."""
     net = load()
@@ -64,7 +60,7 @@ def _rebuilt(error: Any, names: dict[str, tuple[str, str]]) -> str | None:
     return None
 
 
-def translate(error: Any, names: dict[str, tuple[str, str]] | None = None, reading: bool = False) -> Exception:
+def translate(error: Any, names: ArgumentNames | None = None, reading: bool = False) -> Exception:
     """The Python exception for a .NET one (thrown, or returned by a ``Construct`` factory).
 
     ``ModelFileException`` (and, with ``reading``, anything else but memory) → ``ModelFileError``;
@@ -78,8 +74,7 @@ def translate(error: Any, names: dict[str, tuple[str, str]] | None = None, readi
     """
     net = load()
     System = net.System
-    arguments = dict(_ARGUMENTS, **(names or {}))
-    text = (_rebuilt(error, arguments) if isinstance(error, System.ArgumentException) else None) or _message(error)
+    text = (_rebuilt(error, names or {}) if isinstance(error, System.ArgumentException) else None) or _message(error)
     message = f"{text} [{error.GetType().Name}]"
     kinds: list[tuple[Any, type[Exception]]] = [
         (System.OutOfMemoryException, MemoryError),
@@ -103,7 +98,7 @@ def translate(error: Any, names: dict[str, tuple[str, str]] | None = None, readi
 
 
 @contextmanager
-def net_errors(names: dict[str, tuple[str, str]] | None = None, reading: bool = False) -> Iterator[None]:
+def net_errors(names: ArgumentNames | None = None, reading: bool = False) -> Iterator[None]:
     """Re-raise any .NET exception as its Python twin (:func:`translate`)."""
     System = load().System
     try:
@@ -112,7 +107,7 @@ def net_errors(names: dict[str, tuple[str, str]] | None = None, reading: bool = 
         raise translate(error, names, reading) from None
 
 
-def constructed(outcome: Any, names: dict[str, tuple[str, str]] | None = None) -> Any:
+def constructed(outcome: Any, names: ArgumentNames | None = None) -> Any:
     """The object a ``Construct`` factory made, or its error raised as the Python twin."""
     if outcome.Error is not None:
         raise translate(outcome.Error, names)

@@ -12,11 +12,18 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from rnnport.cells.rnn import PARAMETERS, ActivationName
-from rnnport.dotnet.errors import constructed, net_errors
+from rnnport.dotnet.errors import ArgumentNames, constructed, net_errors
 from rnnport.dotnet.runtime import load
 from rnnport.dotnet.transfer import (float64_argument, from_net, is_unicode, row_to_net, sequence_argument, to_net,
                                      vector_argument, vector_from_net)
 from rnnport.numerics.checks import check_shape, unknown_activation
+
+# The C# constructor's arguments, as the Python caller named them (see ArgumentNames).
+CONSTRUCTOR_ARGUMENTS: ArgumentNames = {
+    "initialInputWeights": ("W_xh", "transposed"), "initialRecurrentWeights": ("W_hh", "transposed"),
+    "initialOutputWeights": ("W_hy", "transposed"), "initialState": ("h0", "row"),
+    "hiddenBias": ("b_h", "row"), "outputBias": ("b_y", "row"),
+}
 
 # The C# property that holds each NumPy parameter, on RnnPort.RNN and RnnPort.Gradients alike.
 CSHARP_NAMES = {"W_xh": "InputWeights", "W_hh": "RecurrentWeights", "W_hy": "OutputWeights",
@@ -62,7 +69,7 @@ class DotNetRNN:
         # A factory returning the error, not the constructor: a .NET constructor that throws into
         # Python leaks native memory in pythonnet (see RnnPort.Bridge.Outcome).
         self._net = constructed(net.Construct.Rnn(to_net(W_xh.T, "W_xh"), to_net(W_hh.T, "W_hh"), to_net(W_hy.T, "W_hy"),
-                                            h0, activation, b_h, b_y))
+                                                  h0, activation, b_h, b_y), CONSTRUCTOR_ARGUMENTS)
         self.activation: ActivationName = activation
         self._output_size = int(self._net.OutputSize)  # asked once: step allocates y without a .NET call
 
