@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from rnnport.cells.lstm import LSTM
-from rnnport.dotnet_lstm import DotNetLSTM
+from rnnport.dotnet.lstm import DotNetLSTM
 
 BASE = dict(W_ih=np.ones((8, 3)) * 0.1, W_hh=np.ones((8, 2)) * 0.1, W_hy=np.ones((1, 2)))
 

@@ -11,7 +11,7 @@ import pytest
 
 from rnnport.cells.lstm import LSTM
 from rnnport.cells.lstm_bounds import sequence_bounds
-from rnnport.dotnet_lstm import DotNetLSTM
+from rnnport.dotnet.lstm import DotNetLSTM
 from test_torch_lstm import assert_within, lstm_case
 
 # (I, H, O, T): size-1 axes, non-square, T = 1, an empty sequence, wider ones.

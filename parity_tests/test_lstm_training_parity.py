@@ -8,9 +8,9 @@ import pytest
 from rnnport import dotnet
 from rnnport.cells import lstm_bptt as numpy_bptt
 from rnnport.cells.lstm import LSTM
-from rnnport import dotnet_lstm as net_bptt
-from rnnport.dotnet_lstm import DotNetLSTM
-from rnnport.optim import SGD, Adagrad
+from rnnport.dotnet import lstm as net_bptt
+from rnnport.dotnet.lstm import DotNetLSTM
+from rnnport.training.optimizers import SGD, Adagrad
 from test_lstm_parity import bits, swap_i_f
 from test_torch_lstm import lstm_case
 

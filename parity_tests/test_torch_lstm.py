@@ -99,7 +99,7 @@ def test_torch_check_catches_a_dropped_recurrent_bias():
 # --- Gradients: torch's autograd on the same loss (softmax cross-entropy summed over steps).
 
 from rnnport.cells.lstm_bptt import bptt  # noqa: E402
-from rnnport.dotnet_lstm import DotNetLSTM, bptt as net_bptt  # noqa: E402
+from rnnport.dotnet.lstm import DotNetLSTM, bptt as net_bptt  # noqa: E402
 
 GRAD_NAMES = ("W_ih", "W_hh", "W_hy", "b_ih", "b_hh", "b_y", "h0", "c0")
 

@@ -6,7 +6,7 @@ import pytest
 
 from rnnport.cells.lstm import LSTM
 from rnnport.cells.lstm_bptt import bptt, clip_elementwise, clip_global_norm, gradient_check
-from rnnport.optim import SGD, Adagrad
+from rnnport.training.optimizers import SGD, Adagrad
 from test_lstm import make_lstm_case
 
 TARGET = 1e-6

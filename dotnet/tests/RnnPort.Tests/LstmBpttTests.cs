@@ -29,34 +29,35 @@ public sealed class LstmBpttTests
         const double eps = 1e-5;
         Matrix<double> h0 = model.State, c0 = model.CellState;
         LstmGradients analytic = analyticGiven ?? LstmBptt.Run(model, inputs, targets, h0, c0).Gradients;
-        var pairs = model.Parameters().Select(p => (p.Value, analytic.Parameters().First(g => g.Name == p.Name).Value, true)).ToList();
-        pairs.Add((h0, analytic.InitialState, false));
-        pairs.Add((c0, analytic.InitialCellState, false));
+        var names = model.Parameters().Select(p => p.Name).ToList();
+        var pairs = model.Parameters().Select(p => (p.Name, p.Value.Clone(), analytic.Parameters().First(g => g.Name == p.Name).Value)).ToList();
+        pairs.Add(("h0", h0, analytic.InitialState));
+        pairs.Add(("c0", c0, analytic.InitialCellState));
         double worst = 0.0;
-        foreach ((Matrix<double> p, Matrix<double> g, bool weight) in pairs)
+        foreach ((string name, Matrix<double> p, Matrix<double> g) in pairs)
         {
+            bool weight = names.Contains(name);
+            double Loss(int r, int c, double value)
+            {
+                Matrix<double> changed = p.Clone();
+                changed[r, c] = value;
+                if (weight)
+                {
+                    model.ApplyUpdate([(name, changed.ToColumnMajorArray())]);
+                    double loss = LstmBptt.Run(model, inputs, targets, h0, c0).Loss;
+                    model.ApplyUpdate([(name, p.ToColumnMajorArray())]);
+                    return loss;
+                }
+
+                return LstmBptt.Run(model, inputs, targets, name == "h0" ? changed : h0, name == "c0" ? changed : c0).Loss;
+            }
+
             for (int r = 0; r < p.RowCount; r++)
             {
                 for (int c = 0; c < p.ColumnCount; c++)
                 {
                     double old = p[r, c];
-                    p[r, c] = old + eps;
-                    if (weight)
-                    {
-                        model.OnParametersChanged();
-                    }
-
-                    double plus = LstmBptt.Run(model, inputs, targets, h0, c0).Loss;
-                    p[r, c] = old - eps;
-                    if (weight)
-                    {
-                        model.OnParametersChanged();
-                    }
-
-                    double minus = LstmBptt.Run(model, inputs, targets, h0, c0).Loss;
-                    p[r, c] = old;
-                    model.OnParametersChanged();
-                    double numeric = (plus - minus) / (2 * eps), a = g[r, c];
+                    double numeric = (Loss(r, c, old + eps) - Loss(r, c, old - eps)) / (2 * eps), a = g[r, c];
                     worst = Math.Max(worst, Math.Abs(a - numeric) / Math.Max(Math.Abs(a) + Math.Abs(numeric), 1e-3));
                 }
             }

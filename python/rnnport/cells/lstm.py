@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnport._checks import as_float64, check_finite, check_shape
-from rnnport._finite import all_finite, element, first_non_finite
-from rnnport.kernels import EXACT, KernelName, kernels
+from rnnport.numerics.checks import as_float64, check_finite, check_shape
+from rnnport.numerics.finite_results import all_finite, element, first_non_finite, refuse_non_finite_steps
+from rnnport.numerics.kernels import EXACT, KernelName, kernels
 
 PARAMETER_NAMES = ("W_ih", "W_hh", "W_hy", "b_ih", "b_hh", "b_y")
 
@@ -86,8 +86,8 @@ class LSTM:
 
     Notes
     -----
-    As ``rnnport.RNN``: weights are copied; the attributes are read-only views, ``h`` and ``c`` return
-    copies, ``parameters()`` the live arrays. One instance is not thread-safe.
+    As ``rnnport.RNN``: weights are copied; the attributes and ``parameters()`` are read-only views, ``h``
+    and ``c`` return copies; ``update_parameters`` changes the weights. One instance is not thread-safe.
     """
 
     _check_results: bool = True
@@ -162,8 +162,27 @@ class LSTM:
         return np.array(value, dtype=np.float64)
 
     def parameters(self) -> dict[str, np.ndarray]:
-        """The trainable arrays by name, live and writable: W_ih, W_hh, W_hy, and b_ih, b_hh, b_y when on."""
-        return dict(self._live)
+        """The trainable arrays by name, in ``PARAMETER_NAMES`` order (W_ih, W_hh, W_hy, and b_ih, b_hh, b_y when
+        on), as read-only views: they show every update, and ``update_parameters`` alone makes one."""
+        return {name: _read_only(value) for name, value in self._live.items()}
+
+    def update_parameters(self, values: dict[str, ArrayLike]) -> None:
+        """Write new values over some of the parameters, all or nothing (as ``RNN.update_parameters``).
+
+        Raises
+        ------
+        ValueError
+            A name the model has no parameter for, or a shape that differs; nothing is written.
+        """
+        arrays = {}
+        for name, value in values.items():
+            if name not in self._live:
+                raise ValueError(f"the model has no parameter {name!r}; it has {', '.join(self._live)}")
+            array = as_float64(value, name)
+            check_shape(array, self._live[name].shape, name)
+            arrays[name] = array
+        for name, array in arrays.items():
+            self._live[name][...] = array
 
     def reset(self) -> None:
         """Put ``h`` and ``c`` back to ``h0`` and ``c0``."""
@@ -283,11 +302,4 @@ class LSTM:
 
 def _refuse_sequence(hs: np.ndarray, cs: np.ndarray, ys: np.ndarray) -> None:
     """FloatingPointError naming the first step whose state, cell state or output (in that order) is not finite."""
-    bad = [~np.isfinite(a).all(axis=1) for a in (hs, cs, ys)]
-    steps = np.flatnonzero(bad[0] | bad[1] | bad[2])
-    if steps.size:
-        t = int(steps[0])
-        for flags, values, what in zip(bad, (hs, cs, ys), ("state", "cell state", "output")):
-            if flags[t]:
-                raise FloatingPointError(
-                    f"forward: the {what} at step {t} is not finite ({element(values[t], first_non_finite(values[t]))})")
+    refuse_non_finite_steps("forward", [("state", hs), ("cell state", cs), ("output", ys)])

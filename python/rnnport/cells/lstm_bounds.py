@@ -26,7 +26,7 @@ from typing import Mapping
 
 import numpy as np
 
-from rnnport.bounds import ETA, SAFETY, TANH_ULPS, U, gamma
+from rnnport.verify.bounds import ETA, SAFETY, TANH_ULPS, U, gamma
 
 SIGMOID_REL = 16.0 * U  # both sides' σ rounding together, absolute (σ ≤ 1)
 

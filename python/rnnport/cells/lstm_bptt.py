@@ -23,11 +23,11 @@ from dataclasses import dataclass, fields
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnport import bptt as rnn_bptt
-from rnnport._checks import as_float64, check_finite, check_shape
-from rnnport._finite import all_finite, refuse_non_finite
 from rnnport.cells.lstm import LSTM, _refuse_sequence
-from rnnport.loss import check_targets, cross_entropy, softmax
+from rnnport.numerics.checks import as_float64, check_finite, check_shape
+from rnnport.numerics.finite_results import all_finite, refuse_non_finite
+from rnnport.numerics.loss import check_targets, cross_entropy, softmax
+from rnnport.training.clipping import clip_elementwise, clip_global_norm  # noqa: F401  (any cell's gradients)
 
 
 @dataclass
@@ -50,6 +50,10 @@ class LstmGradients:
         """The gradients an optimiser applies, by parameter name (live arrays; no h0, c0)."""
         return {f.name: getattr(self, f.name) for f in fields(self)
                 if f.name not in ("h0", "c0") and getattr(self, f.name) is not None}
+
+    def arrays(self) -> list[np.ndarray]:
+        """Every gradient, the parameters' (in order), then h0's and c0's: what element-wise clipping clips."""
+        return [*self.parameters().values(), self.h0, self.c0]
 
 
 @dataclass
@@ -139,39 +143,37 @@ def bptt(model: LSTM, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | Non
     return LstmBpttResult(loss, gradients, hs[-1].copy(), cs[-1].copy())
 
 
-def clip_elementwise(gradients: LstmGradients, limit: float) -> None:
-    """``rnnport.bptt.clip_elementwise`` (parameters and h0), and c0 as well, in place."""
-    rnn_bptt.clip_elementwise(gradients, limit)  # type: ignore[arg-type]  # the same contract: parameters(), h0
-    limit = float(limit)
-    np.clip(gradients.c0, -limit, limit, out=gradients.c0)
-
-
-clip_global_norm = rnn_bptt.clip_global_norm  # reads parameters() only: the RNN's function as it is
-
-
 def gradient_check(model: LSTM, xs: np.ndarray, targets: np.ndarray, eps: float = 1e-5, samples: int = 20,
                    seed: int = 0, floor: float = 1e-8) -> dict[str, float]:
     """The largest relative error ``|a − n| / max(|a| + |n|, floor)`` of central differences per parameter,
-    h0 and c0, over ``samples`` random elements each; weights are perturbed in place and restored exactly."""
+    h0 and c0, over ``samples`` random elements each; weights are perturbed through ``update_parameters`` and
+    restored exactly."""
     h_prev, c_prev = model.h, model.c
     analytic = bptt(model, xs, targets, h_prev, c_prev).gradients
     rng = np.random.default_rng(seed)
-    params = dict(model.parameters(), h0=h_prev, c0=c_prev)
+    states = {"h0": h_prev, "c0": c_prev}
     grads = dict(analytic.parameters(), h0=analytic.h0, c0=analytic.c0)
     worst: dict[str, float] = {}
-    for name, param in params.items():
+    for name, param in (*model.parameters().items(), *states.items()):
         errors = []
         for _ in range(samples):
             index = tuple(int(i) for i in rng.integers(0, param.shape))
-            old = param[index]
-            try:
-                param[index] = old + eps
-                plus = bptt(model, xs, targets, h_prev, c_prev).loss
-                param[index] = old - eps
-                minus = bptt(model, xs, targets, h_prev, c_prev).loss
-            finally:
-                param[index] = old
-            numeric = (plus - minus) / (2 * eps)
+
+            def loss(value: float) -> float:
+                changed = param.copy()
+                changed[index] = value
+                if name in states:
+                    start = dict(states, **{name: changed})
+                    return bptt(model, xs, targets, start["h0"], start["c0"]).loss
+                original = param.copy()
+                model.update_parameters({name: changed})
+                try:
+                    return bptt(model, xs, targets, h_prev, c_prev).loss
+                finally:  # restored even when a perturbed loss is refused (FloatingPointError)
+                    model.update_parameters({name: original})
+
+            old = float(param[index])
+            numeric = (loss(old + eps) - loss(old - eps)) / (2 * eps)
             a = grads[name][index]
             errors.append(abs(a - numeric) / max(abs(a) + abs(numeric), floor))
         worst[name] = max(errors)

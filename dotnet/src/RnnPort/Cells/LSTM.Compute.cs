@@ -10,8 +10,8 @@ public sealed partial class LSTM
     /// <summary>Whether results are refused when not finite; off only in tests that show it is needed. NumPy twin: <c>LSTM._check_results</c>.</summary>
     internal bool CheckResults { get; set; } = true;
 
-    /// <summary>Rewrites the packed weight copies from the live parameters; every in-place writer calls it.</summary>
-    internal void OnParametersChanged()
+    /// <summary>Rewrites the packed weight copies from the live parameters: at construction and in ApplyUpdate.</summary>
+    private void PackWeights()
     {
         int hidden = HiddenSize;
         SequentialKernels.Pack(Data(_inputWeights), InputSize, 4 * hidden, _inputPacked);
@@ -92,7 +92,7 @@ public sealed partial class LSTM
             return (outputs, states, cells);
         }
 
-        double[] xs = SequentialKernels.ColumnMajor(inputs);                               // (t, i) at t + i·T
+        double[] xs = ColumnMajor.ReadOnly(inputs);                               // (t, i) at t + i·T
         double[] ys = Data(outputs), hs = Data(states), cs = Data(cells);                  // (t, j) at t + j·T
         var scratch = new double[inputSize + 12 * hidden + outputSize];
         Span<double> x = scratch.AsSpan(0, inputSize);

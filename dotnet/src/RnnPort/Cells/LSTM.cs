@@ -36,7 +36,7 @@ public sealed partial class LSTM
     private readonly double[] _cellState;               // H = c, updated in place
 
     // Packed row-major copies for SequentialKernels.RowTimesPacked (vectorised across outputs, the same
-    // bits as MathNet's order); refreshed by OnParametersChanged after every in-place parameter write.
+    // bits as MathNet's order); refreshed by ApplyUpdate, the one way a parameter changes.
     private readonly double[] _inputPacked;
     private readonly double[] _recurrentPacked;
     private readonly double[] _outputPacked;
@@ -114,7 +114,7 @@ public sealed partial class LSTM
         _inputPacked = new double[_inputWeights.RowCount * 4 * hidden];
         _recurrentPacked = new double[hidden * 4 * hidden];
         _outputPacked = new double[hidden * _outputWeights.ColumnCount];
-        OnParametersChanged();
+        PackWeights();
     }
 
     /// <summary>I. NumPy twin: <c>W_ih.shape[1]</c>.</summary>

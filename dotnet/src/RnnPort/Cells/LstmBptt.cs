@@ -47,7 +47,7 @@ public static class LstmBptt
         double[] p = Data(Loss.Softmax(outputs));                                             // T×O: (t, k) at t + k·T
 
         double[] outW = Data(model.LiveOutputWeights), recW = Data(model.LiveRecurrentWeights);  // H×O, H×4H
-        double[] x = SequentialKernels.ColumnMajor(inputs), hs = Data(states), cs = Data(cells);
+        double[] x = ColumnMajor.ReadOnly(inputs), hs = Data(states), cs = Data(cells);
         IReadOnlyList<(string Name, Matrix<double> Value)> parameters = model.Parameters();
         Matrix<double>? Zero(string name) =>
             parameters.FirstOrDefault(q => q.Name == name).Value is { } m ? Matrix<double>.Build.Dense(m.RowCount, m.ColumnCount) : null;
@@ -202,7 +202,7 @@ public static class LstmBptt
 
         Guard.HasShape(given, 1, hidden, name);
         Guard.IsFinite(given, name);
-        return SequentialKernels.ColumnMajor(given).ToArray();
+        return ColumnMajor.ReadOnly(given).ToArray();
     }
 
     private static double[] Data(Matrix<double> m) =>

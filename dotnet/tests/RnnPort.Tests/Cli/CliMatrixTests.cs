@@ -1,0 +1,117 @@
+using System.Text.Json.Nodes;
+using RnnPort.Cli;
+
+namespace RnnPort.Tests;
+
+/// <summary>
+/// rnnport-cli against the command-line matrix both CLIs run (parity_tests/cli/bad-invocations.json);
+/// python/tests/cli/test_cli_matrix.py runs the same rows through <c>python -m rnnport</c>. A rejected row
+/// must exit 2 before any work: stdout empty, nothing written, one line on stderr (ending with the
+/// row's message when it has one).
+/// </summary>
+public sealed class CliMatrixTests : IDisposable
+{
+    private static readonly JsonArray Rows =
+        JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "cli", "bad-invocations.json")))!["rows"]!.AsArray();
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("rnnport-cli-matrix-").FullName;
+
+    public static TheoryData<string> Ids => new(Rows.Select(row => (string)row!["id"]!));
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void CliJudgesTheRowAsTheMatrixSays(string id)
+    {
+        JsonNode row = Rows.Single(r => (string)r!["id"]! == id)!;
+        Dictionary<string, string> places = Scratch(_directory);
+        string[] args = row["args"]!.AsArray().Select(a => Fill((string)a!, places)).ToArray();
+        string[] before = Directory.GetFileSystemEntries(_directory);
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        int status = Program.Run(args, output, error);
+
+        Assert.Empty(Verdict(row, status, output.ToString(), error.ToString(), before, Directory.GetFileSystemEntries(_directory), $"rnnport-cli {args.FirstOrDefault()}: ", places));
+    }
+
+    [Fact]
+    public void NegativeControlTheVerdictCatchesWrongBehaviour()
+    {
+        JsonNode row = new JsonObject { ["status"] = 2, ["message"] = "--hidden expects an integer in [1, 16384], got '0'" };
+        const string good = "rnnport-cli train: --hidden expects an integer in [1, 16384], got '0'\n", prefix = "rnnport-cli train: ";
+        var none = new Dictionary<string, string>();
+
+        Assert.Empty(Verdict(row, 2, "", good, ["a"], ["a"], prefix, none));
+        Assert.NotEmpty(Verdict(row, 134, "", good, [], [], prefix, none));
+        Assert.NotEmpty(Verdict(row, 2, "", "Unhandled exception. System.OverflowException\n   at RnnPort.Cli.Main()\n", [], [], prefix, none));
+        Assert.NotEmpty(Verdict(row, 2, "step 1\n", good, [], [], prefix, none));
+        Assert.NotEmpty(Verdict(row, 2, "", good, [], ["model.npz"], prefix, none));
+        Assert.NotEmpty(Verdict(row, 2, "", "rnnport-cli train: --hidden is bad\n", [], [], prefix, none));
+    }
+
+    /// <summary>The files the rows name, and the placeholders that point at them.</summary>
+    private static Dictionary<string, string> Scratch(string directory)
+    {
+        File.WriteAllText(Path.Combine(directory, "corpus.txt"), string.Concat(Enumerable.Repeat("the cat sat on the mat. ", 20)));
+        byte[] latin1 = [.. "caf"u8, 0xE9, .. " au lait "u8];  // é in Latin-1: not UTF-8
+        File.WriteAllBytes(Path.Combine(directory, "latin1.txt"), [.. Enumerable.Repeat(latin1, 20).SelectMany(b => b)]);
+        RNN model = Build.Network(3, 4, 3, seed: 1);
+        ModelFile.Save(Path.Combine(directory, "chars.npz"), model, Vocabulary.Of("abc"));
+        ModelFile.Save(Path.Combine(directory, "plain.npz"), model);
+        return new()
+        {
+            ["{dir}"] = directory,
+            ["{corpus}"] = Path.Combine(directory, "corpus.txt"),
+            ["{model}"] = Path.Combine(directory, "chars.npz"),
+            ["{plain}"] = Path.Combine(directory, "plain.npz"),
+        };
+    }
+
+    private static string Fill(string text, Dictionary<string, string> places) =>
+        places.Aggregate(text, (filled, place) => filled.Replace(place.Key, place.Value, StringComparison.Ordinal));
+
+    /// <summary>Everything wrong with one run of a row (empty: the CLI judged it as the matrix says).</summary>
+    private static List<string> Verdict(
+        JsonNode row, int status, string output, string error, string[] before, string[] after, string prefix, Dictionary<string, string> places)
+    {
+        var problems = new List<string>();
+        int expected = (int)row["status"]!;
+        if (status != expected)
+        {
+            problems.Add($"exit status {status}, expected {expected}");
+        }
+
+        if (expected == 0)
+        {
+            return problems;
+        }
+
+        string[] lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length != 1)
+        {
+            problems.Add($"{lines.Length} lines on stderr: {error}");
+        }
+        else if (!lines[0].StartsWith(prefix, StringComparison.Ordinal))
+        {
+            problems.Add($"stderr does not start with '{prefix}': {lines[0]}");
+        }
+        else if (row["message"] is { } message && lines[0] != prefix + Fill((string)message!, places))
+        {
+            problems.Add($"stderr '{lines[0]}', expected the message '{Fill((string)message!, places)}'");
+        }
+
+        if (output.Length > 0)
+        {
+            problems.Add($"stdout is not empty: {output}");
+        }
+
+        if (!before.Order().SequenceEqual(after.Order()))
+        {
+            problems.Add($"files changed: {string.Join(", ", after.Except(before).Concat(before.Except(after)))}");
+        }
+
+        return problems;
+    }
+}
