@@ -148,10 +148,10 @@ def test_getters_are_copies_and_weights_read_only():
     assert set(m.parameters()) == {"W_ih", "W_hh", "W_hy", "b_ih", "b_hh", "b_y"}
     with pytest.raises(ValueError, match="read-only"):
         m.parameters()["W_hy"][0, 0] = 5.0
-    m.update_parameters({"W_hy": np.full((2, 3), 5.0)})  # the one way to change a weight
+    m.apply_update({"W_hy": np.full((2, 3), 5.0)})  # the one way to change a weight
     assert m.W_hy[0, 0] == 5.0 and m.parameters()["W_hy"][1, 2] == 5.0
     with pytest.raises(ValueError, match=r"W_hy has shape \(3, 3\), expected \(2, 3\)"):
-        m.update_parameters({"W_hy": np.zeros((3, 3)), "W_ih": np.zeros((12, 2))})
+        m.apply_update({"W_hy": np.zeros((3, 3)), "W_ih": np.zeros((12, 2))})
     assert m.W_hy[0, 0] == 5.0 and m.W_ih[0, 0] == args["W_ih"][0, 0]  # all or nothing
 
 

@@ -87,7 +87,7 @@ class LSTM:
     Notes
     -----
     As ``rnnport.RNN``: weights are copied; the attributes and ``parameters()`` are read-only views, ``h``
-    and ``c`` return copies; ``update_parameters`` changes the weights. One instance is not thread-safe.
+    and ``c`` return copies; ``apply_update`` changes the weights. One instance is not thread-safe.
     """
 
     _check_results: bool = True
@@ -163,11 +163,11 @@ class LSTM:
 
     def parameters(self) -> dict[str, np.ndarray]:
         """The trainable arrays by name, in ``PARAMETER_NAMES`` order (W_ih, W_hh, W_hy, and b_ih, b_hh, b_y when
-        on), as read-only views: they show every update, and ``update_parameters`` alone makes one."""
+        on), as read-only views: they show every update, and ``apply_update`` alone makes one."""
         return {name: _read_only(value) for name, value in self._live.items()}
 
-    def update_parameters(self, values: dict[str, ArrayLike]) -> None:
-        """Write new values over some of the parameters, all or nothing (as ``RNN.update_parameters``).
+    def apply_update(self, values: dict[str, ArrayLike]) -> None:
+        """Write new values over some of the parameters, all or nothing (as ``RNN.apply_update``).
 
         Raises
         ------

@@ -146,7 +146,7 @@ def bptt(model: LSTM, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | Non
 def gradient_check(model: LSTM, xs: np.ndarray, targets: np.ndarray, eps: float = 1e-5, samples: int = 20,
                    seed: int = 0, floor: float = 1e-8) -> dict[str, float]:
     """The largest relative error ``|a − n| / max(|a| + |n|, floor)`` of central differences per parameter,
-    h0 and c0, over ``samples`` random elements each; weights are perturbed through ``update_parameters`` and
+    h0 and c0, over ``samples`` random elements each; weights are perturbed through ``apply_update`` and
     restored exactly."""
     h_prev, c_prev = model.h, model.c
     analytic = bptt(model, xs, targets, h_prev, c_prev).gradients
@@ -166,11 +166,11 @@ def gradient_check(model: LSTM, xs: np.ndarray, targets: np.ndarray, eps: float 
                     start = dict(states, **{name: changed})
                     return bptt(model, xs, targets, start["h0"], start["c0"]).loss
                 original = param.copy()
-                model.update_parameters({name: changed})
+                model.apply_update({name: changed})
                 try:
                     return bptt(model, xs, targets, h_prev, c_prev).loss
                 finally:  # restored even when a perturbed loss is refused (FloatingPointError)
-                    model.update_parameters({name: original})
+                    model.apply_update({name: original})
 
             old = float(param[index])
             numeric = (loss(old + eps) - loss(old - eps)) / (2 * eps)

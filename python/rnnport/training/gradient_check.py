@@ -20,7 +20,7 @@ def gradient_check(model: RNN, xs: np.ndarray, targets: np.ndarray, h_prev: np.n
                    eps: float = 1e-5, samples: int = 20, seed: int = 0, floor: float = 1e-8) -> dict[str, float]:
     """The largest relative error per parameter (and ``h0``) over ``samples`` random elements each.
 
-    Each perturbation goes through ``model.update_parameters``, and every parameter is restored exactly
+    Each perturbation goes through ``model.apply_update``, and every parameter is restored exactly
     afterwards, even when a perturbed loss is refused (FloatingPointError), as in C#; the model's state
     is untouched. ``h0`` is the state the sequence starts from (default ``model.h``).
     """
@@ -36,7 +36,7 @@ def gradient_check(model: RNN, xs: np.ndarray, targets: np.ndarray, h_prev: np.n
         perturbed[i] = value
         if name == "h0":
             return bptt(model, xs, targets, perturbed).loss
-        model.update_parameters({name: perturbed})
+        model.apply_update({name: perturbed})
         return bptt(model, xs, targets, h_prev).loss
 
     rng = np.random.default_rng(seed)
@@ -49,7 +49,7 @@ def gradient_check(model: RNN, xs: np.ndarray, targets: np.ndarray, h_prev: np.n
                 plus, minus = loss(name, i, original[i] + eps), loss(name, i, original[i] - eps)
             finally:
                 if name != "h0":
-                    model.update_parameters({name: original})
+                    model.apply_update({name: original})
             numeric = (plus - minus) / (2 * eps)
             a = grads[name][i]
             errors.append(abs(a - numeric) / max(abs(a) + abs(numeric), floor))

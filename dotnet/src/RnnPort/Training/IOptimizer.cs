@@ -2,7 +2,7 @@ namespace RnnPort;
 
 /// <summary>
 /// Updates an <see cref="RNN"/>'s parameters in place from one chunk's <see cref="Gradients"/>.
-/// NumPy twins: <c>rnnport.optim.SGD</c> and <c>rnnport.optim.Adagrad</c>, whose <c>step(model, gradients)</c> this is.
+/// NumPy twins: <c>rnnport.training.optimizers.SGD</c> and <c>rnnport.training.optimizers.Adagrad</c>, whose <c>step(model, gradients)</c> this is.
 /// </summary>
 public interface IOptimizer
 {
