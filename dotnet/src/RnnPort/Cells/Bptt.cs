@@ -200,13 +200,19 @@ public static class Bptt
     public static void ClipElementwise(Gradients gradients, double limit)
     {
         ArgumentNullException.ThrowIfNull(gradients);
+        ClipElementwise(gradients.Parameters().Append((ParameterNames.InitialState, gradients.InitialState)), limit);
+    }
+
+    /// <summary><see cref="ClipElementwise(Gradients, double)"/> on any cell's named gradients (the LSTM's too).</summary>
+    internal static void ClipElementwise(IEnumerable<(string Name, Matrix<double> Value)> gradients, double limit)
+    {
         if (!(limit > 0.0))
         {
             throw new ArgumentOutOfRangeException(
                 nameof(limit), limit, string.Create(CultureInfo.InvariantCulture, $"clip limit must be > 0, got {limit}"));
         }
 
-        foreach ((_, Matrix<double> g) in gradients.Parameters().Append((ParameterNames.InitialState, gradients.InitialState)))
+        foreach ((_, Matrix<double> g) in gradients)
         {
             g.MapInplace(v => v > limit ? limit : v < -limit ? -limit : v, MathNet.Numerics.LinearAlgebra.Zeros.AllowSkip);
         }
@@ -229,13 +235,18 @@ public static class Bptt
     public static double ClipGlobalNorm(Gradients gradients, double maxNorm)
     {
         ArgumentNullException.ThrowIfNull(gradients);
+        return ClipGlobalNorm(gradients.Parameters(), maxNorm);
+    }
+
+    /// <summary><see cref="ClipGlobalNorm(Gradients, double)"/> on any cell's named parameter gradients, in their order.</summary>
+    internal static double ClipGlobalNorm(IReadOnlyList<(string Name, Matrix<double> Value)> parameters, double maxNorm)
+    {
         if (!(maxNorm > 0.0))
         {
             throw new ArgumentOutOfRangeException(
                 nameof(maxNorm), maxNorm, string.Create(CultureInfo.InvariantCulture, $"max_norm must be > 0, got {maxNorm}"));
         }
 
-        IReadOnlyList<(string Name, Matrix<double> Value)> parameters = gradients.Parameters();
         double total = 0.0;
         foreach ((_, Matrix<double> g) in parameters)
         {

@@ -86,10 +86,13 @@ public sealed class Gradients
     /// </summary>
     /// <exception cref="ArgumentException">The gradients are for a different set of biases.</exception>
     /// <exception cref="ShapeMismatchException">A gradient's shape differs from its parameter's.</exception>
-    internal IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> PairWith(RNN model)
+    internal IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> PairWith(RNN model) =>
+        Pair(model.Parameters(), Parameters());
+
+    /// <summary>Pairs a model's named parameters with named gradients (any cell): same names in order, same shapes.</summary>
+    internal static IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> Pair(
+        IReadOnlyList<(string Name, Matrix<double> Value)> parameters, IReadOnlyList<(string Name, Matrix<double> Value)> gradients)
     {
-        IReadOnlyList<(string Name, Matrix<double> Value)> parameters = model.Parameters();
-        IReadOnlyList<(string Name, Matrix<double> Value)> gradients = Parameters();
         if (!parameters.Select(p => p.Name).SequenceEqual(gradients.Select(g => g.Name)))
         {
             throw new ArgumentException(

@@ -44,7 +44,7 @@ public sealed class Adagrad : IOptimizer
         _memory.ToDictionary(entry => entry.Key, entry => entry.Value.Clone(), StringComparer.Ordinal);
 
     /// <summary>
-    /// Whether <see cref="Step"/> refuses a memory or an update that is not finite (docs/bad-input.md). Off
+    /// Whether <see cref="Step(RNN, Gradients)"/> refuses a memory or an update that is not finite (docs/bad-input.md). Off
     /// only in the tests that show the check is needed. NumPy twin: <c>Adagrad._check_results</c>.
     /// </summary>
     internal bool CheckResults { get; set; } = true;
@@ -62,7 +62,26 @@ public sealed class Adagrad : IOptimizer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(gradients);
-        IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> pairs = gradients.PairWith(model);
+        model.ApplyUpdate(Updates(gradients.PairWith(model)));
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="NonFiniteResultException">
+    /// Some new memory or updated parameter is not finite; neither the parameters nor the memory change.
+    /// </exception>
+    public void Step(LSTM model, LstmGradients gradients)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(gradients);
+        model.ApplyUpdate(Updates(gradients.PairWith(model)));
+    }
+
+    /// <summary>
+    /// The new values of any cell's (name, parameter, gradient) triples, every memory and value checked finite,
+    /// then the memory written; the caller writes the parameters.
+    /// </summary>
+    private (string Name, double[] Values)[] Updates(IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> pairs)
+    {
         foreach ((string name, Matrix<double> parameter, _) in pairs)
         {
             // Checked up front too: the NumPy twin would fail half-way through its update here.
@@ -72,7 +91,7 @@ public sealed class Adagrad : IOptimizer
                 throw new ArgumentException(
                     $"the Adagrad memory of {name} is {Guard.Shape(memory)} but the parameter is {Guard.Shape(parameter)}: " +
                     "this optimiser was used with a different model",
-                    nameof(model));
+                    "model");
             }
         }
 
@@ -119,6 +138,6 @@ public sealed class Adagrad : IOptimizer
             }
         }
 
-        model.ApplyUpdate(updates);
+        return updates;
     }
 }

@@ -17,4 +17,15 @@ public interface IOptimizer
     /// <exception cref="ArgumentException">The gradients are for a different set of biases than the model has.</exception>
     /// <exception cref="ShapeMismatchException">A gradient's shape differs from its parameter's.</exception>
     void Step(RNN model, Gradients gradients);
+
+    /// <summary>
+    /// The same update for an <see cref="LSTM"/>: every parameter of <paramref name="model"/> from <paramref name="gradients"/>,
+    /// checked first; <see cref="LstmGradients.InitialState"/> and <see cref="LstmGradients.InitialCellState"/> are ignored.
+    /// </summary>
+    /// <param name="model">The cell to update.</param>
+    /// <param name="gradients">Gradients for exactly the model's parameters.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">The gradients are for a different set of biases than the model has.</exception>
+    /// <exception cref="ShapeMismatchException">A gradient's shape differs from its parameter's.</exception>
+    void Step(LSTM model, LstmGradients gradients);
 }

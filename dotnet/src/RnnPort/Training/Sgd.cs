@@ -18,7 +18,7 @@ public sealed class Sgd : IOptimizer
     public double LearningRate { get; }
 
     /// <summary>
-    /// Whether <see cref="Step"/> refuses an update that is not finite (docs/bad-input.md). Off only in the
+    /// Whether <see cref="Step(RNN, Gradients)"/> refuses an update that is not finite (docs/bad-input.md). Off only in the
     /// tests that show the check is needed. NumPy twin: <c>SGD._check_results</c>.
     /// </summary>
     internal bool CheckResults { get; set; } = true;
@@ -31,7 +31,24 @@ public sealed class Sgd : IOptimizer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(gradients);
-        IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> pairs = gradients.PairWith(model);
+        (string Name, double[] Values)[] updates = Updates(gradients.PairWith(model));
+        model.ApplyUpdate(updates);  // every update is finite: only now is anything written
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="NonFiniteResultException">
+    /// Some updated parameter is not finite, checked in the order of the model's parameters; nothing is written.
+    /// </exception>
+    public void Step(LSTM model, LstmGradients gradients)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(gradients);
+        model.ApplyUpdate(Updates(gradients.PairWith(model)));
+    }
+
+    /// <summary>The new values of any cell's (name, parameter, gradient) triples, each checked finite; nothing written.</summary>
+    private (string Name, double[] Values)[] Updates(IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> pairs)
+    {
         var updates = new (string Name, double[] Values)[pairs.Count];
         for (int i = 0; i < pairs.Count; i++)
         {
@@ -54,7 +71,7 @@ public sealed class Sgd : IOptimizer
             updates[i] = (name, next);
         }
 
-        model.ApplyUpdate(updates);  // every update is finite: only now is anything written
+        return updates;
     }
 
     /// <summary>NumPy twin: <c>optim._check_rate</c>. Returns the rate when it is finite and &gt; 0.</summary>
