@@ -8,7 +8,7 @@ namespace RnnPort.Bridge;
 /// instead of throwing across pythonnet (see <see cref="Outcome{T}"/> for why). The checks and the
 /// messages are the constructors' own: the C# library stays the authority on what it refuses.
 /// </summary>
-public static class Construct
+public static partial class Construct
 {
     /// <summary><see cref="RNN(Matrix{double}, Matrix{double}, Matrix{double}, Matrix{double}?, Activation, Matrix{double}?, Matrix{double}?)"/>; NumPy twin <c>rnnport.RNN(...)</c>.</summary>
     /// <param name="inputWeights">I×H.</param>

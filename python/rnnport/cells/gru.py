@@ -111,8 +111,9 @@ class GRU:
                 value = as_float64(value, name)
                 check_shape(value, (size,), name)
                 arrays[name] = value
-        for name, value in (*arrays.items(), ("h0", h0)):
-            check_finite(value, name)
+        for name, value in (("W_ih", W_ih), ("W_hh", W_hh), ("W_hy", W_hy), ("h0", h0),
+                            *((n, arrays[n]) for n in ("b_ih", "b_hh", "b_y") if n in arrays)):
+            check_finite(value, name)  # RNN's order: the weights, h0, then the biases
         self._live = {n: np.array(arrays[n], dtype=np.float64, order="C") for n in _PARAMETERS if n in arrays}
         self.W_ih, self.W_hh, self.W_hy = (_read_only(self._live[n]) for n in ("W_ih", "W_hh", "W_hy"))
         self.b_ih, self.b_hh, self.b_y = (_read_only(self._live[n]) if n in self._live else None
