@@ -8,20 +8,26 @@ derivative, a transposed product) scores near 1.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
-from rnnport.bptt import bptt
+from rnnport.bptt import BpttResult, bptt
 from rnnport.rnn import RNN
 
 TARGET = 1e-6  # the relative error a correct gradient stays under
 
 
 def gradient_check(model: RNN, xs: np.ndarray, targets: np.ndarray, h_prev: np.ndarray | None = None,
-                   eps: float = 1e-5, samples: int = 20, seed: int = 0, floor: float = 1e-8) -> dict[str, float]:
+                   eps: float = 1e-5, samples: int = 20, seed: int = 0, floor: float = 1e-8,
+                   backprop: Callable[..., BpttResult] | None = None) -> dict[str, float]:
     """The largest relative error per parameter (and ``h0``) over ``samples`` random elements each.
 
     The model's weights are perturbed in place and restored exactly; its state is untouched.
+    ``backprop`` is the BPTT of the model's cell, ``bptt(model, xs, targets, h_prev)`` by default (the
+    RNN's); any model with ``parameters()`` and ``h`` and a BPTT of that signature can be checked.
     """
+    bptt = backprop or globals()["bptt"]  # looked up per call: a test may replace the module's bptt
     h_prev = model.h.copy() if h_prev is None else np.asarray(h_prev, dtype=np.float64)
     analytic = bptt(model, xs, targets, h_prev).gradients
     rng = np.random.default_rng(seed)

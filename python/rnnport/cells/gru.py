@@ -174,7 +174,7 @@ class GRU:
         with np.errstate(all="ignore"):  # refused below, not warned about
             gi = self._input_gates(x)
             h = self.cell(gi, self._h, self.kernels.matvec(self.W_hh, self._h))
-            y = self._output(h)
+            y = self.output(h)
             finite = not self._check_results or math.isfinite(h.dot(h) + y.dot(y))
         if not finite:
             for value, what in ((h, "state"), (y, "output")):
@@ -206,7 +206,7 @@ class GRU:
         check_finite(xs, "xs")
         with np.errstate(all="ignore"):
             hs = self.states(xs, self._h)
-            ys = self._output(hs)
+            ys = self.output(hs)
             finite = not self._check_results or all_finite(hs, ys)
         if not finite:
             _refuse_sequence(hs, ys)
@@ -214,13 +214,17 @@ class GRU:
             self._h = hs[-1].copy()
         return ys, hs
 
-    def states(self, xs: np.ndarray, h: np.ndarray) -> np.ndarray:
-        """The states (T, H) from ``h`` (H,) over checked inputs ``xs`` (T, I); no checks, no state change."""
+    def states(self, xs: np.ndarray, h: np.ndarray, tape: list | None = None) -> np.ndarray:
+        """The states (T, H) from ``h`` (H,) over checked inputs ``xs`` (T, I); no checks, no state change.
+
+        ``tape``, when given, receives per step the tuple (r, z, n, gh_n), each (H,), that BPTT needs.
+        """
         gis = self._input_gates(xs)  # (T, 3H): every input projection at once, the same bits as per step
         hs = np.empty((xs.shape[0], self.hidden_size))
         W_hh = self.kernels.prepare(self.W_hh)
         for t in range(xs.shape[0]):
-            h = hs[t] = self.cell(gis[t], h, self.kernels.matvec_prepared(W_hh, h))
+            whh_h = self.kernels.matvec_prepared(W_hh, h)
+            h = hs[t] = self.cell(gis[t], h, whh_h) if tape is None else self.cell(gis[t], h, whh_h, tape)
         return hs
 
     def _input_gates(self, x: np.ndarray) -> np.ndarray:
@@ -228,8 +232,10 @@ class GRU:
         gi = self.kernels.matvec(self.W_ih, x)
         return gi if self.b_ih is None else gi + self.b_ih
 
-    def cell(self, gi: np.ndarray, h: np.ndarray, whh_h: np.ndarray) -> np.ndarray:
+    def cell(self, gi: np.ndarray, h: np.ndarray, whh_h: np.ndarray, tape: list | None = None) -> np.ndarray:
         """h' from gi (3H,), the previous state h (H,) and W_hh h (3H,), in the exact-mode order.
+
+        ``tape``, when given, receives (r, z, n, gh_n).
 
         Element-wise NumPy operations round once each, so this order is the C# side's bit for bit when
         gi and W_hh h are; only the kernels' sums, exp and tanh differ between the modes.
@@ -240,9 +246,12 @@ class GRU:
         r = gru_sigmoid(gi[:H] + gh[:H], exact)
         z = gru_sigmoid(gi[H:2 * H] + gh[H:2 * H], exact)
         n = self.kernels.tanh(gi[2 * H:] + r * gh[2 * H:])
+        if tape is not None:
+            tape.append((r, z, n, gh[2 * H:]))
         return (1.0 - z) * n + z * h
 
-    def _output(self, h: np.ndarray) -> np.ndarray:
+    def output(self, h: np.ndarray) -> np.ndarray:
+        """y = W_hy h (+ b_y) for h (H,) or (T, H)."""
         y = self.kernels.matvec(self.W_hy, h)
         return y if self.b_y is None else y + self.b_y
 
