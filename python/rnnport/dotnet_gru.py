@@ -7,7 +7,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from rnnport._checks import check_shape
-from rnnport.dotnet import _float64, _made, _net_errors, _row, _sequence, _vector, _vector_argument, from_net, load, to_net
+from rnnport.bptt import BpttResult
+from rnnport.dotnet import (_float64, _made, _net_errors, _row, _sequence, _targets, _vector, _vector_argument,
+                            from_net, load, to_net)
 
 # C# argument → (Python name, layout), for messages rebuilt in NumPy terms (rnnport.dotnet._translate).
 _NAMES: dict[str, tuple[str, str]] = {
@@ -99,3 +101,39 @@ class DotNetGRU:
     def net(self) -> Any:
         """The wrapped ``RnnPort.GRU``."""
         return self._net
+
+
+class DotNetGruGradients:
+    """``RnnPort.GruGradients`` with the attributes of ``GruGradients`` (NumPy layout, copies).
+
+    ``rnnport.dotnet``'s SGD, Adagrad and clipping take it as they take the RNN's gradients.
+    """
+
+    def __init__(self, net_gradients: Any) -> None:
+        self._net = net_gradients
+
+    W_ih = property(lambda self: from_net(self._net.InputWeights).T, doc="(3H, I)")
+    W_hh = property(lambda self: from_net(self._net.RecurrentWeights).T, doc="(3H, H)")
+    W_hy = property(lambda self: from_net(self._net.OutputWeights).T, doc="(O, H)")
+    b_ih = property(lambda self: _vector(self._net.InputBias), doc="(3H,) or None")
+    b_hh = property(lambda self: _vector(self._net.RecurrentBias), doc="(3H,) or None")
+    b_y = property(lambda self: _vector(self._net.OutputBias), doc="(O,) or None")
+    h0 = property(lambda self: _vector(self._net.InitialState), doc="(H,) gradient w.r.t. the initial state")
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        """The parameter gradients by name (copies, NumPy layout, no h0)."""
+        grads = {n: getattr(self, n) for n in ("W_ih", "W_hh", "W_hy", "b_ih", "b_hh", "b_y")}
+        return {name: value for name, value in grads.items() if value is not None}
+
+
+def gru_bptt(model: DotNetGRU, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None = None) -> BpttResult:
+    """``RnnPort.GruBptt.Run``: as ``rnnport.cells.gru_bptt.gru_bptt``; the gradients stay in .NET."""
+    load()
+    import RnnPort  # the namespace, importable once load() has added the assemblies
+
+    xs = _sequence(xs, model.input_size)
+    start = None if h_prev is None else _row(h_prev, "h_prev", lambda: model.hidden_size)
+    with _net_errors({"inputs": ("xs", "same"), "initialState": ("h_prev", "row")}):
+        result = RnnPort.GruBptt.Run(model.net, to_net(xs, "xs"), _targets(targets, xs.shape[0], model.output_size),
+                                     start)
+    return BpttResult(float(result.Loss), DotNetGruGradients(result.Gradients), _vector(result.FinalState))

@@ -58,11 +58,11 @@ public sealed class Adagrad : IOptimizer
     /// Also when the memory from an earlier step has another shape than the parameter now (the optimiser
     /// was used with a different model).
     /// </exception>
-    public void Step(RNN model, Gradients gradients)
+    public void Step(ITrainable model, IParameterGradients gradients)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(gradients);
-        IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> pairs = gradients.PairWith(model);
+        IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> pairs = Gradients.Pair(model, gradients);
         foreach ((string name, Matrix<double> parameter, _) in pairs)
         {
             // Checked up front too: the NumPy twin would fail half-way through its update here.

@@ -7,7 +7,7 @@ namespace RnnPort;
 /// so each is the transpose of its NumPy twin in <c>rnnport.bptt.Gradients</c>. The matrices are held
 /// live, not copied: clipping scales them in place.
 /// </summary>
-public sealed class Gradients
+public sealed class Gradients : IParameterGradients
 {
     /// <summary>Wraps the given matrices (no copies).</summary>
     /// <param name="inputWeights">I×H, <c>dW_xhᵀ</c>.</param>
@@ -87,10 +87,20 @@ public sealed class Gradients
     /// </summary>
     /// <exception cref="ArgumentException">The gradients are for a different set of biases.</exception>
     /// <exception cref="ShapeMismatchException">A gradient's shape differs from its parameter's.</exception>
-    internal IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> PairWith(RNN model)
+    internal IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> PairWith(RNN model) =>
+        Pair(model, this);
+
+    /// <summary>
+    /// <see cref="PairWith"/> for any model and its gradients (<see cref="GRU"/> and <see cref="GruGradients"/>
+    /// as well as <see cref="RNN"/> and <see cref="Gradients"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The gradients are for a different set of parameters.</exception>
+    /// <exception cref="ShapeMismatchException">A gradient's shape differs from its parameter's.</exception>
+    internal static IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> Pair(
+        ITrainable model, IParameterGradients gradientSet)
     {
         IReadOnlyList<(string Name, Matrix<double> Value)> parameters = model.Parameters();
-        IReadOnlyList<(string Name, Matrix<double> Value)> gradients = Parameters();
+        IReadOnlyList<(string Name, Matrix<double> Value)> gradients = gradientSet.Parameters();
         if (!parameters.Select(p => p.Name).SequenceEqual(gradients.Select(g => g.Name)))
         {
             throw new ArgumentException(
@@ -114,4 +124,6 @@ public sealed class Gradients
 
         return pairs;
     }
+
+    IReadOnlyList<(string Name, Matrix<double> Value)> IParameterGradients.Parameters() => Parameters();
 }

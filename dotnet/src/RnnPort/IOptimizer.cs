@@ -1,7 +1,7 @@
 namespace RnnPort;
 
 /// <summary>
-/// Updates an <see cref="RNN"/>'s parameters in place from one chunk's <see cref="Gradients"/>.
+/// Updates a model's (<see cref="RNN"/>, <see cref="GRU"/>) parameters in place from one chunk's <see cref="Gradients"/>.
 /// NumPy twins: <c>rnnport.optim.SGD</c> and <c>rnnport.optim.Adagrad</c>, whose <c>step(model, gradients)</c> this is.
 /// </summary>
 public interface IOptimizer
@@ -9,12 +9,12 @@ public interface IOptimizer
     /// <summary>
     /// Applies one update to every parameter of <paramref name="model"/>. The gradients are checked
     /// against the model first; a rejected call changes nothing. The model's state is not touched, and
-    /// <see cref="Gradients.InitialState"/> is ignored.
+    /// <see cref="IParameterGradients.InitialState"/> is ignored.
     /// </summary>
     /// <param name="model">The network to update.</param>
     /// <param name="gradients">Gradients for exactly the model's parameters (same biases, same shapes).</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">The gradients are for a different set of biases than the model has.</exception>
     /// <exception cref="ShapeMismatchException">A gradient's shape differs from its parameter's.</exception>
-    void Step(RNN model, Gradients gradients);
+    void Step(ITrainable model, IParameterGradients gradients);
 }

@@ -3,8 +3,12 @@ using MathNet.Numerics.LinearAlgebra;
 namespace RnnPort;
 
 /// <summary>The live parameter matrices, for the optimisers and the gradient check of this assembly.</summary>
-public sealed partial class RNN
+public sealed partial class RNN : ITrainable
 {
+    IReadOnlyList<(string Name, Matrix<double> Value)> ITrainable.Parameters() => Parameters();
+
+    void ITrainable.OnParametersChanged() => OnParametersChanged();
+
     /// <summary>The live input weights, I×H = <c>W_xhᵀ</c>: not a copy.</summary>
     internal Matrix<double> LiveInputWeights => _inputWeights;
 

@@ -27,11 +27,11 @@ public sealed class Sgd : IOptimizer
     /// <exception cref="NonFiniteResultException">
     /// Some updated parameter is not finite, checked in the order of the model's parameters; nothing is written.
     /// </exception>
-    public void Step(RNN model, Gradients gradients)
+    public void Step(ITrainable model, IParameterGradients gradients)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(gradients);
-        IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> pairs = gradients.PairWith(model);
+        IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> pairs = Gradients.Pair(model, gradients);
         var updated = new double[pairs.Count][];
         for (int i = 0; i < pairs.Count; i++)
         {

@@ -1,0 +1,29 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace RnnPort;
+
+/// <summary>
+/// A model whose parameters an <see cref="IOptimizer"/> updates: <see cref="RNN"/>, <see cref="GRU"/>.
+/// NumPy twin: any model with <c>parameters()</c>, which <c>rnnport.optim</c> reads.
+/// </summary>
+public interface ITrainable
+{
+    /// <summary>The trainable matrices by name, live (an update writes into the model), in the model's order.</summary>
+    internal IReadOnlyList<(string Name, Matrix<double> Value)> Parameters();
+
+    /// <summary>Called by every writer right after it changed the parameters in place (derived copies go stale).</summary>
+    internal void OnParametersChanged();
+}
+
+/// <summary>
+/// Gradients an <see cref="IOptimizer"/> applies and <see cref="Bptt"/>'s clipping scales:
+/// <see cref="Gradients"/> (RNN), <see cref="GruGradients"/>. NumPy twin: <c>gradients.parameters()</c> and <c>h0</c>.
+/// </summary>
+public interface IParameterGradients
+{
+    /// <summary>1×H, the gradient with respect to the chunk's initial state; reported, never applied.</summary>
+    Matrix<double> InitialState { get; }
+
+    /// <summary>The parameter gradients by name (live), in the order of the model's parameters; no InitialState.</summary>
+    internal IReadOnlyList<(string Name, Matrix<double> Value)> Parameters();
+}
