@@ -103,3 +103,33 @@ def test_truncated_training_is_bit_identical():
             h_np, h_net = a.h_last, b.h_last
         for name, p in numpy_model.parameters().items():
             assert bit_identical(p, net_model.parameters()[name]), name
+
+
+@pytest.mark.parametrize("xs, targets, h_prev, error, message", [
+    (np.zeros((3, 4)), [0, 1, 9], None, ValueError, "targets[2] = 9 is outside the vocabulary [0, 4)"),
+    (np.zeros((0, 4)), np.zeros(0, dtype=int), None, ValueError,
+     "the loss needs a sequence of at least one step, got T=0"),
+    (np.zeros((2, 3)), [0, 1], None, ValueError, "xs has shape (2, 3), expected (T, 4)"),
+    (np.zeros((2, 4)), [0, 1], np.zeros(5), ValueError, "h_prev has shape (5,), expected (6,)"),
+    (np.zeros((2, 4)), [0, 1], [0, np.nan, 0, 0, 0, 0], ValueError, "h_prev must be finite, but element (1,) is nan"),
+    (np.zeros((2, 4)), [0.5, 1], None, TypeError, "targets must be integers"),
+])
+def test_bptt_refuses_bad_arguments_alike(xs, targets, h_prev, error, message):
+    """The same refusal, with NumPy's message, from both BPTTs; neither model changes."""
+    w = weights(4, 6, 4, seed=9)
+    numpy_model, net_model = both(w)
+    for model, backprop in ((numpy_model, gru_bptt), (net_model, net_gru_bptt)):
+        before = model.h
+        with pytest.raises(error) as info:
+            backprop(model, xs, targets, h_prev)
+        assert str(info.value).startswith(message), str(info.value)
+        assert bit_identical(model.h, before)
+
+
+def test_bridge_hands_back_numpy_layout():
+    """DotNetGRU's getters and gradients come back as the NumPy arrays they were made from, bit for bit."""
+    w = weights(3, 5, 2, seed=4)  # I, H, O and 3H all different: a missing transpose cannot hide
+    numpy_model, net_model = both(w)
+    for name, value in numpy_model.parameters().items():
+        assert bit_identical(net_model.parameters()[name], value), name
+    assert bit_identical(net_model.h0, w["h0"])
