@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using MathNet.Numerics.LinearAlgebra;
-using MathNet.Numerics.LinearAlgebra.Storage;
 
 namespace RnnPort.Bridge;
 
@@ -87,9 +86,7 @@ public static class ArrayTransfer
     public static void CopyTo(Matrix<double> matrix, long address)
     {
         ArgumentNullException.ThrowIfNull(matrix);
-        double[] data = matrix.Storage is DenseColumnMajorMatrixStorage<double> dense
-            ? dense.Data
-            : matrix.ToColumnMajorArray();
+        double[] data = ColumnMajor.ReadOnly(matrix);
         int length = matrix.RowCount * matrix.ColumnCount;
         if (length > 0)
         {

@@ -17,7 +17,7 @@ public sealed partial class GRU
 
     /// <summary>
     /// One step: gi = x·inputWeights (+ inputBias), gh = h·recurrentWeights (+ recurrentBias), each sum
-    /// from +0.0 in index order (SequentialKernels), then per unit j:
+    /// from +0.0 in index order (SequentialKernels.RowTimesPacked), then per unit j:
     /// <c>r = σ(gi_r + gh_r)</c>, <c>z = σ(gi_z + gh_z)</c>, <c>n = tanh(gi_n + r·gh_n)</c>,
     /// <c>next = ((1 − z)·n) + (z·h)</c>.
     /// </summary>
@@ -34,9 +34,9 @@ public sealed partial class GRU
                       Span<double> r, Span<double> z, Span<double> n, Span<double> next)
     {
         int hidden = h.Length;
-        SequentialKernels.RowTimesMatrix(x, _inputData, gi);
+        SequentialKernels.RowTimesPacked(x, _inputPacked, gi);
         AddBias(gi, _inputBiasData);
-        SequentialKernels.RowTimesMatrix(h, _recurrentData, gh);
+        SequentialKernels.RowTimesPacked(h, _recurrentPacked, gh);
         AddBias(gh, _recurrentBiasData);
         for (int j = 0; j < hidden; j++)
         {
@@ -64,7 +64,7 @@ public sealed partial class GRU
     /// <summary><c>y = h·outputWeights (+ outputBias)</c>, the bias added to the finished sum.</summary>
     private void Output(ReadOnlySpan<double> h, Span<double> y)
     {
-        SequentialKernels.RowTimesMatrix(h, _outputData, y);
+        SequentialKernels.RowTimesPacked(h, _outputPacked, y);
         AddBias(y, _outputBiasData);
     }
 
@@ -92,8 +92,8 @@ public sealed partial class GRU
             return (outputs, states);
         }
 
-        double[] xs = SequentialKernels.ColumnMajor(inputs);  // (t, i) at t + i·T
-        double[] outputData = DataOf(outputs), stateData = DataOf(states);
+        double[] xs = ColumnMajor.ReadOnly(inputs);  // (t, i) at t + i·T
+        double[] outputData = ColumnMajor.Storage(outputs), stateData = ColumnMajor.Storage(states);
         var scratch = new double[inputSize + 10 * hidden + outputSize];
         Span<double> row = scratch.AsSpan(0, inputSize);
         Span<double> gi = scratch.AsSpan(inputSize, 3 * hidden);

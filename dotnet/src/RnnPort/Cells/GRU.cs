@@ -30,9 +30,11 @@ public sealed partial class GRU
     private readonly Matrix<double> _initialState;      // 1×H = h0ᵀ
     private readonly Matrix<double> _state;             // 1×H = hᵀ, updated in place
 
-    // The column-major storage of the matrices above: column k of a weight matrix (gate row k of its
-    // NumPy twin) is contiguous, which is what SequentialKernels.RowTimesMatrix reads.
+    // The column-major storage of the matrices above (column k of a weight matrix is gate row k of its
+    // NumPy twin), and packed row-major copies of the weights, which SequentialKernels.RowTimesPacked reads
+    // (MathNet's order, vectorised across outputs). ApplyUpdate, the only writer, repacks them.
     private readonly double[] _inputData, _recurrentData, _outputData, _stateData;
+    private readonly double[] _inputPacked, _recurrentPacked, _outputPacked;
     private readonly double[]? _inputBiasData, _recurrentBiasData, _outputBiasData;
 
     // TimeStep's scratch: gi, gh (3H each), r, z, n, next (H each).
@@ -105,14 +107,26 @@ public sealed partial class GRU
         _initialState = initialState is null ? Matrix<double>.Build.Dense(1, hidden) : Dense(initialState);
         _state = _initialState.Clone();
 
-        _inputData = DataOf(_inputWeights);
-        _recurrentData = DataOf(_recurrentWeights);
-        _outputData = DataOf(_outputWeights);
-        _stateData = DataOf(_state);
-        _inputBiasData = _inputBias is null ? null : DataOf(_inputBias);
-        _recurrentBiasData = _recurrentBias is null ? null : DataOf(_recurrentBias);
-        _outputBiasData = _outputBias is null ? null : DataOf(_outputBias);
+        _inputData = ColumnMajor.Storage(_inputWeights);
+        _recurrentData = ColumnMajor.Storage(_recurrentWeights);
+        _outputData = ColumnMajor.Storage(_outputWeights);
+        _stateData = ColumnMajor.Storage(_state);
+        _inputBiasData = _inputBias is null ? null : ColumnMajor.Storage(_inputBias);
+        _recurrentBiasData = _recurrentBias is null ? null : ColumnMajor.Storage(_recurrentBias);
+        _outputBiasData = _outputBias is null ? null : ColumnMajor.Storage(_outputBias);
         _scratch = new double[(2 * 3 + 4) * hidden];
+        _inputPacked = new double[_inputData.Length];
+        _recurrentPacked = new double[_recurrentData.Length];
+        _outputPacked = new double[_outputData.Length];
+        PackWeights();
+    }
+
+    /// <summary>Rewrites the packed weight copies from the live parameters.</summary>
+    private void PackWeights()
+    {
+        SequentialKernels.Pack(_inputData, InputSize, 3 * HiddenSize, _inputPacked);
+        SequentialKernels.Pack(_recurrentData, HiddenSize, 3 * HiddenSize, _recurrentPacked);
+        SequentialKernels.Pack(_outputData, HiddenSize, OutputSize, _outputPacked);
     }
 
     /// <summary>I. NumPy twin: <c>input_size</c>.</summary>
@@ -177,10 +191,10 @@ public sealed partial class GRU
         int h = HiddenSize;
         Span<double> scratch = _scratch;
         Span<double> next = scratch.Slice(9 * h, h);
-        Step(_stateData, SequentialKernels.ColumnMajor(input), scratch[..(3 * h)], scratch.Slice(3 * h, 3 * h),
+        Step(_stateData, ColumnMajor.ReadOnly(input), scratch[..(3 * h)], scratch.Slice(3 * h, 3 * h),
              scratch.Slice(6 * h, h), scratch.Slice(7 * h, h), scratch.Slice(8 * h, h), next);
         Matrix<double> output = Matrix<double>.Build.Dense(1, OutputSize);
-        double[] y = DataOf(output);
+        double[] y = ColumnMajor.Storage(output);
         Output(next, y);
         if (CheckResults)
         {
@@ -210,7 +224,7 @@ public sealed partial class GRU
     }
 
     /// <summary>Puts the state back to the initial state. NumPy twin: <c>GRU.reset()</c>.</summary>
-    public void Reset() => DataOf(_initialState).CopyTo(_stateData, 0);
+    public void Reset() => ColumnMajor.Storage(_initialState).CopyTo(_stateData, 0);
 
     private static void CheckBiasShape(Matrix<double>? bias, int columns, string name)
     {
@@ -221,7 +235,4 @@ public sealed partial class GRU
     }
 
     private static Matrix<double> Dense(Matrix<double> m) => Matrix<double>.Build.DenseOfMatrix(m);
-
-    private static double[] DataOf(Matrix<double> m) =>
-        m.AsColumnMajorArray() ?? throw new InvalidOperationException("expected a dense matrix");
 }

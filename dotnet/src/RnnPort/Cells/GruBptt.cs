@@ -55,14 +55,14 @@ public static class GruBptt
         double[] probabilities = Loss.Softmax(outputs).ToColumnMajorArray();  // T×O: (t, k) at t + k·T
 
         var gradients = new GruGradients(inputSize, hidden, outputSize, model.HasBiases);
-        double[] dInput = Data(gradients.InputWeights);          // I×3H: (i, k) at i + k·I
-        double[] dRecurrent = Data(gradients.RecurrentWeights);  // H×3H: (i, k) at i + k·H
-        double[] dOutput = Data(gradients.OutputWeights);        // H×O: (j, k) at j + k·H
-        double[]? dInputBias = gradients.InputBias is null ? null : Data(gradients.InputBias);
-        double[]? dRecurrentBias = gradients.RecurrentBias is null ? null : Data(gradients.RecurrentBias);
-        double[]? dOutputBias = gradients.OutputBias is null ? null : Data(gradients.OutputBias);
+        double[] dInput = ColumnMajor.Storage(gradients.InputWeights);          // I×3H: (i, k) at i + k·I
+        double[] dRecurrent = ColumnMajor.Storage(gradients.RecurrentWeights);  // H×3H: (i, k) at i + k·H
+        double[] dOutput = ColumnMajor.Storage(gradients.OutputWeights);        // H×O: (j, k) at j + k·H
+        double[]? dInputBias = gradients.InputBias is null ? null : ColumnMajor.Storage(gradients.InputBias);
+        double[]? dRecurrentBias = gradients.RecurrentBias is null ? null : ColumnMajor.Storage(gradients.RecurrentBias);
+        double[]? dOutputBias = gradients.OutputBias is null ? null : ColumnMajor.Storage(gradients.OutputBias);
         double[] outputWeights = model.OutputData, recurrentWeights = model.RecurrentData;
-        double[] x = SequentialKernels.ColumnMajor(inputs), stateData = Data(states);
+        double[] x = ColumnMajor.ReadOnly(inputs), stateData = ColumnMajor.Storage(states);
 
         // Scratch for the chunk; nothing below allocates per timestep.
         var dy = new double[outputSize];
@@ -173,7 +173,7 @@ public static class GruBptt
             }
         }
 
-        dhNext.CopyTo(Data(gradients.InitialState), 0);
+        dhNext.CopyTo(ColumnMajor.Storage(gradients.InitialState), 0);
         foreach ((string name, Matrix<double> g) in gradients.Parameters().Append((ParameterNames.InitialState, gradients.InitialState)))
         {
             FiniteResults.Refuse(g, "bptt: the gradient", name);
@@ -181,7 +181,4 @@ public static class GruBptt
 
         return new GruBpttResult(loss, gradients, states.SubMatrix(steps - 1, 1, 0, hidden));
     }
-
-    private static double[] Data(Matrix<double> m) =>
-        m.AsColumnMajorArray() ?? throw new InvalidOperationException("expected a dense matrix");
 }

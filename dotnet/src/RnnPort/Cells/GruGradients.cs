@@ -42,27 +42,8 @@ public sealed class GruGradients : IParameterGradients
     public Matrix<double> InitialState { get; }
 
     /// <summary>The parameter gradients by name, live, in <see cref="GRU"/>'s parameter order.</summary>
-    internal IReadOnlyList<(string Name, Matrix<double> Value)> Parameters()
-    {
-        var parameters = new List<(string, Matrix<double>)>(6)
-        {
-            (ParameterNames.InputWeights, InputWeights),
-            (ParameterNames.RecurrentWeights, RecurrentWeights),
-            (ParameterNames.OutputWeights, OutputWeights),
-        };
-        foreach ((string name, Matrix<double>? bias) in new[]
-        {
-            (ParameterNames.InputBias, InputBias), (ParameterNames.RecurrentBias, RecurrentBias), (ParameterNames.OutputBias, OutputBias),
-        })
-        {
-            if (bias is not null)
-            {
-                parameters.Add((name, bias));
-            }
-        }
-
-        return parameters;
-    }
+    internal IReadOnlyList<(string Name, Matrix<double> Value)> Parameters() =>
+        GRU.ParameterList(InputWeights, RecurrentWeights, OutputWeights, InputBias, RecurrentBias, OutputBias);
 
     IReadOnlyList<(string Name, Matrix<double> Value)> IParameterGradients.Parameters() => Parameters();
 }

@@ -77,15 +77,15 @@ public sealed class Adagrad : IOptimizer
         }
 
         var memories = new double[pairs.Count][];
-        var updated = new double[pairs.Count][];
+        var updates = new (string Name, double[] Values)[pairs.Count];
         for (int i = 0; i < pairs.Count; i++)
         {
             (string name, Matrix<double> parameter, Matrix<double> gradient) = pairs[i];
-            double[] p = parameter.AsColumnMajorArray()!;  // the model's parameters are dense
+            double[] p = ColumnMajor.Storage(parameter);  // the model's parameters are dense: no copy
             double[] m = memories[i] = _memory.TryGetValue(name, out Matrix<double>? memory)
-                ? (double[])memory.AsColumnMajorArray()!.Clone()
+                ? (double[])ColumnMajor.Storage(memory).Clone()
                 : new double[p.Length];
-            double[] next = updated[i] = new double[p.Length];
+            double[] next = new double[p.Length];
             for (int c = 0, n = 0; c < gradient.ColumnCount; c++)
             {
                 for (int r = 0; r < gradient.RowCount; r++, n++)
@@ -101,6 +101,8 @@ public sealed class Adagrad : IOptimizer
                 FiniteResults.Refuse(m, parameter.RowCount, "adagrad: the memory", name);
                 FiniteResults.Refuse(next, parameter.RowCount, "adagrad: the update", name);
             }
+
+            updates[i] = (name, next);
         }
 
         // Every memory and update is finite: only now is anything written.
@@ -109,16 +111,14 @@ public sealed class Adagrad : IOptimizer
             (string name, Matrix<double> parameter, _) = pairs[i];
             if (_memory.TryGetValue(name, out Matrix<double>? memory))
             {
-                memories[i].CopyTo(memory.AsColumnMajorArray()!, 0);
+                memories[i].CopyTo(ColumnMajor.Storage(memory), 0);
             }
             else
             {
                 _memory.Add(name, Matrix<double>.Build.Dense(parameter.RowCount, parameter.ColumnCount, memories[i]));
             }
-
-            updated[i].CopyTo(parameter.AsColumnMajorArray()!, 0);
         }
 
-        model.OnParametersChanged();  // the model's row-major weight copies
+        model.ApplyUpdate(updates);
     }
 }

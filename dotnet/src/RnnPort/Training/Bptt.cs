@@ -69,25 +69,19 @@ public static class Bptt
 
         int steps = inputs.RowCount, inputSize = model.InputSize, hidden = model.HiddenSize, outputSize = model.OutputSize;
         bool tanh = model.Activation == Activation.Tanh;
-        double[] outputWeights = Data(model.LiveOutputWeights);        // H×O: (j, k) at j + k·H
-        double[] recurrentWeights = Data(model.LiveRecurrentWeights);  // H×H: (i, j) at i + j·H
-        double[] x = SequentialKernels.ColumnMajor(inputs);            // T×I: (t, i) at t + i·T
-        double[] stateData = Data(states);                             // T×H: (t, j) at t + j·T
-        double[] probabilityData = Data(probabilities);                // T×O: (t, k) at t + k·T
-        double[] startData = SequentialKernels.ColumnMajor(start);     // 1×H
+        double[] outputWeights = ColumnMajor.Storage(model.LiveOutputWeights);        // H×O: (j, k) at j + k·H
+        double[] recurrentWeights = ColumnMajor.Storage(model.LiveRecurrentWeights);  // H×H: (i, j) at i + j·H
+        double[] x = ColumnMajor.ReadOnly(inputs);                                    // T×I: (t, i) at t + i·T
+        double[] stateData = ColumnMajor.Storage(states);                             // T×H: (t, j) at t + j·T
+        double[] probabilityData = ColumnMajor.Storage(probabilities);                // T×O: (t, k) at t + k·T
+        double[] startData = ColumnMajor.ReadOnly(start);                             // 1×H
 
-        var gradients = new Gradients(
-            Matrix<double>.Build.Dense(inputSize, hidden),
-            Matrix<double>.Build.Dense(hidden, hidden),
-            Matrix<double>.Build.Dense(hidden, outputSize),
-            model.LiveHiddenBias is null ? null : Matrix<double>.Build.Dense(1, hidden),
-            model.LiveOutputBias is null ? null : Matrix<double>.Build.Dense(1, outputSize),
-            Matrix<double>.Build.Dense(1, hidden));
-        double[] dInput = Data(gradients.InputWeights);          // I×H: (i, j) at i + j·I
-        double[] dRecurrent = Data(gradients.RecurrentWeights);  // H×H: (i, j) at i + j·H
-        double[] dOutput = Data(gradients.OutputWeights);        // H×O: (j, k) at j + k·H
-        double[]? dHiddenBias = gradients.HiddenBias is null ? null : Data(gradients.HiddenBias);
-        double[]? dOutputBias = gradients.OutputBias is null ? null : Data(gradients.OutputBias);
+        Gradients gradients = Gradients.ZerosFor(model);
+        double[] dInput = ColumnMajor.Storage(gradients.InputWeights);          // I×H: (i, j) at i + j·I
+        double[] dRecurrent = ColumnMajor.Storage(gradients.RecurrentWeights);  // H×H: (i, j) at i + j·H
+        double[] dOutput = ColumnMajor.Storage(gradients.OutputWeights);        // H×O: (j, k) at j + k·H
+        double[]? dHiddenBias = gradients.HiddenBias is null ? null : ColumnMajor.Storage(gradients.HiddenBias);
+        double[]? dOutputBias = gradients.OutputBias is null ? null : ColumnMajor.Storage(gradients.OutputBias);
 
         // Scratch for the whole chunk, allocated once: nothing below allocates per timestep.
         var dy = new double[outputSize];
@@ -185,7 +179,7 @@ public static class Bptt
             }
         }
 
-        dhNext.CopyTo(Data(gradients.InitialState), 0);
+        dhNext.CopyTo(ColumnMajor.Storage(gradients.InitialState), 0);
         foreach ((string name, Matrix<double> g) in gradients.Parameters().Append((ParameterNames.InitialState, gradients.InitialState)))
         {
             FiniteResults.Refuse(g, "bptt: the gradient", name);
@@ -276,8 +270,4 @@ public static class Bptt
 
         return norm;
     }
-
-    /// <summary>The column-major array behind a dense matrix this library created.</summary>
-    private static double[] Data(Matrix<double> m) =>
-        m.AsColumnMajorArray() ?? throw new InvalidOperationException("expected a dense matrix");
 }

@@ -28,7 +28,7 @@ public sealed partial class RNN
     internal (Matrix<double> Outputs, Matrix<double> States) ForwardFrom(Matrix<double> start, Matrix<double> inputs) =>
         _kernel == Kernel.MathNet
             ? ForwardFromWithOperators(start, inputs)
-            : ForwardFrom(SequentialKernels.ColumnMajor(start), inputs, null);
+            : ForwardFrom(ColumnMajor.ReadOnly(start), inputs, null);
 
     /// <summary>
     /// <see cref="Kernel.MathNet"/>: the forward pass with MathNet's operators, as RnnPort computed it
@@ -52,7 +52,7 @@ public sealed partial class RNN
         }
 
         Matrix<double> outputs = Output(states);
-        RefuseNonFinite(DataOf(states), DataOf(outputs), steps);
+        RefuseNonFinite(ColumnMajor.Storage(states), ColumnMajor.Storage(outputs), steps);
         return (outputs, states);
     }
 
@@ -82,9 +82,9 @@ public sealed partial class RNN
             return (outputs, states);
         }
 
-        double[] x = SequentialKernels.ColumnMajor(inputs);  // T×I: (t, i) at t + i·T
-        double[] outputData = DataOf(outputs);                 // T×O: (t, o) at t + o·T
-        double[] stateData = DataOf(states);                   // T×H: (t, j) at t + j·T
+        double[] x = ColumnMajor.ReadOnly(inputs);            // T×I: (t, i) at t + i·T
+        double[] outputData = ColumnMajor.Storage(outputs);   // T×O: (t, o) at t + o·T
+        double[] stateData = ColumnMajor.Storage(states);     // T×H: (t, j) at t + j·T
 
         // All scratch in one array, once per call: the input row, the state, the two products, the output row.
         var scratch = new double[inputSize + 3 * hidden + outputSize];
@@ -222,7 +222,7 @@ public sealed partial class RNN
     /// <summary>
     /// <c>y = x·W</c> with the selected <see cref="Kernel"/>: <see cref="Kernel.Simd"/> on the
     /// column-major storage <paramref name="w"/>, the default on its packed row-major copy
-    /// <paramref name="packed"/> (the same bits as <see cref="SequentialKernels.RowTimesMatrix"/>).
+    /// <paramref name="packed"/> (the same bits as <c>x.Multiply(W)</c> with MathNet's managed provider).
     /// </summary>
     private void RowTimesMatrix(ReadOnlySpan<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> packed, Span<double> y)
     {
@@ -264,10 +264,6 @@ public sealed partial class RNN
 
     /// <summary>Copies <paramref name="m"/> into a new dense (column-major) matrix.</summary>
     private static Matrix<double> Dense(Matrix<double> m) => Matrix<double>.Build.DenseOfMatrix(m);
-
-    /// <summary>The column-major array behind a dense matrix this class created (no copy).</summary>
-    private static double[] DataOf(Matrix<double> m) =>
-        m.AsColumnMajorArray() ?? throw new InvalidOperationException("expected a dense matrix");
 
     /// <summary>Copies the single row of a 1×n matrix into <paramref name="destination"/>.</summary>
     private static void CopyRowInto(Matrix<double> row, double[] destination)

@@ -32,12 +32,12 @@ public sealed class Sgd : IOptimizer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(gradients);
         IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> pairs = Gradients.Pair(model, gradients);
-        var updated = new double[pairs.Count][];
+        var updates = new (string Name, double[] Values)[pairs.Count];
         for (int i = 0; i < pairs.Count; i++)
         {
             (string name, Matrix<double> parameter, Matrix<double> gradient) = pairs[i];
-            double[] p = parameter.AsColumnMajorArray()!;  // the model's parameters are dense
-            double[] next = updated[i] = new double[p.Length];
+            double[] p = ColumnMajor.Storage(parameter);  // the model's parameters are dense: no copy
+            double[] next = new double[p.Length];
             for (int c = 0, n = 0; c < gradient.ColumnCount; c++)
             {
                 for (int r = 0; r < gradient.RowCount; r++, n++)
@@ -50,15 +50,11 @@ public sealed class Sgd : IOptimizer
             {
                 FiniteResults.Refuse(next, parameter.RowCount, "sgd: the update", name);
             }
+
+            updates[i] = (name, next);
         }
 
-        // Every update is finite: only now is anything written.
-        for (int i = 0; i < pairs.Count; i++)
-        {
-            updated[i].CopyTo(pairs[i].Parameter.AsColumnMajorArray()!, 0);
-        }
-
-        model.OnParametersChanged();  // the model's row-major weight copies
+        model.ApplyUpdate(updates);  // every update is finite: only now is anything written
     }
 
     /// <summary>NumPy twin: <c>optim._check_rate</c>. Returns the rate when it is finite and &gt; 0.</summary>

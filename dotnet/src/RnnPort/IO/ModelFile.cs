@@ -141,7 +141,7 @@ public static class ModelFile
             // A C# matrix is the transpose of its NumPy twin, and column-major: its storage is the
             // twin's C order. The twin's shape is (columns, rows), or (columns,) for a 1×n row.
             long[] shape = oneDimensional ? [value.ColumnCount] : [value.ColumnCount, value.RowCount];
-            writer.Add(name + ".npy", Entry(stream => Npy.WriteFloat64(stream, shape, value.AsColumnMajorArray() ?? value.ToColumnMajorArray())));
+            writer.Add(name + ".npy", Entry(stream => Npy.WriteFloat64(stream, shape, ColumnMajor.ReadOnly(value))));
         }
 
         writer.Add("vocabulary.npy", Entry(stream => Npy.WriteInt32(stream, codes)));

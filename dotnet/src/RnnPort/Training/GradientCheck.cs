@@ -79,9 +79,7 @@ public static class GradientCheck
         ArgumentNullException.ThrowIfNull(analytic);
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
         Guard.HasShape(analytic.InitialState, 1, model.HiddenSize, "gradients.InitialState");
-        var checkedParameters = analytic.PairWith(model)
-            .Select(pair => (pair.Name, pair.Parameter, pair.Gradient))
-            .ToList();
+        var checkedParameters = analytic.PairWith(model).ToList();
 
         // The initial state is perturbed in a copy that is passed explicitly: the model's state stays put.
         Matrix<double> start = initialState?.Clone() ?? model.State;
@@ -97,21 +95,33 @@ public static class GradientCheck
             {
                 int row = random.Next(parameter.RowCount);
                 int column = random.Next(parameter.ColumnCount);
+
+                // The initial state is the copy passed to Bptt.Run; a parameter changes through the model.
+                void Set(double value)
+                {
+                    if (name == ParameterNames.InitialState)
+                    {
+                        parameter.At(row, column, value);
+                        return;
+                    }
+
+                    double[] values = (double[])ColumnMajor.Storage(parameter).Clone();
+                    values[row + column * parameter.RowCount] = value;
+                    model.ApplyUpdate([(name, values)]);
+                }
+
                 double old = parameter.At(row, column);
                 double plus, minus;
                 try
                 {
-                    parameter.At(row, column, old + Epsilon);
-                    model.OnParametersChanged();
+                    Set(old + Epsilon);
                     plus = Bptt.Run(model, inputs, targets, start).Loss;
-                    parameter.At(row, column, old - Epsilon);
-                    model.OnParametersChanged();
+                    Set(old - Epsilon);
                     minus = Bptt.Run(model, inputs, targets, start).Loss;
                 }
                 finally
                 {
-                    parameter.At(row, column, old);
-                    model.OnParametersChanged();
+                    Set(old);
                 }
 
                 double numeric = (plus - minus) / (2 * Epsilon);

@@ -75,7 +75,7 @@ internal static class FiniteResults
     /// matrix <paramref name="m"/> holds NaN or ±Infinity; see <see cref="Refuse(double[], int, string, string)"/>.
     /// </summary>
     internal static void Refuse(Matrix<double> m, string what, string name) =>
-        Refuse(m.AsColumnMajorArray() ?? throw new InvalidOperationException("expected a dense matrix"), m.RowCount, what, name);
+        Refuse(ColumnMajor.Storage(m), m.RowCount, what, name);
 
     /// <summary>
     /// Throws <c>"{what} of {name} is not finite (element … is …)"</c> when <paramref name="values"/>, the

@@ -59,25 +59,24 @@ public sealed class Gradients : IParameterGradients
     /// InputWeights, RecurrentWeights, OutputWeights, then HiddenBias and OutputBias when present.
     /// NumPy twin: <c>Gradients.parameters()</c>. InitialState is not among them.
     /// </summary>
-    internal IReadOnlyList<(string Name, Matrix<double> Value)> Parameters()
+    internal IReadOnlyList<(string Name, Matrix<double> Value)> Parameters() =>
+        RNN.ParameterList(InputWeights, RecurrentWeights, OutputWeights, HiddenBias, OutputBias);
+
+    /// <summary>
+    /// Zero gradients for <paramref name="model"/>: one zero matrix per parameter, in its shape, and a 1×H
+    /// initial state, for BPTT to accumulate into.
+    /// </summary>
+    internal static Gradients ZerosFor(RNN model)
     {
-        var parameters = new List<(string, Matrix<double>)>(5)
-        {
-            (ParameterNames.InputWeights, InputWeights),
-            (ParameterNames.RecurrentWeights, RecurrentWeights),
-            (ParameterNames.OutputWeights, OutputWeights),
-        };
-        if (HiddenBias is not null)
-        {
-            parameters.Add((ParameterNames.HiddenBias, HiddenBias));
-        }
-
-        if (OutputBias is not null)
-        {
-            parameters.Add((ParameterNames.OutputBias, OutputBias));
-        }
-
-        return parameters;
+        Dictionary<string, Matrix<double>> zeros = model.Parameters().ToDictionary(
+            p => p.Name, p => Matrix<double>.Build.Dense(p.Value.RowCount, p.Value.ColumnCount), StringComparer.Ordinal);
+        return new Gradients(
+            zeros[ParameterNames.InputWeights],
+            zeros[ParameterNames.RecurrentWeights],
+            zeros[ParameterNames.OutputWeights],
+            zeros.GetValueOrDefault(ParameterNames.HiddenBias),
+            zeros.GetValueOrDefault(ParameterNames.OutputBias),
+            Matrix<double>.Build.Dense(1, model.HiddenSize));
     }
 
     /// <summary>

@@ -8,11 +8,14 @@ namespace RnnPort;
 /// </summary>
 public interface ITrainable
 {
-    /// <summary>The trainable matrices by name, live (an update writes into the model), in the model's order.</summary>
+    /// <summary>The trainable matrices by name, live but for reading, in the model's order.</summary>
     internal IReadOnlyList<(string Name, Matrix<double> Value)> Parameters();
 
-    /// <summary>Called by every writer right after it changed the parameters in place (derived copies go stale).</summary>
-    internal void OnParametersChanged();
+    /// <summary>
+    /// Writes new values (column-major, one per element) into the named parameters: the one way a parameter
+    /// changes after construction (see <see cref="RNN"/>'s <c>ApplyUpdate</c>).
+    /// </summary>
+    internal void ApplyUpdate(IReadOnlyList<(string Name, double[] Values)> updates);
 }
 
 /// <summary>

@@ -1,0 +1,25 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace RnnPort;
+
+/// <summary>
+/// The column-major array of a matrix: element (r, c) at <c>r + c·rows</c>. For the transposed weights of
+/// this library that order is the NumPy twin's C order, which is why kernels, optimisers and the model file
+/// all work on it.
+/// </summary>
+internal static class ColumnMajor
+{
+    /// <summary>
+    /// The live array behind a dense matrix (no copy): writing to it writes the matrix. For matrices this
+    /// library made dense itself (parameters, gradients, results, optimiser memory).
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><paramref name="m"/> is not dense.</exception>
+    internal static double[] Storage(Matrix<double> m) =>
+        m.AsColumnMajorArray() ?? throw new InvalidOperationException("expected a dense matrix");
+
+    /// <summary>
+    /// The values of any matrix, for reading only: the array behind it when it is dense (no copy), otherwise a
+    /// column-major copy. The caller must not write to the result.
+    /// </summary>
+    internal static double[] ReadOnly(Matrix<double> m) => m.AsColumnMajorArray() ?? m.ToColumnMajorArray();
+}
