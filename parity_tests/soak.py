@@ -30,8 +30,8 @@ from typing import Callable
 
 import numpy as np
 
-from rnnport.atomic import AtomicWriteError
-from rnnport.modelfile import ModelFileError
+from rnnport.io.atomic import AtomicWriteError
+from rnnport.io.model_file import ModelFileError
 
 LIMIT_MB = 10.0
 
@@ -61,8 +61,8 @@ def managed_mb() -> float:
 def calls_by_kind(scratch: Path) -> dict[str, Callable[[], object]]:
     """One zero-argument call per kind in ``KINDS``, on a small model (I = O = 8, H = 16, T = 10)."""
     from rnnport import dotnet
-    from rnnport.cases import make_case
-    from rnnport.charlm import Vocabulary
+    from rnnport.training.vocabulary import Vocabulary
+    from rnnport.verify.cases import make_case
 
     case = make_case(8, 16, 8, 10, seed=1)
     W_xh, W_hh, W_hy = case.W_xh, case.W_hh, case.W_hy

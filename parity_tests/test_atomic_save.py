@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from rnnport import dotnet, modelfile
-from rnnport.atomic import AtomicWriteError
-from rnnport.cases import make_case
+from rnnport.io.atomic import AtomicWriteError
+from rnnport.verify.cases import make_case
 
 
 def test_the_bridge_save_fails_as_the_numpy_save_does(tmp_path):

@@ -5,7 +5,7 @@ one-line message matching the row's pattern (which names the Python argument, it
 coordinates, or the rule), and the model's state, initial state and weights byte-for-byte as they
 were. ``rejector`` says who refuses the row through the bridge: ``"C#"`` (the C# library, whose
 exception the bridge translates; its type's name ends the message, e.g. ``[ShapeMismatchException]``)
-or ``"bridge"`` (the bridge's Python half, with the shared NumPy rule of ``rnnport._checks``, for
+or ``"bridge"`` (the bridge's Python half, with the shared NumPy rule of ``rnnport.numerics.checks``, for
 what C# cannot be asked: ranks, dtypes, Python types, sizes beyond a .NET int). Rows with no error
 are inputs that look unusual but are valid: they must give the same result as the plain input
 (``forward*``), construct (``constructed``), or leave the model unchanged (``unchanged``).
@@ -31,10 +31,11 @@ import numpy as np
 import pytest
 
 from rnnport import RNN, bptt, dotnet, modelfile, optim, sampling
-from rnnport.atomic import AtomicWriteError
-from rnnport.cases import make_case
-from rnnport.charlm import Vocabulary
-from rnnport.modelfile import ModelFileError
+from rnnport.io.atomic import AtomicWriteError
+from rnnport.io.model_file import ModelFileError
+from rnnport.training import clipping
+from rnnport.training.vocabulary import Vocabulary
+from rnnport.verify.cases import make_case
 
 I, H, O = 4, 5, 4
 CASE = make_case(I, H, O, 6, seed=66)
@@ -46,7 +47,7 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "bad-input.md"
 def sides() -> dict[str, SimpleNamespace]:
     return {
         "numpy": SimpleNamespace(RNN=RNN, bptt=bptt.bptt, SGD=optim.SGD, Adagrad=optim.Adagrad, sample=sampling.sample,
-                                 clip=bptt.clip_elementwise, save=modelfile.save, load=modelfile.load),
+                                 clip=clipping.clip_elementwise, save=modelfile.save, load=modelfile.load),
         "csharp": SimpleNamespace(RNN=dotnet.DotNetRNN, bptt=dotnet.bptt, SGD=dotnet.SGD, Adagrad=dotnet.Adagrad,
                                   sample=dotnet.sample, clip=dotnet.clip_elementwise, save=dotnet.save,
                                   load=dotnet.load_model),

@@ -14,9 +14,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from rnnport import modelfile
-from rnnport.cases import make_case
-from rnnport.charlm import Vocabulary
+from rnnport.verify import cli_matrix
+from rnnport.verify.cli_matrix import fill, scratch
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = ROOT / "dotnet/src/RnnPort.Cli/bin/Release/net10.0/rnnport-cli.dll"
@@ -24,26 +23,10 @@ CLI = ROOT / "dotnet/src/RnnPort.Cli/bin/Release/net10.0/rnnport-cli.dll"
 # with NumPy): the python command a user of this installation runs.
 PYTHON = sys.executable if "rnnport_pyhost_driver" not in sys.modules else \
     str(Path(sys.prefix) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}")
-ROWS = {row["id"]: row for row in json.loads((ROOT / "parity_tests/cli/bad-invocations.json").read_text("utf-8"))["rows"]}
+ROWS = {row["id"]: row for row in cli_matrix.rows()}
 AS_PROCESSES = ["train-hidden-1e9", "sample-length-1e10", "train-clip-inf", "train-seed-2^70", "train-text-device",
                 "sample-model-device", "train-out-directory", "train-out-missing-directory", "train-out-stdout",
                 "train-text-not-utf8", "train-one-hot-too-large", "sample-accepted", "train-accepted-bounds"]
-
-
-def places(directory: Path) -> dict[str, str]:
-    (directory / "corpus.txt").write_text("the cat sat on the mat. " * 20, encoding="utf-8")
-    (directory / "latin1.txt").write_bytes(b"caf\xe9 au lait " * 20)
-    model = make_case(3, 4, 3, 1, seed=1).numpy_model()
-    modelfile.save(directory / "chars.npz", model, Vocabulary("abc"))
-    modelfile.save(directory / "plain.npz", model)
-    return {"{dir}": str(directory), "{corpus}": str(directory / "corpus.txt"),
-            "{model}": str(directory / "chars.npz"), "{plain}": str(directory / "plain.npz")}
-
-
-def fill(text: str, where: dict[str, str]) -> str:
-    for key, value in where.items():
-        text = text.replace(key, value)
-    return text
 
 
 def judged(command: list[str], prefix: str, directory: Path) -> tuple[int, str | None, bool]:
@@ -61,7 +44,7 @@ def test_both_command_lines_give_the_matrix_verdict_as_processes(tmp_path):
     for number, row_id in enumerate(AS_PROCESSES):
         directory = tmp_path / str(number)
         directory.mkdir()
-        where = places(directory)
+        where = scratch(directory)
         row = ROWS[row_id]
         args = [fill(arg, where) for arg in row["args"]]
         jobs.append((row, where, directory,

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnnport.cases import make_case
-from rnnport.modelfile import ModelFileError
+from rnnport.io.model_file import ModelFileError
+from rnnport.verify.cases import make_case
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def test_every_dotnet_exception_arrives_as_its_python_type():
     from rnnport import dotnet
 
     for error, reading, python_type, message in _dotnet_exceptions():
-        translated = dotnet._translate(error, reading=reading)
+        translated = dotnet.errors.translate(error, reading=reading)
         assert type(translated) is python_type, (error.GetType().Name, reading, type(translated))
         assert "\n" not in str(translated) and "(Parameter" not in str(translated) and "Actual value" not in str(translated)
         assert str(translated).endswith(message), str(translated)
@@ -110,5 +110,5 @@ def test_a_thrown_overflow_arrives_as_overflow_error():
     from rnnport import dotnet
 
     with pytest.raises(OverflowError, match=r"\[OverflowException\]$"):
-        with dotnet._net_errors():
+        with dotnet.errors.net_errors():
             dotnet.load().ArrayTransfer.ToMatrix(0, 2**16, 2**15)

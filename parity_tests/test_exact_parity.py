@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 from rnnport import RNN, bptt, dotnet, optim, sampling
-from rnnport.cases import make_case
-from rnnport.compare import compare
-from rnnport.kernels import ExactKernels
-from rnnport.ulp import bit_identical
+from rnnport.numerics.kernels import ExactKernels
+from rnnport.training import clipping
+from rnnport.verify.cases import make_case
+from rnnport.verify.compare import compare
+from rnnport.verify.ulp import bit_identical
 
 SHAPES = [(1, 1, 1, 1), (1, 4, 1, 0), (3, 1, 2, 25), (4, 8, 1, 1000), (16, 32, 8, 200), (8, 512, 4, 300)]
 
@@ -86,9 +87,9 @@ def test_weights_after_k_clipped_updates_are_bit_identical(kind):
         a = bptt.bptt(py, xs[part], targets[part], h_py)
         b = dotnet.bptt(cs, xs[part], targets[part], h_cs)
         assert bit_identical(a.loss, b.loss), f"loss at update {k}"
-        bptt.clip_elementwise(a.gradients, 0.3)
+        clipping.clip_elementwise(a.gradients, 0.3)
         dotnet.clip_elementwise(b.gradients, 0.3)
-        norm_py = bptt.clip_global_norm(a.gradients, 1.0, py.kernels)
+        norm_py = clipping.clip_global_norm(a.gradients, 1.0, py.kernels)
         norm_cs = dotnet.clip_global_norm(b.gradients, 1.0)
         assert bit_identical(norm_py, norm_cs), f"gradient norm at update {k}"
         opt_py.step(py, a.gradients)

@@ -1,6 +1,6 @@
 """Forward pass: NumPy ``RNN`` and C# ``RnnPort.RNN`` agree at every timestep within a rigorous bound.
 
-The bound (``rnnport.bounds``) is per element: 2·γ_{n+1}·(|W_hh|·|h| + |W_xh|·|x|) for the two
+The bound (``rnnport.verify.bounds``) is per element: 2·γ_{n+1}·(|W_hh|·|h| + |W_xh|·|x|) for the two
 sides' different summation orders, plus 6 ULP for their two tanh implementations, plus, when the
 states have already drifted apart (free-running), |W_hh|·|Δh_{t−1}|. The output adds
 2·γ_H·|W_hy|·|h| + |W_hy|·|Δh_t|. The bound is stated and checked in ULPs of each element.
@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnnport.cases import make_case
-from rnnport.compare import compare
-from rnnport.ulp import ulp
+from rnnport.verify.cases import make_case
+from rnnport.verify.compare import compare
+from rnnport.verify.ulp import ulp
 
 # (I, H, O, T): every size-1 axis, the empty and single-step sequences, a long one and a wide one.
 SHAPES = [

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from rnnport.cells.gru import GRU, gru_sigmoid
-from rnnport.cells.gru_bounds import gru_output_bound, gru_state_bound
-from rnnport.dotnet_gru import DotNetGRU
-from rnnport.ulp import bit_identical
+from rnnport.verify.gru_bounds import gru_output_bound, gru_state_bound
+from rnnport.dotnet.gru import DotNetGRU
+from rnnport.verify.ulp import bit_identical
 
 GRID = [(1, 1, 1), (3, 4, 2), (5, 2, 7), (2, 9, 3), (16, 32, 8)]
 

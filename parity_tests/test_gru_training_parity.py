@@ -12,12 +12,13 @@ import numpy as np
 import pytest
 
 from rnnport import dotnet
-from rnnport.bptt import clip_elementwise, clip_global_norm
 from rnnport.cells.gru import GRU
 from rnnport.cells.gru_bptt import gru_bptt
-from rnnport.dotnet_gru import DotNetGRU, gru_bptt as net_gru_bptt
-from rnnport.optim import SGD, Adagrad
-from rnnport.ulp import bit_identical
+from rnnport.dotnet.gru import DotNetGRU
+from rnnport.dotnet.gru_bptt import gru_bptt as net_gru_bptt
+from rnnport.training.clipping import clip_elementwise, clip_global_norm
+from rnnport.training.optimizers import SGD, Adagrad
+from rnnport.verify.ulp import bit_identical
 
 
 def weights(I, H, O, seed, biases=True):

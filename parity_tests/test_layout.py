@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from rnnport import dotnet
-from rnnport.cases import make_case
+from rnnport.verify.cases import make_case
 
 
 def test_csharp_weights_are_numpy_transposes(DotNetRNN):

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from rnnport import dotnet, model_file_corpus, modelfile
+from rnnport import dotnet, modelfile
+from rnnport.verify import model_file_corpus
 
 CASES = model_file_corpus.cases()
 
@@ -35,12 +36,13 @@ def test_both_readers_agree(case, tmp_path):
 
 def test_contents_comparison_can_fail(tmp_path):
     """Negative control: a file that differs from the corpus file in one weight bit gives another fingerprint."""
-    from rnnport.charlm import Vocabulary
+    from rnnport.training.vocabulary import Vocabulary
 
     path = model_file_corpus.materialize(next(c for c in CASES if c["name"] == "valid-savez"), tmp_path)
     loaded = modelfile.load(path)
-    W_hh = loaded.model.parameters()["W_hh"]  # the live array (the W_hh attribute is a read-only view)
+    W_hh = loaded.model.W_hh.copy()
     W_hh[0, 0] = W_hh[0, 0] * (1 + 2 ** -52)
+    loaded.model.update_parameters({"W_hh": W_hh})
     other = tmp_path / "other.npz"
     modelfile.save(other, loaded.model, Vocabulary("abcd"), loaded.hyperparameters)
     assert model_file_corpus.verdict(dotnet.load_model, other) != model_file_corpus.verdict(dotnet.load_model, path)

@@ -18,7 +18,9 @@ from typing import Callable
 
 import numpy as np
 
-from rnnport import dotnet, model_file_corpus, modelfile, npz_archive
+from rnnport import dotnet, modelfile
+from rnnport.io import npz_archive
+from rnnport.verify import model_file_corpus
 
 FILES = int(os.environ.get("RNNPORT_FUZZ_FILES", "10000"))
 SEED = int(os.environ.get("RNNPORT_FUZZ_SEED", "20261128"))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnnport import RNN, dotnet, model_file_corpus, modelfile
-from rnnport.cases import make_case
-from rnnport.charlm import Vocabulary
+from rnnport import RNN, dotnet, modelfile
+from rnnport.training.vocabulary import Vocabulary
+from rnnport.verify import model_file_corpus
+from rnnport.verify.cases import make_case
 
 MODELS = {
     "plain": dict(biases=(False, False), vocabulary=None, activation="tanh", hyper=None),

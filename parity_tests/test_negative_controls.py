@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnnport.cases import make_case
-from rnnport.compare import compare
+from rnnport.verify.cases import make_case
+from rnnport.verify.compare import compare
 
 
 @pytest.mark.parametrize("mode", ["teacher-forced", "free-running"])

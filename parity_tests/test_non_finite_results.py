@@ -15,9 +15,10 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 
-import rnnport.bptt as np_bptt
-import rnnport.optim as np_optim
-import rnnport.sampling as np_sampling
+import rnnport.cells.rnn_bptt as np_bptt
+import rnnport.training.clipping as np_clipping
+import rnnport.training.optimizers as np_optim
+import rnnport.training.sampling as np_sampling
 from rnnport import RNN
 from rnnport import dotnet
 
@@ -51,7 +52,7 @@ class Side:
 
 def numpy_side(kernel: str) -> Side:
     return Side(f"numpy-{kernel}", lambda *a, **k: RNN(*a, **k, kernel=kernel), np_bptt.Gradients, np_bptt.bptt,
-                np_bptt.clip_global_norm, np_optim.SGD, np_optim.Adagrad, np_sampling.sample)
+                np_clipping.clip_global_norm, np_optim.SGD, np_optim.Adagrad, np_sampling.sample)
 
 
 def dotnet_gradients(W_xh, W_hh, W_hy, b_h, b_y, h0) -> dotnet.DotNetGradients:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from rnnport import RNN, dotnet
-from rnnport.compare import compare
+from rnnport.verify.compare import compare
 
 AWKWARD = st.sampled_from([0.0, -0.0, 5e-324, -5e-324, 1e-310, -2.2e-308, 1e3, -1e3, 1.0, -1.0])
 VALUES = st.one_of(st.floats(-2.0, 2.0, allow_subnormal=True), AWKWARD)

@@ -45,7 +45,7 @@ def test_every_rejection_arrives_as_its_python_error(tmp_path):
     for kind, error in EXPECTED.items():
         with pytest.raises(error) as caught:
             calls[kind]()
-        assert type(caught.value).__module__ in ("builtins", "rnnport.modelfile_error", "rnnport.atomic"), \
+        assert type(caught.value).__module__ in ("builtins", "rnnport.io.model_file_error", "rnnport.io.atomic"), \
             (kind, type(caught.value))
         assert "\n" not in str(caught.value)
     assert np.isfinite(calls["forward"]()[0]).all()

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from rnnport import RNN, bptt, dotnet
-from rnnport.cases import make_case
+from rnnport.verify.cases import make_case
 
 
 def workload(side: str, seed: int) -> list[np.ndarray]:

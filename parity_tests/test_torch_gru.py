@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from rnnport.cells.gru import GRU
-from rnnport.cells.gru_bounds import gru_output_bound, gru_state_bound
+from rnnport.verify.gru_bounds import gru_output_bound, gru_state_bound
 
 
 def weights(I, H, O, seed, biases=True):

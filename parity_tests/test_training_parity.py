@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 
 from rnnport import RNN, bptt as numpy_bptt, dotnet, optim, sampling
-from rnnport.cases import make_case
+from rnnport.training import clipping as numpy_clipping
+from rnnport.verify.cases import make_case
 
 U = 2.0 ** -53
 C = 16.0
@@ -83,13 +84,13 @@ def test_truncated_chunks_carry_the_same_state():
 
 def run_training(py_side: bool, model, xs, targets, optimizer, K: int, clip: float, clip_norm: float):
     """K steps of bptt → clip → optimiser on one side; returns the loss history."""
-    module = numpy_bptt if py_side else dotnet
+    run, clipping = (numpy_bptt.bptt, numpy_clipping) if py_side else (dotnet.bptt, dotnet)
     losses, h = [], None
     for k in range(K):
         part = slice(10 * (k % 3), 10 * (k % 3) + 10)
-        result = module.bptt(model, xs[part], targets[part], h)
-        module.clip_elementwise(result.gradients, clip)
-        module.clip_global_norm(result.gradients, clip_norm)
+        result = run(model, xs[part], targets[part], h)
+        clipping.clip_elementwise(result.gradients, clip)
+        clipping.clip_global_norm(result.gradients, clip_norm)
         optimizer.step(model, result.gradients)
         losses.append(result.loss)
         h = result.h_last
@@ -124,7 +125,7 @@ def test_samples_with_the_same_uniforms_are_identical_strings():
 
 def test_negative_control_missing_tanh_derivative_is_detected(monkeypatch):
     """A NumPy BPTT without the tanh derivative disagrees with C# far beyond the bound."""
-    import rnnport.bptt as module
+    import rnnport.cells.rnn_bptt as module
 
     source = open(module.__file__, encoding="utf-8").read()
     namespace: dict = {}
@@ -149,7 +150,7 @@ def test_negative_control_wrong_clip_threshold_is_detected():
 def test_model_file_written_by_one_side_loads_in_the_other(tmp_path, writer):
     """Save in one language, load in the other: weights bit-identical, predictions within bound."""
     from rnnport import modelfile
-    from rnnport.charlm import Vocabulary
+    from rnnport.training.vocabulary import Vocabulary
 
     py, cs, xs, _ = char_models()
     path = tmp_path / "model.npz"

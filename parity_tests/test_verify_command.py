@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from rnnport import modelfile
-from rnnport.__main__ import main
-from rnnport.cases import make_case
-from rnnport.kernels import ExactKernels
+from rnnport.cli.main import main
+from rnnport.numerics.kernels import ExactKernels
+from rnnport.verify.cases import make_case
 
 
 @pytest.mark.parametrize("mode", ["fast", "exact"])

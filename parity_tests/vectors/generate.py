@@ -1,6 +1,6 @@
 """Write or check the golden vectors: ``dotnet/pyhost parity_tests/vectors/generate.py [--write]``.
 
-For every behaviour in ``rnnport.golden.BEHAVIOURS`` and every seeded case, compute the expected
+For every behaviour in ``rnnport.verify.golden_vectors.BEHAVIOURS`` and every seeded case, compute the expected
 values twice, with the NumPy model in exact mode and with the C# model through the bridge, and
 require them to be bit-identical. With ``--write`` the files are (re)written; without it, the
 stored files are compared with the fresh values and nothing is written. Exit status 1 when the two
@@ -16,8 +16,9 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from rnnport import dotnet, golden
-from rnnport.ulp import bit_identical
+from rnnport import dotnet
+from rnnport.verify import golden_vectors as golden
+from rnnport.verify.ulp import bit_identical
 
 HERE = Path(__file__).resolve().parent
 

@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 
 from rnnport import RNN
-from rnnport.cases import make_case
+from rnnport.verify.cases import make_case
 
 I = O = 64
 

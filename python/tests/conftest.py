@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from rnnport import RNN
-from rnnport.cases import make_case
+from rnnport.verify.cases import make_case
 
 
 @pytest.fixture

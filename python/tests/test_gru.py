@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from rnnport.cells.gru import GRU
-from rnnport.cells.gru_bounds import gru_output_bound, gru_state_bound
-from rnnport.ulp import bit_identical
+from rnnport.verify.gru_bounds import gru_output_bound, gru_state_bound
+from rnnport.verify.ulp import bit_identical
 
 
 def gru_case(I=3, H=4, O=2, T=9, seed=0, biases=True):
@@ -200,8 +200,16 @@ def test_getters_copy_and_weights_are_read_only():
     assert model.h[0] != 99.0
     with pytest.raises(ValueError):
         model.W_hh[0, 0] = 1.0
-    model.parameters()["W_hh"][0, 0] = 0.5  # the training API writes the live arrays
-    assert model.W_hh[0, 0] == 0.5
+    with pytest.raises(ValueError):
+        model.parameters()["W_hh"][0, 0] = 1.0  # read-only views: update_parameters is the one writer
+    W_hh = model.W_hh.copy()
+    W_hh[0, 0] = 0.5
+    model.update_parameters({"W_hh": W_hh})
+    assert model.W_hh[0, 0] == 0.5 and model.parameters()["W_hh"][0, 0] == 0.5
+    with pytest.raises(ValueError, match="has shape"):
+        model.update_parameters({"W_ih": np.zeros(3)})
+    with pytest.raises(ValueError, match="no parameter 'W_xh'"):
+        model.update_parameters({"W_xh": np.zeros(3)})
     model.forward(xs)
     model.reset()
     np.testing.assert_array_equal(model.h, w["h0"])

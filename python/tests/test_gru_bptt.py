@@ -6,11 +6,11 @@ import math
 import numpy as np
 import pytest
 
-from rnnport.bptt import clip_elementwise, clip_global_norm
 from rnnport.cells.gru import GRU
 from rnnport.cells.gru_bptt import gru_bptt
-from rnnport.gradcheck import TARGET, gradient_check
-from rnnport.optim import SGD, Adagrad
+from rnnport.training.clipping import clip_elementwise, clip_global_norm
+from rnnport.training.gradient_check import TARGET, gradient_check
+from rnnport.training.optimizers import SGD, Adagrad
 
 
 def char_case(biases=True, kernel="fast", seed=3, I=5, H=6, O=5, T=12):

@@ -26,12 +26,12 @@ public static partial class Construct
             inputWeights, recurrentWeights, outputWeights, initialState,
             ActivationFunctions.Parse(activation), hiddenBias, outputBias));
 
-    /// <summary><see cref="RnnPort.Sgd(double)"/>; NumPy twin <c>rnnport.optim.SGD(learning_rate)</c>.</summary>
+    /// <summary><see cref="RnnPort.Sgd(double)"/>; NumPy twin <c>rnnport.training.optimizers.SGD(learning_rate)</c>.</summary>
     /// <param name="learningRate">Finite and &gt; 0.</param>
     /// <returns>The optimiser, or the exception that refused it.</returns>
     public static Outcome<Sgd> Sgd(double learningRate) => Outcome<Sgd>.Of(() => new Sgd(learningRate));
 
-    /// <summary><see cref="RnnPort.Adagrad(double, double)"/>; NumPy twin <c>rnnport.optim.Adagrad(learning_rate, eps)</c>.</summary>
+    /// <summary><see cref="RnnPort.Adagrad(double, double)"/>; NumPy twin <c>rnnport.training.optimizers.Adagrad(learning_rate, eps)</c>.</summary>
     /// <param name="learningRate">Finite and &gt; 0.</param>
     /// <param name="epsilon">Finite and &gt; 0.</param>
     /// <returns>The optimiser, or the exception that refused it.</returns>
@@ -40,7 +40,7 @@ public static partial class Construct
 
     /// <summary>
     /// <see cref="RnnPort.Vocabulary(IEnumerable{Rune})"/> from code points, in their order; NumPy twin
-    /// <c>rnnport.charlm.Vocabulary(chars)</c>. Code points, not a string: a Python string holding a lone
+    /// <c>rnnport.training.vocabulary.Vocabulary(chars)</c>. Code points, not a string: a Python string holding a lone
     /// surrogate cannot become a .NET string (pythonnet aborts the process on it), but its code points can
     /// cross and be refused here.
     /// </summary>

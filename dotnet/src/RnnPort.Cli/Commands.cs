@@ -4,7 +4,7 @@ using System.Text;
 namespace RnnPort.Cli;
 
 /// <summary>
-/// The two commands, as <c>rnnport.__main__</c>'s <c>_train</c> and <c>_sample</c>: every argument, the
+/// The two commands, as <c>rnnport.cli.main</c>'s <c>_train</c> and <c>_sample</c>: every argument, the
 /// input file and the output path are checked, in that order, before any work (docs/cli.md).
 /// </summary>
 internal static class Commands
@@ -60,7 +60,7 @@ internal static class Commands
         return 0;
     }
 
-    /// <summary>Refuses an output that cannot be written, before any work (NumPy twin: <c>cli_options.output_file</c>).</summary>
+    /// <summary>Refuses an output that cannot be written, before any work (NumPy twin: <c>rnnport.cli.option_rules.output_file</c>).</summary>
     private static void OutputFile(string path, string option)
     {
         if (path == "-")
@@ -81,7 +81,7 @@ internal static class Commands
     /// <summary>
     /// Refuses an input that is missing, not a regular file (a directory, device or FIFO: reading one
     /// could hang or never end) or larger than <paramref name="maxBytes"/>, before it is opened.
-    /// NumPy twin: <c>cli_options.input_file</c>.
+    /// NumPy twin: <c>rnnport.cli.option_rules.input_file</c>.
     /// </summary>
     private static void InputFile(string path, string what, long? maxBytes)
     {

@@ -6,13 +6,13 @@ using System.Text.RegularExpressions;
 namespace RnnPort.Cli;
 
 /// <summary>
-/// The value rules of the options both command lines share, read from <c>python/rnnport/cli_options.json</c>
-/// (embedded in this assembly): the same file <c>rnnport.cli_options</c> reads, so both check the same
+/// The value rules of the options both command lines share, read from <c>python/rnnport/cli/option_rules.json</c>
+/// (embedded in this assembly): the same file <c>rnnport.cli.option_rules</c> reads, so both check the same
 /// ranges with the same one-line messages. docs/cli.md explains them.
 /// </summary>
 internal sealed class OptionRules
 {
-    private const string ResourceName = "RnnPort.Cli.cli_options.json";
+    private const string ResourceName = "RnnPort.Cli.option_rules.json";
 
     private readonly JsonObject _spec;
 

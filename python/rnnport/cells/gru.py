@@ -17,15 +17,16 @@ exact-mode operation order, which the C# side follows bit for bit.
 from __future__ import annotations
 
 import math
+from typing import Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnport._checks import as_float64, check_finite, check_shape
-from rnnport._finite import all_finite, element, first_non_finite
-from rnnport.kernels import FAST, KernelName, kernels
+from rnnport.numerics.checks import as_float64, check_finite, check_shape
+from rnnport.numerics.finite_results import all_finite, element, first_non_finite
+from rnnport.numerics.kernels import FAST, KernelName, kernels
 
-_PARAMETERS = ("W_ih", "W_hh", "W_hy", "b_ih", "b_hh", "b_y")
+PARAMETERS = ("W_ih", "W_hh", "W_hy", "b_ih", "b_hh", "b_y")  # the order of parameters() and of the gradients
 
 
 def _exp_or_inf(a: float) -> float:
@@ -87,8 +88,8 @@ class GRU:
 
     Notes
     -----
-    As ``rnnport.RNN``: weights are copied; the attributes are read-only views, ``h`` returns a copy,
-    ``parameters()`` the live arrays (order W_ih, W_hh, W_hy, b_ih, b_hh, b_y, the biases when on).
+    As ``rnnport.RNN``: weights are copied; the attributes and ``parameters()`` are read-only views,
+    ``h`` returns a copy, and ``update_parameters`` is the one way the parameters change.
     """
 
     _check_results: bool = True  # as RNN._check_results
@@ -114,7 +115,7 @@ class GRU:
         for name, value in (("W_ih", W_ih), ("W_hh", W_hh), ("W_hy", W_hy), ("h0", h0),
                             *((n, arrays[n]) for n in ("b_ih", "b_hh", "b_y") if n in arrays)):
             check_finite(value, name)  # RNN's order: the weights, h0, then the biases
-        self._live = {n: np.array(arrays[n], dtype=np.float64, order="C") for n in _PARAMETERS if n in arrays}
+        self._live = {n: np.array(arrays[n], dtype=np.float64, order="C") for n in PARAMETERS if n in arrays}
         self.W_ih, self.W_hh, self.W_hy = (_read_only(self._live[n]) for n in ("W_ih", "W_hh", "W_hy"))
         self.b_ih, self.b_hh, self.b_y = (_read_only(self._live[n]) if n in self._live else None
                                           for n in ("b_ih", "b_hh", "b_y"))
@@ -134,8 +135,32 @@ class GRU:
         self._h = np.array(value, dtype=np.float64)
 
     def parameters(self) -> dict[str, np.ndarray]:
-        """The trainable arrays by name, live and writable (the optimisers' and gradient check's API)."""
-        return dict(self._live)
+        """The trainable arrays by name, in ``PARAMETERS`` order (the biases when on), as read-only views:
+        they show every update, and ``update_parameters`` alone makes one."""
+        return {name: _read_only(value) for name, value in self._live.items()}
+
+    def update_parameters(self, values: Mapping[str, ArrayLike]) -> None:
+        """Write new values over some of the parameters, all or nothing: the training API (as ``RNN``'s).
+
+        Parameters
+        ----------
+        values : mapping of name to array_like
+            A subset of ``parameters()``, each of its parameter's shape, e.g. ``{"W_hh": (3H, H)}``.
+
+        Raises
+        ------
+        ValueError
+            A name the model has no parameter for, or a shape that differs; nothing is written.
+        """
+        arrays = {}
+        for name, value in values.items():
+            if name not in self._live:
+                raise ValueError(f"the model has no parameter {name!r}; it has {', '.join(self._live)}")
+            array = as_float64(value, name)
+            check_shape(array, self._live[name].shape, name)
+            arrays[name] = array
+        for name, array in arrays.items():
+            self._live[name][...] = array
 
     @property
     def input_size(self) -> int:

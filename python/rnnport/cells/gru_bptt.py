@@ -18,16 +18,16 @@ Truncated BPTT is chunking, as for the RNN: the caller carries ``h_last`` on, no
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnport._checks import as_float64, check_finite, check_shape
-from rnnport._finite import all_finite, refuse_non_finite
-from rnnport.bptt import BpttResult
-from rnnport.cells.gru import GRU, _refuse_sequence
-from rnnport.loss import check_targets, cross_entropy, softmax
+from rnnport.cells.gru import GRU, PARAMETERS, _refuse_sequence
+from rnnport.cells.rnn_bptt import BpttResult
+from rnnport.numerics.checks import as_float64, check_finite, check_shape
+from rnnport.numerics.finite_results import all_finite, refuse_non_finite
+from rnnport.numerics.loss import check_targets, cross_entropy, softmax
 
 
 @dataclass
@@ -46,9 +46,12 @@ class GruGradients:
     h0: np.ndarray
 
     def parameters(self) -> dict[str, np.ndarray]:
-        """The gradients an optimiser applies, by parameter name (live arrays, no h0), in GRU.parameters() order."""
-        return {f.name: getattr(self, f.name) for f in fields(self)
-                if f.name != "h0" and getattr(self, f.name) is not None}
+        """The gradients an optimiser applies, by parameter name in ``PARAMETERS`` order (live arrays, no h0)."""
+        return {name: getattr(self, name) for name in PARAMETERS if getattr(self, name) is not None}
+
+    def arrays(self) -> list[np.ndarray]:
+        """Every gradient, the parameters' (in order) and then h0's: what element-wise clipping clips."""
+        return [*self.parameters().values(), self.h0]
 
 
 def gru_bptt(model: GRU, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None = None) -> BpttResult:

@@ -3,7 +3,7 @@ using MathNet.Numerics.LinearAlgebra;
 namespace RnnPort;
 
 /// <summary>
-/// What one chunk of <see cref="GruBptt.Run"/> gives. NumPy twin: <c>rnnport.bptt.BpttResult</c> holding
+/// What one chunk of <see cref="GruBptt.Run"/> gives. NumPy twin: <c>rnnport.cells.rnn_bptt.BpttResult</c> holding
 /// <c>GruGradients</c>.
 /// </summary>
 /// <param name="Loss">The summed softmax cross-entropy of the chunk.</param>

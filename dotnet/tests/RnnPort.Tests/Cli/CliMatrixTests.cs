@@ -5,7 +5,7 @@ namespace RnnPort.Tests;
 
 /// <summary>
 /// rnnport-cli against the command-line matrix both CLIs run (parity_tests/cli/bad-invocations.json);
-/// python/tests/test_cli_matrix.py runs the same rows through <c>python -m rnnport</c>. A rejected row
+/// python/tests/cli/test_cli_matrix.py runs the same rows through <c>python -m rnnport</c>. A rejected row
 /// must exit 2 before any work: stdout empty, nothing written, one line on stderr (ending with the
 /// row's message when it has one).
 /// </summary>

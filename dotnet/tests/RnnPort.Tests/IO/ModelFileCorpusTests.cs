@@ -7,7 +7,7 @@ namespace RnnPort.Tests;
 /// The C# reader on every case of the model-file conformance corpus (parity_tests/model_files/,
 /// linked into this project) gives the verdict docs/model-file.md implies: accepted files load,
 /// refused ones throw <see cref="ModelFileException"/> naming the manifest's rule, and nothing else
-/// escapes. The NumPy reader runs the same manifest (python/tests/test_model_file_corpus.py).
+/// escapes. The NumPy reader runs the same manifest (python/tests/io/test_model_file_corpus.py).
 /// </summary>
 public sealed class ModelFileCorpusTests : IDisposable
 {
@@ -63,7 +63,7 @@ public sealed class ModelFileCorpusTests : IDisposable
         return document.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.Clone()).ToList();
     }
 
-    /// <summary>The path for a case: its corpus file, or what its recipe makes (as python/rnnport/model_file_corpus.py does).</summary>
+    /// <summary>The path for a case: its corpus file, or what its recipe makes (as python/rnnport/verify/model_file_corpus.py does).</summary>
     private string Materialize(JsonElement testCase)
     {
         if (testCase.TryGetProperty("file", out JsonElement file))

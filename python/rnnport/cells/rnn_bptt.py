@@ -1,0 +1,121 @@
+"""Backpropagation through time, as min-char-rnn does it, for ``rnnport.RNN``. C# twin: ``RnnPort.Bptt``.
+
+The article describes BPTT in words: unroll the network, compute each step's error, sum the
+gradients over all steps because the steps share their weights. In the column convention,
+with ``a_t = W_hh h_{t−1} + W_xh x_t (+ b_h)``, ``h_t = f(a_t)``, ``y_t = W_hy h_t (+ b_y)``:
+
+    dy_t  = softmax(y_t) − onehot(target_t)          # (O,) softmax cross-entropy
+    dh_t  = W_hyᵀ dy_t + dh_next                     # (H,) from the output and from step t+1
+    da_t  = f′(a_t) ⊙ dh_t                           # tanh: 1 − h_t²; relu: [h_t > 0]
+    dW_hy += dy_t h_tᵀ,  dW_xh += da_t x_tᵀ,  dW_hh += da_t h_{t−1}ᵀ
+    dh_next = W_hhᵀ da_t
+
+``dh_next`` after step 0 is the gradient with respect to the chunk's initial state. Truncated BPTT
+is chunking: the caller carries the returned final state into the next chunk, but no gradient
+crosses the boundary (each call starts from ``dh_next = 0``). Clipping and the optimisers, which
+serve every cell, are in :mod:`rnnport.training`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from rnnport.cells.rnn import PARAMETERS, RNN
+from rnnport.numerics.checks import as_float64, check_finite, check_shape
+from rnnport.numerics.finite_results import refuse_non_finite
+from rnnport.numerics.loss import check_targets, cross_entropy, softmax
+
+
+@dataclass
+class Gradients:
+    """Gradients of the summed loss, each the shape of its parameter (NumPy layout).
+
+    ``b_h``/``b_y`` are None when the model has no biases. ``h0`` is the gradient with respect to
+    the state the sequence started from; it is reported, never applied by an optimiser.
+    """
+
+    W_xh: np.ndarray
+    W_hh: np.ndarray
+    W_hy: np.ndarray
+    b_h: np.ndarray | None
+    b_y: np.ndarray | None
+    h0: np.ndarray
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        """The gradients an optimiser applies, by parameter name in ``PARAMETERS`` order (live arrays, no h0)."""
+        return {name: getattr(self, name) for name in PARAMETERS if getattr(self, name) is not None}
+
+    def arrays(self) -> list[np.ndarray]:
+        """Every gradient, the parameters' (in order) and then h0's: what element-wise clipping clips."""
+        return [*self.parameters().values(), self.h0]
+
+
+@dataclass
+class BpttResult:
+    """What one chunk of BPTT gives: summed loss, gradients, and the state to carry on from."""
+
+    loss: float
+    gradients: Gradients
+    h_last: np.ndarray  # (H,) state after the last step
+
+
+def bptt(model: RNN, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None = None) -> BpttResult:
+    """Loss and gradients of one sequence, starting from ``h_prev`` (default: ``model.h``).
+
+    Does not change the model: neither its weights nor its state.
+
+    Parameters
+    ----------
+    model : RNN
+    xs : (T, I) inputs, T ≥ 1
+    targets : (T,) integer classes in [0, O)
+    h_prev : (H,), optional
+
+    Raises
+    ------
+    TypeError, ValueError
+        As ``RNN.forward`` for xs and h_prev; for T = 0, a length mismatch or a target out of range.
+    FloatingPointError
+        A result is not finite: a state or output (``RNN.forward``), the loss (``cross_entropy``), or a
+        gradient, checked in the order W_xh, W_hh, W_hy, b_h, b_y, h0; the message names the first.
+    """
+    xs = as_float64(xs, "xs")
+    check_shape(xs, (None, model.input_size), "xs", ("T", "I"))
+    check_finite(xs, "xs")
+    targets = check_targets(targets, xs.shape[0], model.output_size)
+    h_prev = model.h if h_prev is None else as_float64(h_prev, "h_prev")
+    check_shape(h_prev, (model.hidden_size,), "h_prev")
+    check_finite(h_prev, "h_prev")
+
+    ys, hs = model.forward_from(h_prev, xs)  # (T, O), (T, H); the model's own state is left alone
+    T = xs.shape[0]
+    k = model.kernels
+    ps = softmax(ys, kernels=k)
+    loss = cross_entropy(ys, targets, k)
+    prev = np.vstack([h_prev[None, :], hs[:-1]])  # (T, H): h_{t−1}
+
+    with np.errstate(all="ignore"):  # an overflow is refused below, not warned about
+        grads = {name: np.zeros_like(p) for name, p in model.parameters().items()}
+        dh_next = np.zeros(model.hidden_size)
+        for t in reversed(range(T)):
+            dy = ps[t].copy()
+            dy[targets[t]] -= 1.0                                     # backprop into y
+            grads["W_hy"] += np.outer(dy, hs[t])
+            if "b_y" in grads:
+                grads["b_y"] += dy
+            dh = k.matvec(model.W_hy.T, dy) + dh_next                 # backprop into h
+            if model.activation == "tanh":
+                da = (1.0 - hs[t] * hs[t]) * dh                       # backprop through tanh
+            else:
+                da = np.where(hs[t] > 0.0, dh, 0.0)                   # backprop through relu
+            if "b_h" in grads:
+                grads["b_h"] += da
+            grads["W_xh"] += np.outer(da, xs[t])
+            grads["W_hh"] += np.outer(da, prev[t])
+            dh_next = k.matvec(model.W_hh.T, da)
+    gradients = Gradients(**{name: grads.get(name) for name in PARAMETERS}, h0=dh_next)
+    for name, g in (*gradients.parameters().items(), ("h0", gradients.h0)):
+        refuse_non_finite(g, f"bptt: the gradient of {name}")
+    return BpttResult(loss, gradients, hs[-1].copy())

@@ -1,0 +1,40 @@
+"""The model file through C#: ``RnnPort.ModelFile.Save`` and ``Load``, as :mod:`rnnport.io.model_file`."""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from rnnport.dotnet.errors import constructed, net_errors
+from rnnport.dotnet.rnn import DotNetRNN
+from rnnport.dotnet.runtime import load
+from rnnport.dotnet.transfer import net_path
+from rnnport.io.model_file import ModelFile, ModelFileError
+from rnnport.io.model_metadata import check_hyperparameters
+from rnnport.training.vocabulary import Vocabulary
+
+
+def save(path: str | os.PathLike[str], model: DotNetRNN, vocabulary: Vocabulary | None = None,
+         hyperparameters: dict[str, Any] | None = None) -> None:
+    """``RnnPort.ModelFile.Save``: writes the format of :mod:`rnnport.io.model_file` from C#."""
+    net = load()
+    vocab = None
+    if vocabulary is not None:  # in the given order (Vocabulary.Of would sort); C# refuses repeats
+        codes = net.System.Array[net.System.Int32]([ord(c) for c in vocabulary.chars])  # see Construct.Vocabulary
+        vocab = constructed(net.Construct.Vocabulary(codes))
+    # The hyper-parameters cross as JSON text, which has no NaN or Infinity: the model file's own
+    # writer rule (D4, docs/model-file.md) is checked here, with NumPy's message, before they cross.
+    check_hyperparameters(hyperparameters or {})
+    text = json.dumps(hyperparameters or {}, allow_nan=False)
+    hyper = net.JsonNode.Parse(text).AsObject()
+    with net_errors():
+        net.ModelFile.Save(net_path(path, ValueError), model._net, vocab, hyper)
+
+
+def load_model(path: str | os.PathLike[str]) -> ModelFile:
+    """``RnnPort.ModelFile.Load``: a model file read by C#, as a :class:`ModelFile` holding a DotNetRNN."""
+    with net_errors(reading=True):  # a missing file included: every reader problem is ModelFileError
+        contents = load().ModelFile.Load(net_path(path, ModelFileError))
+        vocabulary = None if contents.Vocabulary is None else Vocabulary(str(contents.Vocabulary.Chars))
+        hyper = json.loads(str(contents.Hyperparameters.ToJsonString()))
+    return ModelFile(DotNetRNN._wrap(contents.Model), vocabulary, hyper)
