@@ -4,15 +4,17 @@ DOTNET   ?= dotnet
 PYHOST   := dotnet/pyhost
 SOLUTION := dotnet/RnnPort.sln
 LIBPYTHON := /usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0
-APT_PACKAGES := python3-numpy python3-pytest python3-tqdm python3-matplotlib python3-hypothesis libpython3.11
+APT_PACKAGES := python3-numpy python3-pytest python3-tqdm python3-matplotlib python3-hypothesis libpython3.11 python3-torch
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 
-.PHONY: deps build test test-dotnet test-python test-parity verify soak bench bench-dotnet clean
+.PHONY: deps build test test-dotnet test-python test-parity test-torch verify soak bench bench-dotnet clean
 
 # Debian's packages for Debian's /usr/bin/python3 (PyPI is not reachable here); installed only when missing.
+# torch (python3-torch, float64 on one thread) is the outside reference of the torch tests: a missing
+# torch fails them, so it is installed here rather than skipped there.
 deps:
-	@if ! $(PYTHON) -c "import numpy, pytest, tqdm, matplotlib, hypothesis" 2>/dev/null || [ ! -f $(LIBPYTHON) ]; then \
+	@if ! $(PYTHON) -c "import numpy, pytest, tqdm, matplotlib, hypothesis, torch" 2>/dev/null || [ ! -f $(LIBPYTHON) ]; then \
 	  echo "installing $(APT_PACKAGES) from Debian"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
 	fi
@@ -30,6 +32,10 @@ test-python: deps
 
 test-parity: build
 	$(PYHOST) -m pytest parity_tests
+
+# The tests against torch.nn.RNN/LSTM/GRU alone (parity_tests/test_torch_*.py); `make test` runs them too.
+test-torch: build
+	$(PYHOST) -m pytest parity_tests -k torch
 
 verify: build
 	$(PYHOST) -m rnnport verify $(ARGS)

@@ -42,7 +42,7 @@ def test_contents_comparison_can_fail(tmp_path):
     loaded = modelfile.load(path)
     W_hh = loaded.model.W_hh.copy()
     W_hh[0, 0] = W_hh[0, 0] * (1 + 2 ** -52)
-    loaded.model.update_parameters({"W_hh": W_hh})
+    loaded.model.apply_update({"W_hh": W_hh})
     other = tmp_path / "other.npz"
     modelfile.save(other, loaded.model, Vocabulary("abcd"), loaded.hyperparameters)
     assert model_file_corpus.verdict(dotnet.load_model, other) != model_file_corpus.verdict(dotnet.load_model, path)

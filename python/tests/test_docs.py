@@ -1,6 +1,6 @@
 """Code excerpts in docs/ are real: each block tagged with a path occurs verbatim in that file.
 
-A block opens with e.g. ```python path=python/rnnport/bptt.py or ```csharp path=dotnet/src/RnnPort/Bptt.cs;
+A block opens with e.g. ```python path=python/rnnport/cells/rnn_bptt.py or ```csharp path=dotnet/src/RnnPort/Cells/Bptt.cs;
 its lines, stripped of indentation, must appear as one contiguous run of lines of the named file.
 """
 from __future__ import annotations

@@ -201,15 +201,15 @@ def test_getters_copy_and_weights_are_read_only():
     with pytest.raises(ValueError):
         model.W_hh[0, 0] = 1.0
     with pytest.raises(ValueError):
-        model.parameters()["W_hh"][0, 0] = 1.0  # read-only views: update_parameters is the one writer
+        model.parameters()["W_hh"][0, 0] = 1.0  # read-only views: apply_update is the one writer
     W_hh = model.W_hh.copy()
     W_hh[0, 0] = 0.5
-    model.update_parameters({"W_hh": W_hh})
+    model.apply_update({"W_hh": W_hh})
     assert model.W_hh[0, 0] == 0.5 and model.parameters()["W_hh"][0, 0] == 0.5
     with pytest.raises(ValueError, match="has shape"):
-        model.update_parameters({"W_ih": np.zeros(3)})
+        model.apply_update({"W_ih": np.zeros(3)})
     with pytest.raises(ValueError, match="no parameter 'W_xh'"):
-        model.update_parameters({"W_xh": np.zeros(3)})
+        model.apply_update({"W_xh": np.zeros(3)})
     model.forward(xs)
     model.reset()
     np.testing.assert_array_equal(model.h, w["h0"])

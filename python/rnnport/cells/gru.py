@@ -89,7 +89,7 @@ class GRU:
     Notes
     -----
     As ``rnnport.RNN``: weights are copied; the attributes and ``parameters()`` are read-only views,
-    ``h`` returns a copy, and ``update_parameters`` is the one way the parameters change.
+    ``h`` returns a copy, and ``apply_update`` is the one way the parameters change.
     """
 
     _check_results: bool = True  # as RNN._check_results
@@ -136,10 +136,10 @@ class GRU:
 
     def parameters(self) -> dict[str, np.ndarray]:
         """The trainable arrays by name, in ``PARAMETERS`` order (the biases when on), as read-only views:
-        they show every update, and ``update_parameters`` alone makes one."""
+        they show every update, and ``apply_update`` alone makes one."""
         return {name: _read_only(value) for name, value in self._live.items()}
 
-    def update_parameters(self, values: Mapping[str, ArrayLike]) -> None:
+    def apply_update(self, values: Mapping[str, ArrayLike]) -> None:
         """Write new values over some of the parameters, all or nothing: the training API (as ``RNN``'s).
 
         Parameters

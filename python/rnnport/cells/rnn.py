@@ -83,7 +83,7 @@ class RNN:
     Weights are copied to C-contiguous float64 arrays. The attributes ``W_xh``, ``W_hh``, ``W_hy``,
     ``b_h``, ``b_y`` and ``h0`` are read-only views (free to read; writing into them raises
     ``ValueError``), ``h`` returns a copy, and ``parameters()`` gives read-only views too: the one way to
-    change a parameter is ``update_parameters``, which the optimisers and the gradient check call.
+    change a parameter is ``apply_update``, which the optimisers and the gradient check call.
     One instance is not thread-safe.
     """
 
@@ -113,7 +113,7 @@ class RNN:
         for name, array in {**given, "h0": h0}.items():
             check_finite(array, name)
 
-        # The parameters live in _live, in PARAMETERS order, written only by update_parameters; the
+        # The parameters live in _live, in PARAMETERS order, written only by apply_update; the
         # attributes are read-only views of the same memory, free to read, so that
         # `m.W_xh[0, 0] = np.nan` is refused instead of bypassing the NaN rule.
         self._live = {name: np.array(given[name], dtype=np.float64, order="C")  # (H, I), (H, H), (O, H), (H,), (O,)
@@ -147,14 +147,14 @@ class RNN:
 
     def parameters(self) -> dict[str, np.ndarray]:
         """The trainable arrays by name, in ``PARAMETERS`` order (W_xh, W_hh, W_hy, and b_h, b_y when on),
-        as read-only views: they show every update, and ``update_parameters`` alone makes one."""
+        as read-only views: they show every update, and ``apply_update`` alone makes one."""
         return {name: _read_only(value) for name, value in self._live.items()}
 
-    def update_parameters(self, values: Mapping[str, ArrayLike]) -> None:
+    def apply_update(self, values: Mapping[str, ArrayLike]) -> None:
         """Write new values over some of the parameters, all or nothing: the training API.
 
         The optimisers and the gradient check change the model through this method alone; its C# twin
-        is the one update method of ``RnnPort.RNN``, which also refreshes the packed weight copies.
+        is ``RnnPort.RNN.ApplyUpdate``, which also refreshes the packed weight copies.
 
         Parameters
         ----------

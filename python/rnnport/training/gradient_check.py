@@ -23,11 +23,11 @@ def gradient_check(model: RNN, xs: np.ndarray, targets: np.ndarray, h_prev: np.n
                    backprop: Callable[..., BpttResult] | None = None) -> dict[str, float]:
     """The largest relative error per parameter (and ``h0``) over ``samples`` random elements each.
 
-    Each perturbation goes through ``model.update_parameters``, and every parameter is restored exactly
+    Each perturbation goes through ``model.apply_update``, and every parameter is restored exactly
     afterwards, even when a perturbed loss is refused (FloatingPointError), as in C#; the model's state
     is untouched. ``h0`` is the state the sequence starts from (default ``model.h``). ``backprop`` is the
     BPTT of the model's cell, ``bptt(model, xs, targets, h_prev)`` (the RNN's) by default: any cell with
-    ``parameters()``, ``update_parameters()`` and a BPTT of that signature can be checked.
+    ``parameters()``, ``apply_update()`` and a BPTT of that signature can be checked.
     """
     bptt = backprop or globals()["bptt"]  # looked up per call: a test may replace the module's bptt
     h_prev = model.h if h_prev is None else np.array(h_prev, dtype=np.float64)  # model.h is a copy
@@ -42,7 +42,7 @@ def gradient_check(model: RNN, xs: np.ndarray, targets: np.ndarray, h_prev: np.n
         perturbed[i] = value
         if name == "h0":
             return bptt(model, xs, targets, perturbed).loss
-        model.update_parameters({name: perturbed})
+        model.apply_update({name: perturbed})
         return bptt(model, xs, targets, h_prev).loss
 
     rng = np.random.default_rng(seed)
@@ -55,7 +55,7 @@ def gradient_check(model: RNN, xs: np.ndarray, targets: np.ndarray, h_prev: np.n
                 plus, minus = loss(name, i, original[i] + eps), loss(name, i, original[i] - eps)
             finally:
                 if name != "h0":
-                    model.update_parameters({name: original})
+                    model.apply_update({name: original})
             numeric = (plus - minus) / (2 * eps)
             a = grads[name][i]
             errors.append(abs(a - numeric) / max(abs(a) + abs(numeric), floor))

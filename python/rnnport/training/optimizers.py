@@ -1,7 +1,7 @@
 """Optimisers that update a model's parameters. C# twins: ``RnnPort.Sgd``, ``RnnPort.Adagrad``.
 
 An optimiser computes every new value, refuses a non-finite one, and only then hands them all to
-the model's ``update_parameters``: the one way a model's parameters change.
+the model's ``apply_update``: the one way a model's parameters change.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class Trainable(Protocol):
     """What an optimiser needs of a model: its parameters, and the one method that changes them."""
 
     def parameters(self) -> dict[str, np.ndarray]: ...
-    def update_parameters(self, values: dict[str, np.ndarray]) -> None: ...
+    def apply_update(self, values: dict[str, np.ndarray]) -> None: ...
 
 
 def _check_rate(learning_rate: float) -> float:
@@ -66,7 +66,7 @@ class SGD:
         if self._check_results:
             for name, value in new.items():
                 refuse_non_finite(value, f"sgd: the update of {name}")
-        model.update_parameters(new)
+        model.apply_update(new)
 
 
 class Adagrad:
@@ -111,6 +111,6 @@ class Adagrad:
             for name in params:
                 refuse_non_finite(memory[name], f"adagrad: the memory of {name}")
                 refuse_non_finite(params[name], f"adagrad: the update of {name}")
-        model.update_parameters(params)  # first: it may still refuse, and then the memory stays as it was
+        model.apply_update(params)  # first: it may still refuse, and then the memory stays as it was
         for name, m in memory.items():
             self.memory.setdefault(name, np.empty_like(m))[...] = m  # in place, as m += g * g was

@@ -154,7 +154,7 @@ def test_bptt_never_sets_the_model_state():
         model.h = np.zeros(4)
 
 
-def test_update_parameters_is_the_one_way_to_change_a_parameter():
+def test_apply_update_is_the_one_way_to_change_a_parameter():
     """All or nothing: an unknown name or a wrong shape anywhere writes nothing."""
     case = make_case(3, 4, 2, T=1, seed=1)
     model = RNN(*case.weights(), b_h=np.zeros(4))
@@ -163,9 +163,9 @@ def test_update_parameters_is_the_one_way_to_change_a_parameter():
     for bad, message in (({"W_hh": np.ones((4, 4)), "b_y": np.ones(2)}, r"no parameter 'b_y'"),
                          ({"W_hh": np.ones((4, 4)), "W_xh": np.ones((3, 4))}, r"^W_xh has shape \(3, 4\), expected \(4, 3\)$")):
         with pytest.raises(ValueError, match=message):
-            model.update_parameters(bad)
+            model.apply_update(bad)
         assert all(np.array_equal(model.parameters()[name], value) for name, value in before.items())
-    model.update_parameters({"b_h": [1.0, 2.0, 3.0, 4.0]})
+    model.apply_update({"b_h": [1.0, 2.0, 3.0, 4.0]})
     assert model.b_h.tolist() == [1.0, 2.0, 3.0, 4.0] and np.array_equal(model.W_hh, before["W_hh"])
 
 

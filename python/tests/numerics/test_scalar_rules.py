@@ -48,7 +48,7 @@ def test_every_scalar_argument_uses_the_rule():
 
 
 def test_getters_hand_out_no_live_memory():
-    """h is a copy; h0, the weights and parameters() are read-only views; update_parameters alone writes."""
+    """h is a copy; h0, the weights and parameters() are read-only views; apply_update alone writes."""
     case = make_case(3, 4, 2, 5, seed=2)
     model = RNN(case.W_xh, case.W_hh, case.W_hy, b_h=np.zeros(4), b_y=np.zeros(2))
     model.forward(case.xs)
@@ -64,5 +64,5 @@ def test_getters_hand_out_no_live_memory():
         view[0, 0] = 0.125
     new = model.W_hh.copy()
     new[0, 0] = 0.125
-    model.update_parameters({"W_hh": new})
+    model.apply_update({"W_hh": new})
     assert model.W_hh[0, 0] == 0.125 and view[0, 0] == 0.125  # the views show what an update writes

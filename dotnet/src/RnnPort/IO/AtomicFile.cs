@@ -4,7 +4,7 @@ namespace RnnPort;
 
 /// <summary>
 /// Replacing a file atomically: a failed write never destroys what was there. NumPy twin:
-/// <c>rnnport.atomic</c> (<c>atomic_write</c>, <c>check_writable</c>).
+/// <c>rnnport.io.atomic</c> (<c>atomic_write</c>, <c>check_writable</c>).
 /// </summary>
 /// <remarks>
 /// <see cref="Write"/> writes to a new temporary file in the target's directory

@@ -3,7 +3,7 @@ namespace RnnPort;
 /// <summary>
 /// Writing a file through <see cref="AtomicFile"/> failed: the previous file, if any, is unchanged
 /// and no temporary file is left. The message is one line naming the file and the reason.
-/// NumPy twin: <c>rnnport.atomic.AtomicWriteError</c> (an <c>OSError</c>).
+/// NumPy twin: <c>rnnport.io.atomic.AtomicWriteError</c> (an <c>OSError</c>).
 /// </summary>
 /// <remarks>
 /// An <see cref="IOException"/>, so that one <c>catch (IOException)</c> handles a full disk and a

@@ -7,7 +7,7 @@ using MathNet.Numerics.LinearAlgebra;
 namespace RnnPort;
 
 /// <summary>
-/// The model file both languages read and write. NumPy twin: <c>rnnport.modelfile</c>.
+/// The model file both languages read and write. NumPy twin: <c>rnnport.io.model_file</c>.
 /// <c>docs/model-file.md</c> is the specification; this class is its sections M, V and W (do these
 /// arrays form a model; what a writer checks), on top of <see cref="NpzArchive"/> and <see cref="Npy"/>
 /// (F, Z, N: is this a safe archive of <c>.npy</c> arrays) and <see cref="ModelMetadata"/> (D).

@@ -4,7 +4,7 @@ namespace RnnPort;
 
 /// <summary>
 /// What a model file holds: the model, its vocabulary when it is a character model, and the
-/// hyperparameters it was trained with. NumPy twin: <c>rnnport.modelfile.ModelFile</c>.
+/// hyperparameters it was trained with. NumPy twin: <c>rnnport.io.model_file.ModelFile</c>.
 /// </summary>
 public sealed class ModelFileContents
 {

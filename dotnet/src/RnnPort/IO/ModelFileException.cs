@@ -4,7 +4,7 @@ namespace RnnPort;
 /// A file is not a valid rnnport model file: not a zip archive, a missing entry, a wrong dtype or
 /// shape, a non-finite weight, bad metadata JSON, an unknown format or version, a vocabulary that
 /// does not fit the model, or an entry too large to be plausible. The message says which.
-/// NumPy twin: <c>rnnport.modelfile.ModelFileError</c> (a <c>ValueError</c>).
+/// NumPy twin: <c>rnnport.io.model_file_error.ModelFileError</c> (a <c>ValueError</c>).
 /// </summary>
 /// <remarks>
 /// An <see cref="IOException"/>, so that one <c>catch (IOException)</c> handles a missing file

@@ -7,7 +7,7 @@ namespace RnnPort;
 
 /// <summary>
 /// The metadata JSON of a model file: section D of <c>docs/model-file.md</c>. NumPy twin:
-/// <c>rnnport.model_metadata</c>. <see cref="Parse"/> is the reader's check; <see cref="Encode"/> the
+/// <c>rnnport.io.model_metadata</c>. <see cref="Parse"/> is the reader's check; <see cref="Encode"/> the
 /// writer's, which builds the bytes and runs <see cref="Parse"/> on them.
 /// </summary>
 internal static class ModelMetadata

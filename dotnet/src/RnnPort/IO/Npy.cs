@@ -56,7 +56,7 @@ internal static partial class Npy
 
     /// <summary>
     /// Parses one <c>.npy</c> entry by rules N1–N4 of <c>docs/model-file.md</c>, without evaluating
-    /// anything. NumPy twin: <c>rnnport.npz_archive.parse_npy</c>.
+    /// anything. NumPy twin: <c>rnnport.io.npz_archive.parse_npy</c>.
     /// </summary>
     /// <param name="name">The entry's name, for messages.</param>
     /// <param name="entry">The entry's uncompressed bytes.</param>

@@ -7,7 +7,7 @@ namespace RnnPort;
 
 /// <summary>
 /// Is this file a safe zip archive of <c>.npy</c> arrays? Sections F and Z of <c>docs/model-file.md</c>.
-/// NumPy twin: <c>rnnport.npz_archive</c> (<c>read_file</c>, <c>read_entries</c>).
+/// NumPy twin: <c>rnnport.io.npz_archive</c> (<c>read_file</c>, <c>read_entries</c>).
 /// </summary>
 /// <remarks>
 /// The archive is parsed here rather than by <see cref="ZipArchive"/>, so that exactly the rules of

@@ -9,7 +9,7 @@ namespace RnnPort;
 
 /// <summary>
 /// The checks behind <see cref="NonFiniteResultException"/> (docs/bad-input.md, "Non-finite results").
-/// NumPy twin: <c>rnnport._finite</c>. Every search runs in column-major storage order, which for the
+/// NumPy twin: <c>rnnport.numerics.finite_results</c>. Every search runs in column-major storage order, which for the
 /// transposed matrices of this library is NumPy's C order of the twin arrays, so both languages name
 /// the same element; values print as NumPy prints them (<c>inf</c>, <c>-inf</c>, <c>nan</c>).
 /// </summary>

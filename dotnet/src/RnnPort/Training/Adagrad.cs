@@ -7,7 +7,7 @@ namespace RnnPort;
 /// Adagrad as in min-char-rnn, element by element: <c>m ← m + g·g</c>, then
 /// <c>p ← p − (learningRate·g) / sqrt(m + epsilon)</c>, in that operation order, which is the order in
 /// which NumPy evaluates the twin's <c>param -= learning_rate * g / np.sqrt(m + eps)</c>.
-/// NumPy twin: <c>rnnport.optim.Adagrad</c>. The memory holds one matrix per parameter, in the
+/// NumPy twin: <c>rnnport.training.optimizers.Adagrad</c>. The memory holds one matrix per parameter, in the
 /// parameter's row-convention shape, created as zeros at the first step that sees the parameter.
 /// </summary>
 public sealed class Adagrad : IOptimizer

@@ -3,7 +3,7 @@ using MathNet.Numerics.LinearAlgebra;
 namespace RnnPort;
 
 /// <summary>
-/// Finite-difference check of <see cref="Bptt.Run"/>. NumPy twin: <c>rnnport.gradcheck</c>.
+/// Finite-difference check of <see cref="Bptt.Run"/>. NumPy twin: <c>rnnport.training.gradient_check</c>.
 /// For each checked element the central difference <c>(L(p + ε) − L(p − ε)) / 2ε</c> is compared with
 /// the analytic gradient by the relative error <c>|a − n| / max(|a| + |n|, 1e-8)</c>. With ε = 1e-5 in
 /// binary64 the truncation error is O(ε²) ≈ 1e-10 and the cancellation error about 1e-16·L/ε, so a

@@ -1,8 +1,8 @@
 namespace RnnPort;
 
 /// <summary>
-/// Updates a model's (<see cref="RNN"/>, <see cref="GRU"/>) parameters in place from one chunk's <see cref="Gradients"/>.
-/// NumPy twins: <c>rnnport.optim.SGD</c> and <c>rnnport.optim.Adagrad</c>, whose <c>step(model, gradients)</c> this is.
+/// Updates a model's (<see cref="RNN"/>, <see cref="GRU"/>) parameters in place from one chunk's gradients.
+/// NumPy twins: <c>rnnport.training.optimizers.SGD</c> and <c>rnnport.training.optimizers.Adagrad</c>, whose <c>step(model, gradients)</c> this is.
 /// </summary>
 public interface IOptimizer
 {

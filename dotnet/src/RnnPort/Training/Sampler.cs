@@ -4,7 +4,7 @@ using MathNet.Numerics.LinearAlgebra;
 namespace RnnPort;
 
 /// <summary>
-/// Sampling from a character model with injected random draws. NumPy twin: <c>rnnport.sampling</c>.
+/// Sampling from a character model with injected random draws. NumPy twin: <c>rnnport.training.sampling</c>.
 /// The draws are uniforms in [0, 1) supplied by the caller: given the same uniforms, C# and NumPy
 /// pick the same indices (up to the rounding of the probabilities), which is how generation is
 /// compared across languages.

@@ -3,7 +3,7 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace RnnPort;
 
-/// <summary>Plain gradient descent, <c>p ← p − learningRate·g</c>. NumPy twin: <c>rnnport.optim.SGD</c>.</summary>
+/// <summary>Plain gradient descent, <c>p ← p − learningRate·g</c>. NumPy twin: <c>rnnport.training.optimizers.SGD</c>.</summary>
 public sealed class Sgd : IOptimizer
 {
     /// <summary>Creates the optimiser.</summary>

@@ -6,7 +6,7 @@ namespace RnnPort;
 
 /// <summary>
 /// The characters of a character-level language model; index i ↔ the i-th character. NumPy twin:
-/// <c>rnnport.charlm.Vocabulary</c>. A character is a Unicode scalar value (<see cref="Rune"/>), not a
+/// <c>rnnport.training.vocabulary.Vocabulary</c>. A character is a Unicode scalar value (<see cref="Rune"/>), not a
 /// UTF-16 <see cref="char"/>, so that indices agree with Python's <c>str</c>, which counts code points:
 /// a character beyond the BMP is one index here as there, not two surrogates.
 /// </summary>
@@ -116,7 +116,7 @@ public sealed class Vocabulary
 
     /// <summary>
     /// T×size rows of zeros with a 1.0 at each index: the inputs of a character model.
-    /// NumPy twin: <c>rnnport.charlm.one_hot(indices, size)</c>.
+    /// NumPy twin: <c>rnnport.training.vocabulary.one_hot(indices, size)</c>.
     /// </summary>
     /// <param name="indices">T indices in [0, size).</param>
     /// <param name="size">The row length, V.</param>

@@ -6,7 +6,7 @@ namespace RnnPort;
 
 /// <summary>
 /// Softmax and summed softmax cross-entropy over a sequence, computed stably. NumPy twin:
-/// <c>rnnport.loss</c>. Rows are timesteps (T×O here, (T, O) there: outputs have the same layout in
+/// <c>rnnport.numerics.loss</c>. Rows are timesteps (T×O here, (T, O) there: outputs have the same layout in
 /// both conventions). Every sum runs sequentially, index ascending, so results are reproducible.
 /// </summary>
 public static class Loss

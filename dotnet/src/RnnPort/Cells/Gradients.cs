@@ -4,7 +4,7 @@ namespace RnnPort;
 
 /// <summary>
 /// Gradients of the summed loss of one chunk, each the shape of its parameter in the row convention,
-/// so each is the transpose of its NumPy twin in <c>rnnport.bptt.Gradients</c>. The matrices are held
+/// so each is the transpose of its NumPy twin in <c>rnnport.cells.rnn_bptt.Gradients</c>. The matrices are held
 /// live, not copied: clipping scales them in place.
 /// </summary>
 public sealed class Gradients : IParameterGradients

@@ -6,7 +6,7 @@ namespace RnnPort;
 
 /// <summary>
 /// Backpropagation through time, as min-char-rnn does it, for <see cref="RNN"/>. NumPy twin:
-/// <c>rnnport.bptt</c>. In the row convention, with <c>a_t = h_{t−1}·recurrentWeights + x_t·inputWeights (+ hiddenBias)</c>,
+/// <c>rnnport.cells.rnn_bptt</c>. In the row convention, with <c>a_t = h_{t−1}·recurrentWeights + x_t·inputWeights (+ hiddenBias)</c>,
 /// <c>h_t = f(a_t)</c>, <c>y_t = h_t·outputWeights (+ outputBias)</c>, for t from T−1 down to 0:
 /// <code>
 /// dy      = softmax(y_t) − onehot(target_t)             1×O

@@ -3,7 +3,7 @@ using MathNet.Numerics.LinearAlgebra;
 namespace RnnPort;
 
 /// <summary>
-/// What one chunk of backpropagation through time gives. NumPy twin: <c>rnnport.bptt.BpttResult</c>.
+/// What one chunk of backpropagation through time gives. NumPy twin: <c>rnnport.cells.rnn_bptt.BpttResult</c>.
 /// </summary>
 /// <param name="Loss">The summed softmax cross-entropy of the chunk (NumPy <c>loss</c>).</param>
 /// <param name="Gradients">The gradients of <paramref name="Loss"/>, in the row convention.</param>
