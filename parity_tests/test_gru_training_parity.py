@@ -134,3 +134,16 @@ def test_bridge_hands_back_numpy_layout():
     for name, value in numpy_model.parameters().items():
         assert bit_identical(net_model.parameters()[name], value), name
     assert bit_identical(net_model.h0, w["h0"])
+
+
+def test_bptt_refuses_a_non_finite_forward_pass_alike():
+    """z = 1 keeps h = (1, 1), and W_hy = 1e308 overflows the output: forward's message from both BPTTs."""
+    H = 2
+    W_ih = np.zeros((3 * H, 2))
+    W_ih[H:2 * H] = 1000.0
+    w = dict(W_ih=W_ih, W_hh=np.zeros((3 * H, H)), W_hy=np.full((2, H), 1e308), h0=np.ones(H),
+             b_ih=None, b_hh=None, b_y=None)
+    for model, backprop in zip(both(w), (gru_bptt, net_gru_bptt)):
+        message = r"^forward: the output at step 0 is not finite \(element 0 is inf\)"
+        with pytest.raises(FloatingPointError, match=message):
+            backprop(model, np.ones((3, 2)), [0, 1, 0])

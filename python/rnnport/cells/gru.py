@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from rnnport.numerics.checks import as_float64, check_finite, check_shape
-from rnnport.numerics.finite_results import all_finite, element, first_non_finite
+from rnnport.numerics.finite_results import all_finite, element, first_non_finite, refuse_non_finite_steps
 from rnnport.numerics.kernels import FAST, KernelName, kernels
 
 PARAMETERS = ("W_ih", "W_hh", "W_hy", "b_ih", "b_hh", "b_y")  # the order of parameters() and of the gradients
@@ -234,7 +234,7 @@ class GRU:
             ys = self.output(hs)
             finite = not self._check_results or all_finite(hs, ys)
         if not finite:
-            _refuse_sequence(hs, ys)
+            refuse_non_finite_steps("forward", (("state", hs), ("output", ys)))
         if hs.shape[0]:
             self._h = hs[-1].copy()
         return ys, hs
@@ -284,13 +284,3 @@ class GRU:
         """Put the state back to ``h0``."""
         self._h = self.h0.copy()
 
-
-def _refuse_sequence(hs: np.ndarray, ys: np.ndarray) -> None:
-    """FloatingPointError naming the first step whose state (checked first) or output is not finite."""
-    bad_state, bad_output = ~np.isfinite(hs).all(axis=1), ~np.isfinite(ys).all(axis=1)
-    bad = np.flatnonzero(bad_state | bad_output)
-    if bad.size:
-        t = int(bad[0])
-        value, what = (hs[t], "state") if bad_state[t] else (ys[t], "output")
-        raise FloatingPointError(
-            f"forward: the {what} at step {t} is not finite ({element(value, first_non_finite(value))})")

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnport.cells.gru import GRU, PARAMETERS, _refuse_sequence
+from rnnport.cells.gru import GRU, PARAMETERS
 from rnnport.cells.rnn_bptt import BpttResult
 from rnnport.numerics.checks import as_float64, check_finite, check_shape
-from rnnport.numerics.finite_results import all_finite, refuse_non_finite
+from rnnport.numerics.finite_results import all_finite, refuse_non_finite, refuse_non_finite_steps
 from rnnport.numerics.loss import check_targets, cross_entropy, softmax
 
 
@@ -88,7 +88,7 @@ def gru_bptt(model: GRU, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | 
         ys = model.output(hs)                # (T, O)
         finite = all_finite(hs, ys)
     if not finite:
-        _refuse_sequence(hs, ys)  # forward's message, as RNN's bptt gives it
+        refuse_non_finite_steps("forward", (("state", hs), ("output", ys)))  # forward's message, as RNN's bptt gives it
     loss = cross_entropy(ys, targets, k)
     ps = softmax(ys, kernels=k)
     prev = np.vstack([h_prev[None, :], hs[:-1]])  # (T, H): h_{t−1}
