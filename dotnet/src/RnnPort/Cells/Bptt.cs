@@ -189,7 +189,7 @@ public static class Bptt
     }
 
     /// <summary>
-    /// Clips every element of every gradient, <see cref="IParameterGradients.InitialState"/> included, to
+    /// Clips every element of every gradient of any cell, the initial state's (and cell state's) included, to
     /// [−<paramref name="limit"/>, <paramref name="limit"/>] in place (min-char-rnn clips at 5).
     /// NaN elements stay NaN. NumPy twin: <c>clip_elementwise(gradients, limit)</c>.
     /// </summary>
@@ -200,13 +200,19 @@ public static class Bptt
     public static void ClipElementwise(IParameterGradients gradients, double limit)
     {
         ArgumentNullException.ThrowIfNull(gradients);
+        ClipElementwise(gradients.Arrays(), limit);
+    }
+
+    /// <summary><see cref="ClipElementwise(IParameterGradients, double)"/> on any cell's named gradients (the LSTM's too).</summary>
+    internal static void ClipElementwise(IEnumerable<(string Name, Matrix<double> Value)> gradients, double limit)
+    {
         if (!(limit > 0.0))
         {
             throw new ArgumentOutOfRangeException(
                 nameof(limit), limit, string.Create(CultureInfo.InvariantCulture, $"clip limit must be > 0, got {limit}"));
         }
 
-        foreach ((_, Matrix<double> g) in gradients.Parameters().Append((ParameterNames.InitialState, gradients.InitialState)))
+        foreach ((_, Matrix<double> g) in gradients)
         {
             g.MapInplace(v => v > limit ? limit : v < -limit ? -limit : v, MathNet.Numerics.LinearAlgebra.Zeros.AllowSkip);
         }
@@ -217,7 +223,7 @@ public static class Bptt
     /// <paramref name="maxNorm"/>. The norm is <c>sqrt(Σ_p Σ_i g_i²)</c> over the parameters in the order
     /// InputWeights, RecurrentWeights, OutputWeights, HiddenBias, OutputBias, each summed sequentially in
     /// column-major storage order, which for these transposed matrices is NumPy's C order of the twin
-    /// arrays. <see cref="IParameterGradients.InitialState"/> is left alone: it is not a parameter.
+    /// arrays. The initial state's gradient is left alone: it is not a parameter.
     /// NumPy twin: <c>clip_global_norm(gradients, max_norm)</c>.
     /// </summary>
     /// <param name="gradients">The gradients to scale; modified in place when the norm exceeds <paramref name="maxNorm"/>.</param>
@@ -229,13 +235,18 @@ public static class Bptt
     public static double ClipGlobalNorm(IParameterGradients gradients, double maxNorm)
     {
         ArgumentNullException.ThrowIfNull(gradients);
+        return ClipGlobalNorm(gradients.Parameters(), maxNorm);
+    }
+
+    /// <summary><see cref="ClipGlobalNorm(IParameterGradients, double)"/> on any cell's named parameter gradients, in their order.</summary>
+    internal static double ClipGlobalNorm(IReadOnlyList<(string Name, Matrix<double> Value)> parameters, double maxNorm)
+    {
         if (!(maxNorm > 0.0))
         {
             throw new ArgumentOutOfRangeException(
                 nameof(maxNorm), maxNorm, string.Create(CultureInfo.InvariantCulture, $"max_norm must be > 0, got {maxNorm}"));
         }
 
-        IReadOnlyList<(string Name, Matrix<double> Value)> parameters = gradients.Parameters();
         double total = 0.0;
         foreach ((_, Matrix<double> g) in parameters)
         {

@@ -87,19 +87,18 @@ public sealed class Gradients : IParameterGradients
     /// <exception cref="ArgumentException">The gradients are for a different set of biases.</exception>
     /// <exception cref="ShapeMismatchException">A gradient's shape differs from its parameter's.</exception>
     internal IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> PairWith(RNN model) =>
-        Pair(model, this);
+        Pair(model.Parameters(), Parameters());
 
-    /// <summary>
-    /// <see cref="PairWith"/> for any model and its gradients (<see cref="GRU"/> and <see cref="GruGradients"/>
-    /// as well as <see cref="RNN"/> and <see cref="Gradients"/>).
-    /// </summary>
+    /// <summary>Pairs any cell's parameters with its gradients (see the list overload): what every optimiser does first.</summary>
     /// <exception cref="ArgumentException">The gradients are for a different set of parameters.</exception>
     /// <exception cref="ShapeMismatchException">A gradient's shape differs from its parameter's.</exception>
     internal static IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> Pair(
-        ITrainable model, IParameterGradients gradientSet)
+        ITrainable model, IParameterGradients gradients) => Pair(model.Parameters(), gradients.Parameters());
+
+    /// <summary>Pairs a model's named parameters with named gradients (any cell): same names in order, same shapes.</summary>
+    internal static IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> Pair(
+        IReadOnlyList<(string Name, Matrix<double> Value)> parameters, IReadOnlyList<(string Name, Matrix<double> Value)> gradients)
     {
-        IReadOnlyList<(string Name, Matrix<double> Value)> parameters = model.Parameters();
-        IReadOnlyList<(string Name, Matrix<double> Value)> gradients = gradientSet.Parameters();
         if (!parameters.Select(p => p.Name).SequenceEqual(gradients.Select(g => g.Name)))
         {
             throw new ArgumentException(
@@ -125,4 +124,7 @@ public sealed class Gradients : IParameterGradients
     }
 
     IReadOnlyList<(string Name, Matrix<double> Value)> IParameterGradients.Parameters() => Parameters();
+
+    IEnumerable<(string Name, Matrix<double> Value)> IParameterGradients.Arrays() =>
+        Parameters().Append((ParameterNames.InitialState, InitialState));
 }

@@ -38,7 +38,7 @@ public sealed class GruGradients : IParameterGradients
     /// <summary>1×O, <c>db_y</c>, or null.</summary>
     public Matrix<double>? OutputBias { get; }
 
-    /// <inheritdoc/>
+    /// <summary>1×H, the gradient with respect to the chunk's initial state (NumPy <c>h0</c>); reported, never applied.</summary>
     public Matrix<double> InitialState { get; }
 
     /// <summary>The parameter gradients by name, live, in <see cref="GRU"/>'s parameter order.</summary>
@@ -46,4 +46,7 @@ public sealed class GruGradients : IParameterGradients
         GRU.ParameterList(InputWeights, RecurrentWeights, OutputWeights, InputBias, RecurrentBias, OutputBias);
 
     IReadOnlyList<(string Name, Matrix<double> Value)> IParameterGradients.Parameters() => Parameters();
+
+    IEnumerable<(string Name, Matrix<double> Value)> IParameterGradients.Arrays() =>
+        Parameters().Append((ParameterNames.InitialState, InitialState));
 }

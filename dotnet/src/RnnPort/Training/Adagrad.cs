@@ -62,7 +62,15 @@ public sealed class Adagrad : IOptimizer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(gradients);
-        IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> pairs = Gradients.Pair(model, gradients);
+        model.ApplyUpdate(Updates(Gradients.Pair(model, gradients)));
+    }
+
+    /// <summary>
+    /// The new values of any cell's (name, parameter, gradient) triples, every memory and value checked finite,
+    /// then the memory written; the caller writes the parameters.
+    /// </summary>
+    private (string Name, double[] Values)[] Updates(IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> pairs)
+    {
         foreach ((string name, Matrix<double> parameter, _) in pairs)
         {
             // Checked up front too: the NumPy twin would fail half-way through its update here.
@@ -72,7 +80,7 @@ public sealed class Adagrad : IOptimizer
                 throw new ArgumentException(
                     $"the Adagrad memory of {name} is {Guard.Shape(memory)} but the parameter is {Guard.Shape(parameter)}: " +
                     "this optimiser was used with a different model",
-                    nameof(model));
+                    "model");
             }
         }
 
@@ -119,6 +127,6 @@ public sealed class Adagrad : IOptimizer
             }
         }
 
-        model.ApplyUpdate(updates);
+        return updates;
     }
 }

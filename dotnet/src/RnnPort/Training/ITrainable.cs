@@ -3,7 +3,7 @@ using MathNet.Numerics.LinearAlgebra;
 namespace RnnPort;
 
 /// <summary>
-/// A model whose parameters an <see cref="IOptimizer"/> updates: <see cref="RNN"/>, <see cref="GRU"/>.
+/// A model whose parameters an <see cref="IOptimizer"/> updates: <see cref="RNN"/>, <see cref="LSTM"/>, <see cref="GRU"/>.
 /// NumPy twin: any model with <c>parameters()</c>, which <c>rnnport.optim</c> reads.
 /// </summary>
 public interface ITrainable
@@ -20,13 +20,14 @@ public interface ITrainable
 
 /// <summary>
 /// Gradients an <see cref="IOptimizer"/> applies and <see cref="Bptt"/>'s clipping scales:
-/// <see cref="Gradients"/> (RNN), <see cref="GruGradients"/>. NumPy twin: <c>gradients.parameters()</c> and <c>h0</c>.
+/// <see cref="Gradients"/> (RNN), <see cref="LstmGradients"/>, <see cref="GruGradients"/>.
+/// NumPy twin: <c>gradients.parameters()</c> and <c>gradients.arrays()</c>.
 /// </summary>
 public interface IParameterGradients
 {
-    /// <summary>1×H, the gradient with respect to the chunk's initial state; reported, never applied.</summary>
-    Matrix<double> InitialState { get; }
-
-    /// <summary>The parameter gradients by name (live), in the order of the model's parameters; no InitialState.</summary>
+    /// <summary>The parameter gradients by name (live), in the order of the model's parameters; no initial state's.</summary>
     internal IReadOnlyList<(string Name, Matrix<double> Value)> Parameters();
+
+    /// <summary>Every gradient, live: the parameters' in order, then the initial state's (and cell state's): what element-wise clipping clips.</summary>
+    internal IEnumerable<(string Name, Matrix<double> Value)> Arrays();
 }

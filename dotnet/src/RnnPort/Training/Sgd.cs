@@ -31,7 +31,13 @@ public sealed class Sgd : IOptimizer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(gradients);
-        IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> pairs = Gradients.Pair(model, gradients);
+        (string Name, double[] Values)[] updates = Updates(Gradients.Pair(model, gradients));
+        model.ApplyUpdate(updates);  // every update is finite: only now is anything written
+    }
+
+    /// <summary>The new values of any cell's (name, parameter, gradient) triples, each checked finite; nothing written.</summary>
+    private (string Name, double[] Values)[] Updates(IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> pairs)
+    {
         var updates = new (string Name, double[] Values)[pairs.Count];
         for (int i = 0; i < pairs.Count; i++)
         {
@@ -54,7 +60,7 @@ public sealed class Sgd : IOptimizer
             updates[i] = (name, next);
         }
 
-        model.ApplyUpdate(updates);  // every update is finite: only now is anything written
+        return updates;
     }
 
     /// <summary>NumPy twin: <c>optim._check_rate</c>. Returns the rate when it is finite and &gt; 0.</summary>

@@ -21,7 +21,7 @@ public sealed class GruBpttTests
         Matrix<double> start = model.State;
         var worst = new Dictionary<string, double>();
         var parameters = ((ITrainable)model).Parameters().Append((ParameterNames.InitialState, start)).ToList();
-        var gradients = analytic.Parameters().Append((ParameterNames.InitialState, analytic.InitialState)).ToDictionary(p => p.Item1, p => p.Item2);
+        var gradients = analytic.Arrays().ToDictionary(p => p.Name, p => p.Value);  // the parameters and InitialState
         var random = new Random(0);
         foreach ((string name, Matrix<double> p) in parameters)
         {

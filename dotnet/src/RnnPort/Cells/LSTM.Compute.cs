@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace RnnPort;
+
+/// <summary>How an LSTM step is computed, in the order docs/exact-mode.md ("LSTM") fixes for both languages.</summary>
+public sealed partial class LSTM
+{
+    /// <summary>Whether results are refused when not finite; off only in tests that show it is needed. NumPy twin: <c>LSTM._check_results</c>.</summary>
+    internal bool CheckResults { get; set; } = true;
+
+    /// <summary>Rewrites the packed weight copies from the live parameters: at construction and in ApplyUpdate.</summary>
+    private void PackWeights()
+    {
+        int hidden = HiddenSize;
+        SequentialKernels.Pack(Data(_inputWeights), InputSize, 4 * hidden, _inputPacked);
+        SequentialKernels.Pack(Data(_recurrentWeights), hidden, 4 * hidden, _recurrentPacked);
+        SequentialKernels.Pack(Data(_outputWeights), hidden, OutputSize, _outputPacked);
+    }
+
+    /// <summary>σ(z) = 1 / (1 + exp(−z)) with the C library's exp; exp(−z) = +∞ gives exactly +0.0. NumPy twin: <c>lstm.sigmoid</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double LstmSigmoid(double z) => 1.0 / (1.0 + Math.Exp(-z));
+
+    /// <summary>
+    /// One step on raw arrays: <c>a = (x·W_in (+ b_ih)) + (h·W_rec (+ b_hh))</c>, each product summed
+    /// k ascending from +0.0; i, f, o = σ, g = tanh; <c>c' = (f·c) + (i·g)</c>; <c>h' = o·tanh(c')</c>.
+    /// </summary>
+    /// <param name="x">I values.</param>
+    /// <param name="h">H values, read in full before <paramref name="hNext"/> is written (they may be the same).</param>
+    /// <param name="c">H values; element j is read before cNext's element j is written (they may be the same).</param>
+    /// <param name="work">8H scratch: input projection, then the gates [i | f | g | o]; recurrent projection.</param>
+    /// <param name="hNext">Receives h', H values.</param>
+    /// <param name="cNext">Receives c', H values.</param>
+    /// <param name="gates">Empty, or 4H values that receive [i | f | g | o] after their nonlinearities (for BPTT).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void Cell(ReadOnlySpan<double> x, ReadOnlySpan<double> h, ReadOnlySpan<double> c, Span<double> work,
+                       Span<double> hNext, Span<double> cNext, Span<double> gates)
+    {
+        int hidden = h.Length, four = 4 * hidden;
+        Span<double> a = work[..four], recurrent = work.Slice(four, four);
+        SequentialKernels.RowTimesPacked(x, _inputPacked, a);
+        AddBias(a, _inputBias);
+        SequentialKernels.RowTimesPacked(h, _recurrentPacked, recurrent);
+        AddBias(recurrent, _recurrentBias);
+        for (int k = 0; k < four; k++)
+        {
+            double z = a[k] + recurrent[k];
+            a[k] = k >= 2 * hidden && k < 3 * hidden ? Math.Tanh(z) : LstmSigmoid(z);
+        }
+
+        for (int j = 0; j < hidden; j++)
+        {
+            double i = a[j], f = a[hidden + j], g = a[2 * hidden + j], o = a[3 * hidden + j];
+            double next = (f * c[j]) + (i * g);
+            cNext[j] = next;
+            hNext[j] = o * Math.Tanh(next);
+        }
+
+        if (!gates.IsEmpty)
+        {
+            a.CopyTo(gates);
+        }
+    }
+
+    /// <summary><c>y = h·W_out (+ b_y)</c>, the bias added to the finished sum.</summary>
+    internal void Output(ReadOnlySpan<double> h, Span<double> y)
+    {
+        SequentialKernels.RowTimesPacked(h, _outputPacked, y);
+        AddBias(y, _outputBias);
+    }
+
+    /// <summary>
+    /// The forward pass from (h, c) without checks and without touching the model's state: the shared core
+    /// of <see cref="Forward"/> and BPTT.
+    /// </summary>
+    /// <param name="h">H values of the start state.</param>
+    /// <param name="c">H values of the start cell state.</param>
+    /// <param name="inputs">T×I, already checked.</param>
+    /// <param name="gates">Null, or T·4H values that receive each step's gates, step t at t·4H.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal (Matrix<double> Outputs, Matrix<double> States, Matrix<double> CellStates) ForwardFrom(
+        ReadOnlySpan<double> h, ReadOnlySpan<double> c, Matrix<double> inputs, double[]? gates)
+    {
+        int steps = inputs.RowCount, inputSize = InputSize, hidden = HiddenSize, outputSize = OutputSize;
+        Matrix<double> outputs = Matrix<double>.Build.Dense(steps, outputSize);
+        Matrix<double> states = Matrix<double>.Build.Dense(steps, hidden);
+        Matrix<double> cells = Matrix<double>.Build.Dense(steps, hidden);
+        if (steps == 0)
+        {
+            return (outputs, states, cells);
+        }
+
+        double[] xs = ColumnMajor.ReadOnly(inputs);                               // (t, i) at t + i·T
+        double[] ys = Data(outputs), hs = Data(states), cs = Data(cells);                  // (t, j) at t + j·T
+        var scratch = new double[inputSize + 12 * hidden + outputSize];
+        Span<double> x = scratch.AsSpan(0, inputSize);
+        Span<double> hNow = scratch.AsSpan(inputSize, hidden), cNow = scratch.AsSpan(inputSize + hidden, hidden);
+        Span<double> work = scratch.AsSpan(inputSize + 2 * hidden, 8 * hidden);
+        Span<double> y = scratch.AsSpan(inputSize + 12 * hidden, outputSize);
+        h.CopyTo(hNow);
+        c.CopyTo(cNow);
+        for (int t = 0; t < steps; t++)
+        {
+            for (int i = 0; i < inputSize; i++)
+            {
+                x[i] = xs[t + i * steps];
+            }
+
+            Cell(x, hNow, cNow, work, hNow, cNow, gates is null ? default : gates.AsSpan(t * 4 * hidden, 4 * hidden));
+            Output(hNow, y);
+            for (int j = 0; j < hidden; j++)
+            {
+                hs[t + j * steps] = hNow[j];
+                cs[t + j * steps] = cNow[j];
+            }
+
+            for (int o = 0; o < outputSize; o++)
+            {
+                ys[t + o * steps] = y[o];
+            }
+        }
+
+        return (outputs, states, cells);
+    }
+
+    private static void AddBias(Span<double> values, Matrix<double>? bias)
+    {
+        if (bias is null)
+        {
+            return;
+        }
+
+        double[] b = Data(bias);
+        for (int k = 0; k < values.Length; k++)
+        {
+            values[k] += b[k];
+        }
+    }
+
+    private static double[] Data(Matrix<double> m) =>
+        m.AsColumnMajorArray() ?? throw new InvalidOperationException("expected a dense matrix");
+
+    private static void RefuseStep(ReadOnlySpan<double> values, string what)
+    {
+        int j = FiniteResults.FirstNonFinite(values);
+        if (j >= 0)
+        {
+            throw new NonFiniteResultException(
+                string.Create(CultureInfo.InvariantCulture, $"step: the {what} is not finite (element {j} is {FiniteResults.Value(values[j])})"));
+        }
+    }
+
+    /// <summary>Throws naming the first timestep whose state, cell state or output (in that order) is not finite.</summary>
+    internal static void RefuseSequence(Matrix<double> outputs, Matrix<double> states, Matrix<double> cells)
+    {
+        if (FiniteResults.AllFinite(Data(states)) && FiniteResults.AllFinite(Data(cells)) && FiniteResults.AllFinite(Data(outputs)))
+        {
+            return;
+        }
+
+        for (int t = 0; t < states.RowCount; t++)
+        {
+            foreach ((Matrix<double> m, string what) in new[] { (states, "state"), (cells, "cell state"), (outputs, "output") })
+            {
+                for (int j = 0; j < m.ColumnCount; j++)
+                {
+                    double v = m.At(t, j);
+                    if (!double.IsFinite(v))
+                    {
+                        throw new NonFiniteResultException(string.Create(
+                            CultureInfo.InvariantCulture, $"forward: the {what} at step {t} is not finite (element {j} is {FiniteResults.Value(v)})"));
+                    }
+                }
+            }
+        }
+    }
+}

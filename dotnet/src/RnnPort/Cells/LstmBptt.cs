@@ -1,0 +1,224 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace RnnPort;
+
+/// <summary>
+/// Backpropagation through time for <see cref="LSTM"/>, softmax cross-entropy on every output, in the operation
+/// order of docs/exact-mode.md ("LSTM backward"), so that every gradient is bit-identical to the NumPy twin's
+/// exact mode. NumPy twin: <c>rnnport.cells.lstm_bptt</c>.
+/// </summary>
+public static class LstmBptt
+{
+    /// <summary>
+    /// Loss and gradients of one chunk from (<paramref name="initialState"/>, <paramref name="initialCellState"/>);
+    /// changes neither the weights nor the state. Truncated BPTT is chunking: carry <see cref="LstmBpttResult.FinalState"/>
+    /// and <see cref="LstmBpttResult.FinalCellState"/> into the next call. NumPy twin: <c>bptt(model, xs, targets, h_prev, c_prev)</c>.
+    /// </summary>
+    /// <param name="model">The cell; read, never written.</param>
+    /// <param name="inputs">T×I, T ≥ 1.</param>
+    /// <param name="targets">T class indices in [0, O).</param>
+    /// <param name="initialState">1×H, or null for the model's current state.</param>
+    /// <param name="initialCellState">1×H, or null for the model's current cell state.</param>
+    /// <returns>The loss, the gradients (every parameter, the initial state and cell state), the final (h, c).</returns>
+    /// <exception cref="ArgumentNullException">The model, the inputs or the targets are null.</exception>
+    /// <exception cref="ShapeMismatchException">A shape does not fit.</exception>
+    /// <exception cref="NonFiniteValueException">An input or initial state holds NaN or ±Infinity.</exception>
+    /// <exception cref="ArgumentException">T = 0.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A target lies outside [0, O).</exception>
+    /// <exception cref="NonFiniteResultException">A state, cell state, output, the loss or a gradient is not finite.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static LstmBpttResult Run(LSTM model, Matrix<double> inputs, IReadOnlyList<int> targets,
+                                     Matrix<double>? initialState = null, Matrix<double>? initialCellState = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Guard.HasShape(inputs, -1, model.InputSize, nameof(inputs));
+        Guard.IsFiniteByRows(inputs, nameof(inputs));
+        Loss.CheckTargets(targets, inputs.RowCount, model.OutputSize);
+        double[] h0 = Start(initialState, model.LiveState, model.HiddenSize, nameof(initialState));
+        double[] c0 = Start(initialCellState, model.LiveCellState, model.HiddenSize, nameof(initialCellState));
+
+        int steps = inputs.RowCount, inputSize = model.InputSize, hidden = model.HiddenSize, outputSize = model.OutputSize, four = 4 * hidden;
+        var gates = new double[steps * four];                                                 // step t at t·4H: [i | f | g | o]
+        (Matrix<double> outputs, Matrix<double> states, Matrix<double> cells) = model.ForwardFrom(h0, c0, inputs, gates);
+        LSTM.RefuseSequence(outputs, states, cells);
+        double loss = Loss.CrossEntropyUnchecked(outputs, targets);
+        double[] p = Data(Loss.Softmax(outputs));                                             // T×O: (t, k) at t + k·T
+
+        double[] outW = Data(model.LiveOutputWeights), recW = Data(model.LiveRecurrentWeights);  // H×O, H×4H
+        double[] x = ColumnMajor.ReadOnly(inputs), hs = Data(states), cs = Data(cells);
+        IReadOnlyList<(string Name, Matrix<double> Value)> parameters = model.Parameters();
+        Matrix<double>? Zero(string name) =>
+            parameters.FirstOrDefault(q => q.Name == name).Value is { } m ? Matrix<double>.Build.Dense(m.RowCount, m.ColumnCount) : null;
+        var gradients = new LstmGradients(
+            Zero(LstmGradients.InputWeightsName)!, Zero(LstmGradients.RecurrentWeightsName)!, Zero(LstmGradients.OutputWeightsName)!,
+            Zero(LstmGradients.InputBiasName), Zero(LstmGradients.RecurrentBiasName), Zero(LstmGradients.OutputBiasName),
+            Matrix<double>.Build.Dense(1, hidden), Matrix<double>.Build.Dense(1, hidden));
+        double[] dIn = Data(gradients.InputWeights), dRec = Data(gradients.RecurrentWeights), dOut = Data(gradients.OutputWeights);
+        double[]? dInBias = gradients.InputBias is null ? null : Data(gradients.InputBias);
+        double[]? dRecBias = gradients.RecurrentBias is null ? null : Data(gradients.RecurrentBias);
+        double[]? dOutBias = gradients.OutputBias is null ? null : Data(gradients.OutputBias);
+
+        // Scratch for the whole chunk: nothing below allocates per timestep.
+        var dy = new double[outputSize];
+        var dh = new double[hidden];
+        var da = new double[four];
+        var dhNext = new double[hidden];
+        var dcNext = new double[hidden];
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            for (int k = 0; k < outputSize; k++)
+            {
+                dy[k] = p[t + k * steps];
+            }
+
+            dy[targets[t]] -= 1.0;
+            for (int k = 0; k < outputSize; k++)
+            {
+                for (int j = 0; j < hidden; j++)
+                {
+                    dOut[j + k * hidden] += hs[t + j * steps] * dy[k];
+                }
+
+                if (dOutBias is not null)
+                {
+                    dOutBias[k] += dy[k];
+                }
+            }
+
+            // dh_j = (+0.0 + Σ_k dy_k·W_hy[k, j], k ascending) + dhNext_j; k outside so W is read by columns.
+            Array.Clear(dh);
+            for (int k = 0; k < outputSize; k++)
+            {
+                double dyk = dy[k];
+                for (int j = 0; j < hidden; j++)
+                {
+                    dh[j] += dyk * outW[j + k * hidden];
+                }
+            }
+
+            int g0 = t * four;
+            for (int j = 0; j < hidden; j++)
+            {
+                double dhj = dh[j] + dhNext[j];
+                double tau = Math.Tanh(cs[t + j * steps]);  // the forward pass's tanh(c_t), recomputed
+                double i = gates[g0 + j], f = gates[g0 + hidden + j], g = gates[g0 + 2 * hidden + j], o = gates[g0 + 3 * hidden + j];
+                double cPrev = t > 0 ? cs[t - 1 + j * steps] : c0[j];
+                double dO = dhj * tau;
+                double dc = ((dhj * o) * (1.0 - tau * tau)) + dcNext[j];
+                double di = dc * g, dg = dc * i, df = dc * cPrev;
+                dcNext[j] = dc * f;
+                da[j] = (di * i) * (1.0 - i);
+                da[hidden + j] = (df * f) * (1.0 - f);
+                da[2 * hidden + j] = dg * (1.0 - g * g);
+                da[3 * hidden + j] = (dO * o) * (1.0 - o);
+            }
+
+            for (int k = 0; k < four; k++)
+            {
+                double dak = da[k];
+                if (dInBias is not null)
+                {
+                    dInBias[k] += dak;
+                }
+
+                if (dRecBias is not null)
+                {
+                    dRecBias[k] += dak;
+                }
+
+                for (int i = 0; i < inputSize; i++)
+                {
+                    dIn[i + k * inputSize] += x[t + i * steps] * dak;
+                }
+
+                for (int j = 0; j < hidden; j++)
+                {
+                    dRec[j + k * hidden] += (t > 0 ? hs[t - 1 + j * steps] : h0[j]) * dak;
+                }
+            }
+
+            // dhNext_j = +0.0 + Σ_k da_k·W_hh[k, j], k ascending over all 4H rows.
+            Array.Clear(dhNext);
+            for (int k = 0; k < four; k++)
+            {
+                double dak = da[k];
+                for (int j = 0; j < hidden; j++)
+                {
+                    dhNext[j] += dak * recW[j + k * hidden];
+                }
+            }
+        }
+
+        dhNext.CopyTo(Data(gradients.InitialState), 0);
+        dcNext.CopyTo(Data(gradients.InitialCellState), 0);
+        foreach ((string name, Matrix<double> g) in gradients.Parameters()
+                     .Append(("InitialState", gradients.InitialState)).Append(("InitialCellState", gradients.InitialCellState)))
+        {
+            Refuse(g, name);
+        }
+
+        return new LstmBpttResult(loss, gradients, states.SubMatrix(steps - 1, 1, 0, hidden), cells.SubMatrix(steps - 1, 1, 0, hidden));
+    }
+
+    /// <summary>
+    /// Clips every gradient element, the initial state's and cell state's included, to [−limit, limit] in place.
+    /// NumPy twin: <c>lstm_bptt.clip_elementwise</c>.
+    /// </summary>
+    /// <param name="gradients">Modified in place.</param>
+    /// <param name="limit">&gt; 0.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="gradients"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not &gt; 0.</exception>
+    public static void ClipElementwise(LstmGradients gradients, double limit)
+    {
+        ArgumentNullException.ThrowIfNull(gradients);
+        Bptt.ClipElementwise(gradients.Parameters().Append(("InitialState", gradients.InitialState)).Append(("InitialCellState", gradients.InitialCellState)), limit);
+    }
+
+    /// <summary>
+    /// Scales the parameter gradients so that their joint 2-norm is at most <paramref name="maxNorm"/>, as
+    /// <see cref="Bptt.ClipGlobalNorm(IParameterGradients, double)"/> does for the RNN; returns the norm before.
+    /// NumPy twin: <c>lstm_bptt.clip_global_norm</c>.
+    /// </summary>
+    /// <param name="gradients">Modified in place when the norm exceeds <paramref name="maxNorm"/>.</param>
+    /// <param name="maxNorm">&gt; 0.</param>
+    /// <returns>The norm before clipping.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="gradients"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNorm"/> is not &gt; 0.</exception>
+    /// <exception cref="NonFiniteResultException">The norm is not finite.</exception>
+    public static double ClipGlobalNorm(LstmGradients gradients, double maxNorm)
+    {
+        ArgumentNullException.ThrowIfNull(gradients);
+        return Bptt.ClipGlobalNorm(gradients.Parameters(), maxNorm);
+    }
+
+    private static double[] Start(Matrix<double>? given, ReadOnlySpan<double> current, int hidden, string name)
+    {
+        if (given is null)
+        {
+            return current.ToArray();
+        }
+
+        Guard.HasShape(given, 1, hidden, name);
+        Guard.IsFinite(given, name);
+        return ColumnMajor.ReadOnly(given).ToArray();
+    }
+
+    private static double[] Data(Matrix<double> m) =>
+        m.AsColumnMajorArray() ?? throw new InvalidOperationException("expected a dense matrix");
+
+    /// <summary>"bptt: the gradient of {name} is not finite (element … is …)": (row, column) for a matrix, the column for a 1×n row.</summary>
+    private static void Refuse(Matrix<double> g, string name)
+    {
+        double[] values = Data(g);
+        int n = FiniteResults.FirstNonFinite(values);
+        if (n >= 0)
+        {
+            string where = g.RowCount == 1
+                ? (n / g.RowCount).ToString(CultureInfo.InvariantCulture)
+                : string.Create(CultureInfo.InvariantCulture, $"({n % g.RowCount}, {n / g.RowCount})");
+            throw new NonFiniteResultException($"bptt: the gradient of {name} is not finite (element {where} is {FiniteResults.Value(values[n])})");
+        }
+    }
+}

@@ -1,0 +1,305 @@
+"""The LSTM cell with ``torch.nn.LSTM``'s equations and gate order (i, f, g, o), plus the article's output layer.
+
+Column convention, as ``rnnport.RNN``::
+
+    a  = (W_ih @ x (+ b_ih)) + (W_hh @ h (+ b_hh))     # (4H,) rows [i | f | g | o]
+    i, f, o = σ(a_i), σ(a_f), σ(a_o);  g = tanh(a_g)
+    c' = (f·c) + (i·g);  h' = o·tanh(c')               # (H,) each
+    y  = W_hy @ h' (+ b_y)                            # (O,)
+
+W_ih and W_hh are torch's ``weight_ih_l0`` (4H, I) and ``weight_hh_l0`` (4H, H), b_ih and b_hh its
+``bias_ih_l0`` and ``bias_hh_l0``. The C# twin ``RnnPort.LSTM`` takes the transposes (row convention).
+σ(z) = 1 / (1 + exp(−z)); in exact mode with the C library's exp, one element at a time
+(docs/exact-mode.md, "LSTM").
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from rnnport.numerics.checks import as_float64, check_finite, check_shape
+from rnnport.numerics.finite_results import all_finite, element, first_non_finite, refuse_non_finite_steps
+from rnnport.numerics.kernels import EXACT, KernelName, kernels
+
+PARAMETER_NAMES = ("W_ih", "W_hh", "W_hy", "b_ih", "b_hh", "b_y")
+
+
+def _exp_c(z: float) -> float:
+    # math.exp raises OverflowError where the C library (and .NET's Math.Exp) return +inf.
+    try:
+        return math.exp(z)
+    except OverflowError:
+        return math.inf
+
+
+def _sigmoid_c(z: float) -> float:
+    return 1.0 / (1.0 + _exp_c(-z))
+
+
+def sigmoid(a: np.ndarray, kernel: Any) -> np.ndarray:
+    """σ(a) = 1 / (1 + exp(−a)) element-wise: NumPy's exp in fast mode, the C library's in exact mode.
+
+    For a → −∞ exp overflows to +inf and σ is +0.0 exactly, on both sides and in both modes.
+    """
+    if kernel is EXACT:
+        flat = a.ravel().tolist()
+        return np.fromiter(map(_sigmoid_c, flat), dtype=np.float64, count=len(flat)).reshape(a.shape)
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-a))
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    view = array.view()
+    view.setflags(write=False)
+    return view
+
+
+class LSTM:
+    """An LSTM cell (torch.nn.LSTM, one layer) with an output layer ``y = W_hy @ h (+ b_y)``.
+
+    Parameters
+    ----------
+    W_ih : array_like, shape (4H, I)
+        Input weights, row blocks [i | f | g | o] (torch's ``weight_ih_l0``). C#: ``inputWeights`` = ``W_ih.T``.
+    W_hh : array_like, shape (4H, H)
+        Recurrent weights, same blocks (``weight_hh_l0``). C#: ``recurrentWeights`` = ``W_hh.T``.
+    W_hy : array_like, shape (O, H)
+        Output weights. C#: ``outputWeights`` = ``W_hy.T``.
+    h0, c0 : array_like, shape (H,), optional
+        Initial state and cell state; zeros when omitted.
+    b_ih, b_hh : array_like, shape (4H,), optional
+        torch's ``bias_ih_l0`` and ``bias_hh_l0``; off (None) by default. An absent bias adds nothing.
+    b_y : array_like, shape (O,), optional
+        Output bias; off by default.
+    kernel : {"fast", "exact"}
+        "fast" uses BLAS and NumPy's exp/tanh; "exact" reproduces the C# order bit for bit.
+
+    Raises
+    ------
+    TypeError
+        An argument is not an array of real numbers.
+    ValueError
+        Shapes do not fit together, an array is not finite, or ``kernel`` is unknown.
+
+    Notes
+    -----
+    As ``rnnport.RNN``: weights are copied; the attributes and ``parameters()`` are read-only views, ``h``
+    and ``c`` return copies; ``apply_update`` changes the weights. One instance is not thread-safe.
+    """
+
+    _check_results: bool = True
+
+    def __init__(self, W_ih: ArrayLike, W_hh: ArrayLike, W_hy: ArrayLike,
+                 h0: ArrayLike | None = None, c0: ArrayLike | None = None, *,
+                 b_ih: ArrayLike | None = None, b_hh: ArrayLike | None = None, b_y: ArrayLike | None = None,
+                 kernel: KernelName = "fast") -> None:
+        self.kernels = kernels(kernel)
+        W_ih, W_hh, W_hy = (as_float64(w, n) for w, n in ((W_ih, "W_ih"), (W_hh, "W_hh"), (W_hy, "W_hy")))
+        check_shape(W_hh, (None, None), "W_hh", ("4H", "H"))
+        H = W_hh.shape[1]  # H is read off W_hh's columns; its rows must then be 4H
+        check_shape(W_hh, (4 * H, H), "W_hh")
+        check_shape(W_ih, (4 * H, None), "W_ih", ("4H", "I"))
+        check_shape(W_hy, (None, H), "W_hy", ("O", "H"))
+        arrays = {"W_ih": W_ih, "W_hh": W_hh, "W_hy": W_hy}
+        for name, value, shape in (("h0", h0, (H,)), ("c0", c0, (H,)), ("b_ih", b_ih, (4 * H,)),
+                                   ("b_hh", b_hh, (4 * H,)), ("b_y", b_y, (W_hy.shape[0],))):
+            if value is not None:
+                arrays[name] = as_float64(value, name)
+                check_shape(arrays[name], shape, name)
+        for name, array in arrays.items():
+            check_finite(array, name)
+
+        self._live = {n: np.array(arrays[n], dtype=np.float64, order="C") for n in PARAMETER_NAMES if n in arrays}
+        self.W_ih, self.W_hh, self.W_hy = (_read_only(self._live[n]) for n in ("W_ih", "W_hh", "W_hy"))
+        self.b_ih, self.b_hh, self.b_y = (_read_only(self._live[n]) if n in self._live else None
+                                          for n in ("b_ih", "b_hh", "b_y"))
+        self.h0 = _read_only(np.array(arrays["h0"], dtype=np.float64) if "h0" in arrays else np.zeros(H))
+        self.c0 = _read_only(np.array(arrays["c0"], dtype=np.float64) if "c0" in arrays else np.zeros(H))
+        self._h, self._c = self.h0.copy(), self.c0.copy()
+
+    # --- sizes, state, parameters -------------------------------------------------------------------
+
+    @property
+    def input_size(self) -> int:
+        """I."""
+        return self.W_ih.shape[1]
+
+    @property
+    def hidden_size(self) -> int:
+        """H."""
+        return self.W_hh.shape[1]
+
+    @property
+    def output_size(self) -> int:
+        """O."""
+        return self.W_hy.shape[0]
+
+    @property
+    def h(self) -> np.ndarray:
+        """A copy of the state, shape (H,); assigning checks shape and finiteness, then copies."""
+        return self._h.copy()
+
+    @h.setter
+    def h(self, value: ArrayLike) -> None:
+        self._h = self._checked_state(value, "h")
+
+    @property
+    def c(self) -> np.ndarray:
+        """A copy of the cell state, shape (H,); assigning checks shape and finiteness, then copies."""
+        return self._c.copy()
+
+    @c.setter
+    def c(self, value: ArrayLike) -> None:
+        self._c = self._checked_state(value, "c")
+
+    def _checked_state(self, value: ArrayLike, name: str) -> np.ndarray:
+        value = as_float64(value, name)
+        check_shape(value, (self.hidden_size,), name)
+        check_finite(value, name)
+        return np.array(value, dtype=np.float64)
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        """The trainable arrays by name, in ``PARAMETER_NAMES`` order (W_ih, W_hh, W_hy, and b_ih, b_hh, b_y when
+        on), as read-only views: they show every update, and ``apply_update`` alone makes one."""
+        return {name: _read_only(value) for name, value in self._live.items()}
+
+    def apply_update(self, values: dict[str, ArrayLike]) -> None:
+        """Write new values over some of the parameters, all or nothing (as ``RNN.apply_update``).
+
+        Raises
+        ------
+        ValueError
+            A name the model has no parameter for, or a shape that differs; nothing is written.
+        """
+        arrays = {}
+        for name, value in values.items():
+            if name not in self._live:
+                raise ValueError(f"the model has no parameter {name!r}; it has {', '.join(self._live)}")
+            array = as_float64(value, name)
+            check_shape(array, self._live[name].shape, name)
+            arrays[name] = array
+        for name, array in arrays.items():
+            self._live[name][...] = array
+
+    def reset(self) -> None:
+        """Put ``h`` and ``c`` back to ``h0`` and ``c0``."""
+        self._h, self._c = self.h0.copy(), self.c0.copy()
+
+    # --- computing ------------------------------------------------------------------------------------
+
+    def input_projection(self, xs: np.ndarray) -> np.ndarray:
+        """``W_ih @ x (+ b_ih)`` for x (I,) or the rows of xs (T, I): (4H,) or (T, 4H)."""
+        gi = self.kernels.matvec(self.W_ih, xs)
+        return gi if self.b_ih is None else gi + self.b_ih
+
+    def cell(self, gi: np.ndarray, W_hh_prepared: np.ndarray, h: np.ndarray, c: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One step from (h, c) given the input projection gi (4H,): returns (h', c', gates (4H,)).
+
+        ``gates`` holds [i | f | g | o] after their nonlinearities (what BPTT needs).
+        """
+        k, H = self.kernels, self.hidden_size
+        gh = k.matvec_prepared(W_hh_prepared, h)
+        if self.b_hh is not None:
+            gh = gh + self.b_hh
+        a = gi + gh  # (4H,)
+        gates = np.empty(4 * H)
+        gates[:2 * H] = sigmoid(a[:2 * H], k)             # i, f
+        gates[2 * H:3 * H] = k.tanh(a[2 * H:3 * H])       # g
+        gates[3 * H:] = sigmoid(a[3 * H:], k)             # o
+        i, f, g, o = gates[:H], gates[H:2 * H], gates[2 * H:3 * H], gates[3 * H:]
+        c_next = (f * c) + (i * g)
+        h_next = o * k.tanh(c_next)
+        return h_next, c_next, gates
+
+    def output(self, h: np.ndarray) -> np.ndarray:
+        """y = W_hy @ h (+ b_y) for h (H,) or (T, H)."""
+        y = self.kernels.matvec(self.W_hy, h)
+        return y if self.b_y is None else y + self.b_y
+
+    def step(self, x: ArrayLike) -> np.ndarray:
+        """Advance one timestep.
+
+        Parameters
+        ----------
+        x : array_like, shape (I,)
+
+        Returns
+        -------
+        y : ndarray, shape (O,)
+
+        Raises
+        ------
+        FloatingPointError
+            The new state, cell state or output (checked in that order) is not finite; ``h``, ``c`` unchanged.
+        """
+        x = as_float64(x, "x")
+        check_shape(x, (self.input_size,), "x")
+        check_finite(x, "x")
+        with np.errstate(all="ignore"):
+            h, c, _ = self.cell(self.input_projection(x), self.kernels.prepare(self.W_hh), self._h, self._c)
+            y = self.output(h)
+        if self._check_results:
+            for value, what in ((h, "state"), (c, "cell state"), (y, "output")):
+                index = first_non_finite(value)
+                if index is not None:
+                    raise FloatingPointError(f"step: the {what} is not finite ({element(value, index)})")
+        self._h, self._c = h, c
+        return y
+
+    def forward(self, xs: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Run a sequence from the current (h, c); both end at the last step's.
+
+        Parameters
+        ----------
+        xs : array_like, shape (T, I)
+
+        Returns
+        -------
+        ys : ndarray, shape (T, O)
+        hs : ndarray, shape (T, H)
+            State after each step.
+        cs : ndarray, shape (T, H)
+            Cell state after each step.
+
+        Raises
+        ------
+        FloatingPointError
+            A state, cell state or output is not finite: the message names the first such step; ``h``, ``c``
+            unchanged.
+        """
+        xs = as_float64(xs, "xs")
+        check_shape(xs, (None, self.input_size), "xs", ("T", "I"))
+        check_finite(xs, "xs")
+        with np.errstate(all="ignore"):
+            ys, hs, cs = self.forward_from(xs, self._h, self._c)[:3]
+            finite = not self._check_results or all_finite(hs, cs, ys)
+        if not finite:
+            _refuse_sequence(hs, cs, ys)
+        if hs.shape[0]:
+            self._h, self._c = hs[-1].copy(), cs[-1].copy()
+        return ys, hs, cs
+
+    def forward_from(self, xs: np.ndarray, h: np.ndarray, c: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The forward pass from (h, c) without checks and without touching the model's state.
+
+        Returns ys (T, O), hs (T, H), cs (T, H) and the gates (T, 4H) [i | f | g | o] after their
+        nonlinearities; BPTT uses the last.
+        """
+        T, H = xs.shape[0], self.hidden_size
+        gis = self.input_projection(xs) if T else np.zeros((0, 4 * H))  # (T, 4H), all at once
+        W_hh = self.kernels.prepare(self.W_hh)  # once per sequence
+        hs, cs, gates = np.empty((T, H)), np.empty((T, H)), np.empty((T, 4 * H))
+        for t in range(T):
+            h, c, gates[t] = self.cell(gis[t], W_hh, h, c)
+            hs[t], cs[t] = h, c
+        return self.output(hs), hs, cs, gates
+
+
+def _refuse_sequence(hs: np.ndarray, cs: np.ndarray, ys: np.ndarray) -> None:
+    """FloatingPointError naming the first step whose state, cell state or output (in that order) is not finite."""
+    refuse_non_finite_steps("forward", [("state", hs), ("cell state", cs), ("output", ys)])
