@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from rnnport.cells.gru import GRU
 from rnnport.cells.lstm import LSTM
+from rnnport.dotnet.gru import DotNetGRU
 from rnnport.dotnet.lstm import DotNetLSTM
 
 I, H, O = 4, 5, 4
@@ -32,6 +34,7 @@ class Gated:
 
 GATED: dict[str, Gated] = {
     "LSTM": Gated(LSTM, DotNetLSTM, 4, True),
+    "GRU": Gated(GRU, DotNetGRU, 3, False),
 }
 
 SHARED_IDS = ["step-rank-2", "step-rank-0", "step-too-short", "step-too-long", "step-empty", "forward-width",
