@@ -10,6 +10,10 @@ what C# cannot be asked: ranks, dtypes, Python types, sizes beyond a .NET int). 
 are inputs that look unusual but are valid: they must give the same result as the plain input
 (``forward*``), construct (``constructed``), or leave the model unchanged (``unchanged``).
 
+The same rows that only touch ``step``, ``forward`` and the state run for the gated cells too, with
+rows of their own (construction, ``c``, non-finite results): ``bad_input_cells.py`` (``CELL_CASES``);
+for these the bridge's message must also be NumPy's, word for word, the .NET type appended or not.
+
 ``BRIDGE_ONLY`` rows are .NET exceptions the bridge translates whose NumPy verdict is not this
 matrix's to state (.NET's 2**31 - 1 element limit, which NumPy does not have; the model file, whose
 rules ``docs/model-file.md`` gives): they check the bridge's type and message alone.
@@ -30,6 +34,7 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 
+import bad_input_cells as cells
 from rnnport import RNN, bptt, dotnet, modelfile, optim, sampling
 from rnnport.io.atomic import AtomicWriteError
 from rnnport.io.model_file import ModelFileError
@@ -47,10 +52,11 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "bad-input.md"
 def sides() -> dict[str, SimpleNamespace]:
     return {
         "numpy": SimpleNamespace(RNN=RNN, bptt=bptt.bptt, SGD=optim.SGD, Adagrad=optim.Adagrad, sample=sampling.sample,
-                                 clip=clipping.clip_elementwise, save=modelfile.save, load=modelfile.load),
+                                 clip=clipping.clip_elementwise, save=modelfile.save, load=modelfile.load,
+                                 **{name: cell.numpy for name, cell in cells.GATED.items()}),
         "csharp": SimpleNamespace(RNN=dotnet.DotNetRNN, bptt=dotnet.bptt, SGD=dotnet.SGD, Adagrad=dotnet.Adagrad,
                                   sample=dotnet.sample, clip=dotnet.clip_elementwise, save=dotnet.save,
-                                  load=dotnet.load_model),
+                                  load=dotnet.load_model, **{name: cell.bridge for name, cell in cells.GATED.items()}),
     }
 
 
@@ -204,19 +210,28 @@ def _scratch() -> Path:
 
 
 def snapshot(model) -> bytes:
-    """The model's state, initial state and every parameter, as raw bytes."""
-    return b"".join(np.ascontiguousarray(a).tobytes() for a in (model.h, model.h0, *model.parameters().values()))
+    """The model's state, initial state (the LSTM's c and c0 too) and every parameter, as raw bytes."""
+    states = (model.h, model.h0, *((model.c, model.c0) if hasattr(model, "c") else ()))
+    return b"".join(np.ascontiguousarray(a).tobytes() for a in (*states, *model.parameters().values()))
 
 
-def reference(side, kind: str):
+def new_model(side, cell: str, unchanged: bool = False):
+    """The row's model: the RNN of ``W`` (with a b_h for ``unchanged`` rows, whose getters it writes
+    into), or a gated cell with every argument given."""
+    if cell != "RNN":
+        return cells.make(side, cell)
+    return side.RNN(*W, b_h=np.zeros(H)) if unchanged else side.RNN(*W)
+
+
+def reference(side, kind: str, cell: str = "RNN"):
     """What an accepted row must equal: the same call on plain C-contiguous float64 input."""
-    model = side.RNN(*W)
+    model = new_model(side, cell)
     model.forward(CASE.xs)
     xs = {"forward": CASE.xs, "forward-int": np.rint(CASE.xs * 3), "forward-empty": np.zeros((0, I))}[kind]
     return model.forward(np.ascontiguousarray(xs, dtype=np.float64))
 
 
-def verdict(side_name: str, case: tuple, side: SimpleNamespace | None = None) -> tuple[str, str]:
+def verdict(side_name: str, case: tuple, side: SimpleNamespace | None = None, cell: str = "RNN") -> tuple[str, str]:
     """Run one row on one side: ("accepted", what was checked) or (error type name, message).
 
     Checks that hold for every row on either side are asserted here: the model is unchanged by a
@@ -224,7 +239,7 @@ def verdict(side_name: str, case: tuple, side: SimpleNamespace | None = None) ->
     """
     case_id, what, call, error, pattern, _ = case
     side = side or sides()[side_name]
-    model = side.RNN(*W, b_h=np.zeros(H)) if pattern == "unchanged" else side.RNN(*W)
+    model = new_model(side, cell, pattern == "unchanged")
     model.forward(CASE.xs)  # a state that is not h0
     before = snapshot(model)
     try:
@@ -233,7 +248,7 @@ def verdict(side_name: str, case: tuple, side: SimpleNamespace | None = None) ->
         assert snapshot(model) == before, f"{case_id} ({side_name}): the model changed"
         return type(raised).__name__, str(raised)
     if pattern.startswith("forward"):
-        want = reference(side, pattern)
+        want = reference(side, pattern, cell)
         assert all(np.array_equal(g, w) for g, w in zip(got, want)), f"{case_id} ({side_name}): {what}"
         return "accepted", "same result as C-contiguous float64"
     if pattern == "unchanged":
@@ -261,6 +276,40 @@ def check_row(case: tuple, numpy: tuple[str, str], csharp: tuple[str, str]) -> N
 def test_bad_input(case):
     """Same verdict from NumPy and from the C# model through the bridge; neither model changes."""
     check_row(case, verdict("numpy", case), verdict("csharp", case))
+
+
+CELL_CASES = [(cell, case) for cell in cells.GATED
+              for case in [c for c in CASES if c[0] in cells.SHARED_IDS] + cells.cell_cases(cell)]
+
+
+def check_cell_row(case: tuple, numpy: tuple[str, str], csharp: tuple[str, str]) -> None:
+    """``check_row``, and the bridge's message is NumPy's word for word (the .NET type appended or not)."""
+    check_row(case, numpy, csharp)
+    exempt = case[3] is None or case[0].endswith(tuple(cells.WORDING_DIFFERS))
+    assert exempt or cells.same_message(numpy[1], csharp[1]), f"{case[0]}: {numpy[1]!r} != {csharp[1]!r}"
+
+
+@pytest.mark.parametrize("cell, case", CELL_CASES, ids=[f"{cell}:{case[0]}" for cell, case in CELL_CASES])
+def test_bad_input_gated(cell, case):
+    """The shared rows and the cell's own rows, against the gated cell in NumPy and through the bridge."""
+    check_cell_row(case, verdict("numpy", case, cell=cell), verdict("csharp", case, cell=cell))
+
+
+def test_a_gated_row_fails_when_the_messages_differ_or_c_changes():
+    """Negative controls for the gated rows: another message fails; an LSTM whose c is live memory fails c-write."""
+    case = next(case for cell, case in CELL_CASES if case[0] == "LSTM-b_hh-nan")
+    numpy = verdict("numpy", case, cell="LSTM")
+    check_cell_row(case, numpy, (numpy[0], numpy[1] + " [NonFiniteValueException]"))
+    with pytest.raises(AssertionError):
+        check_cell_row(case, numpy, (numpy[0], "b_hh must be finite, but element (0,) is NaN [NonFiniteValueException]"))
+
+    class LiveCell(cells.GATED["LSTM"].numpy):
+        c = property(lambda self: self._c, cells.GATED["LSTM"].numpy.c.fset)
+
+    live = SimpleNamespace(**vars(sides()["numpy"]))
+    live.LSTM = LiveCell
+    with pytest.raises(AssertionError, match="the model changed"):
+        verdict("numpy", next(case for _, case in CELL_CASES if case[0] == "LSTM-c-write"), live, cell="LSTM")
 
 
 @pytest.mark.parametrize("case", BRIDGE_ONLY, ids=[c[0] for c in BRIDGE_ONLY])
@@ -315,7 +364,7 @@ def _cell(text: str) -> str:
 
 
 def render_tables() -> str:
-    """docs/bad-input.md's two tables, with the messages the code gives now."""
+    """docs/bad-input.md's three tables (the RNN, the gated cells, the bridge alone), with today's messages."""
     lines = ["| id | input | NumPy `rnnport.RNN` | C# `RnnPort.RNN` through the bridge | bridge rejects in |",
              "|---|---|---|---|---|"]
     for case in CASES:
@@ -324,6 +373,12 @@ def render_tables() -> str:
                  for kind, message in (numpy, csharp)]
         where = "—" if case[3] is None else case[5]
         lines.append(f"| `{case[0]}` | {_cell(case[1])} | {_cell(shown[0])} | {_cell(shown[1])} | {where} |")
+    lines += ["", "| cell | id | input | NumPy | C# through the bridge | bridge rejects in |", "|---|---|---|---|---|---|"]
+    for cell, case in CELL_CASES:
+        shown = [f"`{kind}`: {message}" if kind != "accepted" else f"accepted, {message}"
+                 for kind, message in (verdict("numpy", case, cell=cell), verdict("csharp", case, cell=cell))]
+        where = "—" if case[3] is None else case[5]
+        lines.append(f"| {cell} | `{case[0]}` | {_cell(case[1])} | {_cell(shown[0])} | {_cell(shown[1])} | {where} |")
     lines += ["", "| id | input | the bridge |", "|---|---|---|"]
     with tempfile.TemporaryDirectory() as scratch:
         for case_id, what, call, _, _ in BRIDGE_ONLY:

@@ -2,6 +2,8 @@
 
     dotnet/pyhost python/benchmarks/bench.py [--hidden 64 256 1024] [--steps 1000] [--repeat 7]
 
+The gated cells (LSTM, GRU) follow at H = 256 alone, from ``bench_cells.py``.
+
 Every row is the median of ``--repeat`` runs on the same inputs (I = O = 64, float64); ratios are
 taken within this one run. torch is used only as an outside reference and is skipped, with a note,
 where ``import torch`` fails (Debian's python3-torch). Must run inside the .NET host (or with
@@ -19,6 +21,7 @@ from typing import Callable
 
 import numpy as np
 
+from bench_cells import print_cells
 from rnnport import RNN
 from rnnport.verify.cases import make_case
 
@@ -202,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name} | {rate:.3f} |")
     print_targets(rows, transfers, args.steps)
     print_check_cost(args.hidden, args.steps, args.repeat)
+    print_cells([256], args.steps, args.repeat)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Code excerpts in docs/ are real: each block tagged with a path occurs verbatim in that file.
+"""Code excerpts in docs/ and the README are real: each block tagged with a path occurs verbatim in that file.
 
 A block opens with e.g. ```python path=python/rnnport/cells/rnn_bptt.py or ```csharp path=dotnet/src/RnnPort/Cells/Bptt.cs;
 its lines, stripped of indentation, must appear as one contiguous run of lines of the named file.
@@ -15,7 +15,7 @@ BLOCK = re.compile(r"^```(\w+) path=(\S+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
 def excerpts():
-    for doc in sorted((ROOT / "docs").glob("*.md")):
+    for doc in [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]:
         for match in BLOCK.finditer(doc.read_text(encoding="utf-8")):
             yield pytest.param(match.group(2), match.group(3), id=f"{doc.name}:{match.group(2)}:{match.start()}")
 
@@ -38,3 +38,4 @@ def test_docs_have_excerpts():
     """The porting guide quotes both languages (guards against a silently empty parametrisation)."""
     languages = {p.values[0].split("/")[0] for p in excerpts()}
     assert {"python", "dotnet"} <= languages
+    assert any(p.id.startswith("README.md:") for p in excerpts()), "the README's examples are not checked"
