@@ -134,7 +134,7 @@ def test_json_dash_writes_the_report_to_stdout(tmp_path, capsys, monkeypatch):
 
 # ---- every cell (--cell): the same report, contract and exit codes -------------------------------------
 
-CELL_QUANTITIES = {"rnn": ["state", "output"], "lstm": ["state", "cell", "output"]}
+CELL_QUANTITIES = {"rnn": ["state", "output"], "lstm": ["state", "cell", "output"], "gru": ["state", "output"]}
 
 
 @pytest.mark.parametrize("cell", sorted(CELL_QUANTITIES))

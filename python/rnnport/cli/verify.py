@@ -5,7 +5,7 @@ and inputs come from ``--seed`` and the sizes, or from ``--model FILE.npz`` (the
 file) and ``--inputs FILE.npy`` (float64, shape (T, I)). ``--mode exact`` runs the NumPy model on
 its exact kernels and demands bit-identical results (0 ULP); ``--mode fast`` (default) runs it on
 BLAS and checks every element against the cell's derived bound (``rnnport.verify.bounds``,
-``rnnport.cells.lstm_bounds``).
+``rnnport.cells.lstm_bounds``, ``rnnport.verify.gru_bounds``).
 
 Prints, for blocks of timesteps, the largest |Δ| and ULP distance of states (and the LSTM's cell
 states) and outputs, then per

@@ -147,6 +147,27 @@ def _lstm_bounds(arguments: Mapping[str, Any], xs: np.ndarray, prev_a: Arrays, p
     return {"h": d_h, "c": d_c, "y": d_y}
 
 
+def _gru_numpy(arguments: Mapping[str, Any], kernel: str) -> Any:
+    from rnnport.cells.gru import GRU
+
+    return GRU(**arguments, kernel=kernel)
+
+
+def _gru_dotnet(arguments: Mapping[str, Any]) -> Any:
+    from rnnport.dotnet.gru import DotNetGRU
+
+    return DotNetGRU(**arguments)
+
+
+def _gru_bounds(arguments: Mapping[str, Any], xs: np.ndarray, prev_a: Arrays, prev_b: Arrays,
+                a: Arrays, b: Arrays) -> Arrays:
+    from rnnport.verify.gru_bounds import gru_output_bound, gru_state_bound
+
+    return {"h": gru_state_bound(arguments["W_ih"], arguments["W_hh"], arguments.get("b_ih"), arguments.get("b_hh"),
+                                 xs, prev_a["h"], prev_b["h"]),
+            "y": gru_output_bound(arguments["W_hy"], arguments.get("b_y"), a["h"], b["h"])}
+
+
 def _rnn_class() -> type:
     from rnnport.cells.rnn import RNN
 
@@ -159,12 +180,21 @@ def _lstm_class() -> type:
     return LSTM
 
 
+def _gru_class() -> type:
+    from rnnport.cells.gru import GRU
+
+    return GRU
+
+
 RNN_SPEC = CellSpec("rnn", ("h",), _rnn_numpy, _rnn_dotnet, _rnn_forward, _rnn_bounds, _rnn_case, _rnn_arguments,
                     _rnn_class, 1)
 LSTM_SPEC = CellSpec("lstm", ("h", "c"), _lstm_numpy, _lstm_dotnet, _lstm_forward, _lstm_bounds,
                      gated_case(4, ("h", "c")), _gated_arguments(("h", "c")), _lstm_class, 4)
 
-CELLS: dict[str, CellSpec] = {spec.name: spec for spec in (RNN_SPEC, LSTM_SPEC)}
+GRU_SPEC = CellSpec("gru", ("h",), _gru_numpy, _gru_dotnet, _rnn_forward, _gru_bounds, gated_case(3, ("h",)),
+                    _gated_arguments(("h",)), _gru_class, 3)
+
+CELLS: dict[str, CellSpec] = {spec.name: spec for spec in (RNN_SPEC, LSTM_SPEC, GRU_SPEC)}
 
 
 def spec_of(model: Any) -> CellSpec:

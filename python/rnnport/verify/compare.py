@@ -12,7 +12,8 @@ Two ways to compare, as in the parity suite:
 - **free-running**: each side carries its own state, so differences may accumulate.
 
 Two contracts: ``"bound"`` checks every element against the cell's rigorous bound
-(:mod:`rnnport.verify.bounds`, :mod:`rnnport.cells.lstm_bounds`; fast mode); ``"identical"`` demands the same 64-bit pattern (exact mode,
+(:mod:`rnnport.verify.bounds`, :mod:`rnnport.cells.lstm_bounds`, :mod:`rnnport.verify.gru_bounds`;
+fast mode); ``"identical"`` demands the same 64-bit pattern (exact mode,
 where any difference at all is a bug). Distances are reported in ULPs either way.
 """
 from __future__ import annotations

@@ -8,7 +8,7 @@ import pytest
 from rnnport.verify.cell_registry import CELLS, spec_of
 from rnnport.verify.compare import compare_cell
 
-QUANTITIES = {"rnn": ["state", "output"], "lstm": ["state", "cell", "output"]}
+QUANTITIES = {"rnn": ["state", "output"], "lstm": ["state", "cell", "output"], "gru": ["state", "output"]}
 
 
 def test_every_registered_cell_is_covered_here():
@@ -67,3 +67,13 @@ def test_a_model_rebuilds_from_its_arguments_and_names_its_cell(cell):
 def test_an_unregistered_model_is_refused():
     with pytest.raises(TypeError, match="no cell is registered for object"):
         spec_of(object())
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_negative_control_bias_hh_dropped_is_a_violation_at_the_first_step(cell):
+    """Side B built without b_hh (a port that reads one bias vector): the state is outside its bound at t = 0."""
+    spec = CELLS[cell]
+    arguments, xs = spec.case(4, 6, 3, 10, 10, True)
+    agreements = compare_cell(spec, arguments, spec.numpy_model(arguments, "fast"),
+                              spec.numpy_model({**arguments, "b_hh": None}, "fast"), xs, "free-running")
+    assert agreements[0].violation is not None and agreements[0].violation.step == 0
