@@ -130,3 +130,84 @@ def test_json_dash_writes_the_report_to_stdout(tmp_path, capsys, monkeypatch):
     report = json.loads(captured.out)
     assert report["passed"] and len(report["comparisons"]) == 4
     assert "PASS: every timestep" in captured.err and os.listdir(tmp_path) == []
+
+
+# ---- every cell (--cell): the same report, contract and exit codes -------------------------------------
+
+CELL_QUANTITIES = {"rnn": ["state", "output"], "lstm": ["state", "cell", "output"], "gru": ["state", "output"]}
+
+
+@pytest.mark.parametrize("cell", sorted(CELL_QUANTITIES))
+@pytest.mark.parametrize("mode", ["fast", "exact"])
+def test_every_cell_passes_in_both_modes_and_reports_every_quantity(cell, mode, tmp_path, capsys):
+    """`--cell`: teacher-forced and free-running, every quantity (the LSTM's cell state too) in the table,
+    the summary and the JSON; exact mode at 0 ULP everywhere, fast mode within the cell's bound."""
+    report, plot = tmp_path / "report.json", tmp_path / "error.png"
+    status = main(["verify", "--cell", cell, "--mode", mode, "-I", "3", "-H", "5", "-O", "2", "-T", "60",
+                   "--nonzero-h0", "--json", str(report), "--plot", str(plot)])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert f"--cell {cell}" in out and out.count("PASS teacher-forced") == len(CELL_QUANTITIES[cell])
+    data = json.loads(report.read_text())
+    assert data["cell"] == cell and data["passed"]
+    assert [(c["mode"], c["quantity"]) for c in data["comparisons"]] == [
+        (m, q) for m in ("teacher-forced", "free-running") for q in CELL_QUANTITIES[cell]]
+    assert all(c["steps"] == 60 and c["worst_ratio"] <= 1.0 for c in data["comparisons"])
+    if mode == "exact":
+        assert all(c["max_ulp"] == 0 for c in data["comparisons"])
+    else:  # BLAS and SIMD exp/tanh: the two sides do differ, so the bound is what passes them
+        assert any(c["max_ulp"] > 0 for c in data["comparisons"])
+    header = next(line for line in out.splitlines() if line.strip().startswith("steps"))
+    assert [q for q in ("state", "cell", "output") if f"{q} max|Δ|" in header] == CELL_QUANTITIES[cell]
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+
+
+def _perturbed_twin(monkeypatch, cell: str, relative: float) -> None:
+    """The C# twin of ``cell`` built with W_hh[0, 0] moved by ``relative``; the NumPy side is untouched."""
+    from dataclasses import replace
+
+    from rnnport.verify import cell_registry
+
+    spec = cell_registry.CELLS[cell]
+
+    def perturbed(arguments):
+        W_hh = np.array(arguments["W_hh"])
+        W_hh[0, 0] *= 1.0 + relative
+        return spec.dotnet_model({**arguments, "W_hh": W_hh})
+
+    monkeypatch.setitem(cell_registry.CELLS, cell, replace(spec, dotnet_model=perturbed))
+
+
+@pytest.mark.parametrize("cell", sorted(CELL_QUANTITIES))
+@pytest.mark.parametrize("mode, relative", [("exact", 1e-12), ("fast", 1e-9)])
+@pytest.mark.parametrize("compare", ["teacher-forced", "free-running"])
+def test_negative_control_one_perturbed_weight_exits_1(monkeypatch, capsys, cell, mode, relative, compare):
+    """One recurrent weight moved on the C# side (by a relative 10⁻¹² in exact mode, 10⁻⁹ in fast
+    mode; `rtol=1e-7` would accept either) is outside the contract: FAIL, exit 1, the first violation named."""
+    _perturbed_twin(monkeypatch, cell, relative)
+    status = main(["verify", "--cell", cell, "--mode", mode, "--compare", compare, "-I", "3", "-H", "5",
+                   "-O", "2", "-T", "30", "--nonzero-h0"])
+    out = capsys.readouterr().out
+    assert status == 1, out
+    assert "FAIL: every timestep is not" in out and "first violation: state[t=" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--cell", "lstm", "--activation", "relu"], "--activation is the RNN's; the LSTM has none"),
+    (["--cell", "transformer"], "invalid choice: 'transformer'"),
+    (["--cell", "lstm", "-H", "10000"], "W_hh (4H, H) would hold 40000 × 10000"),
+])
+def test_bad_cell_arguments_exit_2_with_one_line(args, message, capsys):
+    """A cell option that cannot work is refused before any run: one line, exit 2."""
+    with pytest.raises(SystemExit) as stop:
+        raise SystemExit(main(["verify", *args]))
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert stop.value.code == 2 and message in err[-1] and captured.out == "", err
+
+
+def test_model_file_of_another_cell_exits_2(tmp_path, capsys):
+    """`--cell lstm` with an RNN's model file: one line naming both, exit 2."""
+    modelfile.save(tmp_path / "m.npz", make_case(3, 5, 2, 4, seed=2).numpy_model())
+    assert main(["verify", "--cell", "lstm", "--model", str(tmp_path / "m.npz")]) == 2
+    assert "holds an RNN, not the --cell lstm" in capsys.readouterr().err

@@ -1,26 +1,24 @@
 using System.Text.Json;
 using MathNet.Numerics.LinearAlgebra;
+using static RnnPort.Tests.GoldenVectors;
 
 namespace RnnPort.Tests;
 
 /// <summary>
-/// The C# model against parity_tests/vectors/*.json, with no Python in the process: every expected
+/// The C# RNN against parity_tests/vectors/*.json, with no Python in the process: every expected
 /// value must have the stored 64-bit pattern. The files are linked into this project, not copied
 /// (see the csproj); parity_tests/vectors/README.md says where they come from.
 /// </summary>
 public sealed class GoldenVectorTests
 {
-    private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "vectors");
-
     public static TheoryData<string, string> Cases()
     {
         var data = new TheoryData<string, string>();
         foreach (string behaviour in new[] { "single_step", "sequence", "loss_and_gradients", "sgd_step", "adagrad_step", "sampling" })
         {
-            using JsonDocument document = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, behaviour + ".json")));
-            foreach (JsonElement testCase in document.RootElement.GetProperty("cases").EnumerateArray())
+            foreach (string name in CaseNames(FileName("rnn", behaviour)))
             {
-                data.Add(behaviour, testCase.GetProperty("name").GetString()!);
+                data.Add(behaviour, name);
             }
         }
 
@@ -37,11 +35,7 @@ public sealed class GoldenVectorTests
     [MemberData(nameof(Cases))]
     public void CanReproduceEveryBit(string behaviour, string caseName)
     {
-        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, behaviour + ".json")));
-        JsonElement testCase = document.RootElement.GetProperty("cases").EnumerateArray()
-            .Single(c => c.GetProperty("name").GetString() == caseName);
-        JsonElement inputs = testCase.GetProperty("inputs");
-        JsonElement expected = testCase.GetProperty("expected");
+        (JsonElement inputs, JsonElement expected) = Case(FileName("rnn", behaviour), caseName);
         RNN model = Model(inputs);
 
         switch (behaviour)
@@ -117,41 +111,6 @@ public sealed class GoldenVectorTests
         Twin(inputs, "W_hy"),
         Twin(inputs, "h0"),
         ActivationFunctions.Parse(inputs.GetProperty("activation").GetString()!),
-        inputs.TryGetProperty("b_h", out _) ? Twin(inputs, "b_h") : null,
-        inputs.TryGetProperty("b_y", out _) ? Twin(inputs, "b_y") : null);
-
-    /// <summary>
-    /// The C# twin of a NumPy array: (H, I) in C order is, read column-major, the I×H transpose, so the
-    /// stored data builds it without moving an element; an (n,) vector becomes the 1×n row.
-    /// </summary>
-    private static Matrix<double> Twin(JsonElement inputs, string name)
-    {
-        JsonElement array = inputs.GetProperty(name);
-        int[] shape = array.GetProperty("shape").EnumerateArray().Select(s => s.GetInt32()).ToArray();
-        double[] data = Data(array.GetProperty("data"));
-        return shape.Length == 1
-            ? Matrix<double>.Build.Dense(1, shape[0], data)
-            : Matrix<double>.Build.Dense(shape[1], shape[0], data);
-    }
-
-    /// <summary>A (T, I) sequence in the same layout, T×I: the one array that is not transposed.</summary>
-    private static Matrix<double> Rows(JsonElement inputs, string name) => Twin(inputs, name).Transpose();
-
-    private static int[] Targets(JsonElement inputs) =>
-        inputs.GetProperty("targets").EnumerateArray().Select(t => t.GetInt32()).ToArray();
-
-    private static double[] Data(JsonElement array) =>
-        (array.ValueKind == JsonValueKind.Object ? array.GetProperty("data") : array).EnumerateArray().Select(v => v.GetDouble()).ToArray();
-
-    private static void AssertBits(JsonElement expected, string name, double[] actual)
-    {
-        JsonElement value = expected.GetProperty(name);
-        double[] wanted = value.ValueKind == JsonValueKind.Number ? [value.GetDouble()] : Data(value);
-        Assert.True(wanted.Length == actual.Length, $"{name}: {actual.Length} values, expected {wanted.Length}");
-        for (int i = 0; i < wanted.Length; i++)
-        {
-            long w = BitConverter.DoubleToInt64Bits(wanted[i]), a = BitConverter.DoubleToInt64Bits(actual[i]);
-            Assert.True(w == a, $"{name}[{i}]: expected {wanted[i]:R}, got {actual[i]:R}");
-        }
-    }
+        OptionalTwin(inputs, "b_h"),
+        OptionalTwin(inputs, "b_y"));
 }

@@ -1,11 +1,14 @@
 """``python -m rnnport verify``: run the NumPy and the C# model side by side and report agreement.
 
-The model and inputs come from ``--seed`` and the sizes, or from ``--model FILE.npz`` (the model
+``--cell {rnn,lstm,gru}`` picks the cell (``rnnport.verify.cell_registry``; default rnn). The model
+and inputs come from ``--seed`` and the sizes, or from ``--model FILE.npz`` (the model
 file) and ``--inputs FILE.npy`` (float64, shape (T, I)). ``--mode exact`` runs the NumPy model on
 its exact kernels and demands bit-identical results (0 ULP); ``--mode fast`` (default) runs it on
-BLAS and checks every element against the derived bound of ``rnnport.verify.bounds``.
+BLAS and checks every element against the cell's derived bound (``rnnport.verify.bounds``,
+``rnnport.cells.lstm_bounds``, ``rnnport.verify.gru_bounds``).
 
-Prints, for blocks of timesteps, the largest |Δ| and ULP distance of states and outputs, then per
+Prints, for blocks of timesteps, the largest |Δ| and ULP distance of states (and the LSTM's cell
+states) and outputs, then per
 comparison: steps checked, max |Δ|, max ULP, the first step that differs and, free-running, how
 fast the difference grows. Exit status: 0 within contract, 1 not, 2 for bad arguments, unreadable
 files, mismatched shapes, sizes over the limit (every array at most 2^28 numbers, as in the model
@@ -24,12 +27,11 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from rnnport.cells.rnn import RNN
 from rnnport.cli import option_rules
 from rnnport.io.atomic import atomic_write
 from rnnport.io.plot_file import figure_file
-from rnnport.verify.cases import make_case
-from rnnport.verify.compare import Agreement, compare
+from rnnport.verify.cell_registry import CELLS, CellSpec, spec_of
+from rnnport.verify.compare import Agreement, compare_cell
 
 
 class UsageError(Exception):
@@ -40,6 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``verify`` sub-command's options."""
     positive = option_rules.integer_in(1, option_rules.max_elements())
     non_negative = option_rules.integer_in(0, option_rules.max_elements())
+    parser.add_argument("--cell", choices=tuple(CELLS), default=None,
+                        help="the cell to compare (default rnn, or the model file's cell)")
     parser.add_argument("--mode", choices=("fast", "exact"), default="fast",
                         help="fast: NumPy on BLAS, within the derived bound; exact: bit-identical (default fast)")
     parser.add_argument("--compare", choices=("teacher-forced", "free-running", "both"), default="both",
@@ -50,8 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hidden-size", "-H", type=positive, default=64, help="H (default 64)")
     parser.add_argument("--output-size", "-O", type=positive, default=8, help="O (default 8)")
     parser.add_argument("--steps", "-T", type=non_negative, default=1000, help="T (default 1000)")
-    parser.add_argument("--activation", choices=("tanh", "relu"), default="tanh")
-    parser.add_argument("--nonzero-h0", action="store_true", help="start from a random h0 instead of zeros")
+    parser.add_argument("--activation", choices=("tanh", "relu"), default=None, help="the RNN's (default tanh)")
+    parser.add_argument("--nonzero-h0", action="store_true",
+                        help="start from a random h0 (and c0) instead of zeros")
     parser.add_argument("--model", help="an rnnport model file (.npz) instead of generated weights")
     parser.add_argument("--inputs", help="a float64 .npy file of shape (T, I) instead of generated inputs "
                                           "(nothing else: no .npz, no other dtype)")
@@ -105,11 +110,16 @@ def check_arguments(args: argparse.Namespace) -> None:
 
             option_rules.output_file(args.plot, "--plot")
             figure_format(args.plot)
+        if args.activation is not None and args.cell not in (None, "rnn"):
+            raise ValueError(f"--activation is the RNN's; the {args.cell.upper()} has none")
         if args.model is not None:
             option_rules.input_file(args.model, "model")
         else:
             I, H, O, T = args.input_size, args.hidden_size, args.output_size, args.steps
-            for what, sizes in (("W_xh (H, I)", (H, I)), ("W_hh (H, H)", (H, H)), ("W_hy (O, H)", (O, H)),
+            g = CELLS[args.cell or "rnn"].gates
+            W_in, G = ("W_xh", "") if g == 1 else ("W_ih", f"{g}")
+            for what, sizes in ((f"{W_in} ({G}H, I)", (g * H, I)), (f"W_hh ({G}H, H)", (g * H, H)),
+                                ("W_hy (O, H)", (O, H)),
                                 ("the inputs (T, I)", (T, I)), ("the states (T, H)", (T, H)),
                                 ("the outputs (T, O)", (T, O))):
                 option_rules.check_product(what, *sizes)
@@ -117,8 +127,9 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise UsageError(str(error)) from None
 
 
-def _inputs(args: argparse.Namespace) -> tuple[RNN, np.ndarray, str]:
-    """The NumPy model (on the requested kernels), the inputs, and a one-line description."""
+def _inputs(args: argparse.Namespace) -> tuple[CellSpec, dict[str, Any], Any, np.ndarray, str]:
+    """The cell, the model's arguments, the NumPy model (on the requested kernels), the inputs, and a
+    one-line description."""
     kernel = args.mode
     if args.model:
         from rnnport.io import model_file
@@ -127,15 +138,21 @@ def _inputs(args: argparse.Namespace) -> tuple[RNN, np.ndarray, str]:
             loaded = model_file.load(args.model)
         except (OSError, ValueError) as error:
             raise UsageError(f"cannot load model {args.model}: {error}") from None
-        m = loaded.model
-        model = RNN(m.W_xh, m.W_hh, m.W_hy, m.h0, m.activation, b_h=m.b_h, b_y=m.b_y, kernel=kernel)
+        try:
+            spec = spec_of(loaded.model)
+        except TypeError as error:
+            raise UsageError(f"model {args.model}: {error}") from None
+        if args.cell is not None and args.cell != spec.name:
+            raise UsageError(f"model {args.model} holds an {spec.name.upper()}, not the --cell {args.cell}")
+        arguments = spec.arguments(loaded.model)
         source = f"model {args.model}"
     else:
-        case = make_case(args.input_size, args.hidden_size, args.output_size, args.steps, args.seed,
-                         args.activation, args.nonzero_h0)
-        model = RNN(*case.weights(), activation=args.activation, kernel=kernel)
-        xs = case.xs
+        spec = CELLS[args.cell or "rnn"]
+        extra = {"activation": args.activation or "tanh"} if spec.name == "rnn" else {}
+        arguments, xs = spec.case(args.input_size, args.hidden_size, args.output_size, args.steps, args.seed,
+                                  args.nonzero_h0, **extra)
         source = f"generated seed={args.seed}"
+    model = spec.numpy_model(arguments, kernel)
     if args.inputs:
         try:
             xs = _load_inputs(args.inputs)
@@ -152,20 +169,20 @@ def _inputs(args: argparse.Namespace) -> tuple[RNN, np.ndarray, str]:
             option_rules.check_product(what, *sizes)
         except ValueError as error:
             raise UsageError(str(error)) from None
-    return model, xs, source
+    return spec, arguments, model, xs, source
 
 
-def _table(state: Agreement, output: Agreement, rows: int, out: TextIO) -> None:
-    T = state.max_abs.shape[0]
-    print(f"{'steps':>13} | {'state max|Δ|':>12} {'max ULP':>8} | {'output max|Δ|':>13} {'max ULP':>8} "
-          f"| {'worst |Δ|/bound':>15}", file=out)
+def _table(agreements: list[Agreement], rows: int, out: TextIO) -> None:
+    """Per block of steps: max |Δ| and max ULP of every quantity, and the worst |Δ|/bound over all of them."""
+    T = agreements[0].max_abs.shape[0]
+    print(f"{'steps':>13} | " + " | ".join(f"{a.quantity + ' max|Δ|':>13} {'max ULP':>8}" for a in agreements)
+          + f" | {'worst |Δ|/bound':>15}", file=out)
     edges = np.unique(np.linspace(0, T, min(rows, T) + 1).astype(int))
     for lo, hi in zip(edges[:-1], edges[1:]):
         block = slice(lo, hi)
-        ratio = max(state.worst_ratio[block].max(), output.worst_ratio[block].max())
-        print(f"{lo:>6}–{hi - 1:<6} | {state.max_abs[block].max():>12.3e} {int(state.max_ulp[block].max()):>8} | "
-              f"{output.max_abs[block].max():>13.3e} {int(output.max_ulp[block].max()):>8} | {ratio:>15.2e}",
-              file=out)
+        ratio = max(a.worst_ratio[block].max() for a in agreements)
+        cells = " | ".join(f"{a.max_abs[block].max():>13.3e} {int(a.max_ulp[block].max()):>8}" for a in agreements)
+        print(f"{lo:>6}–{hi - 1:<6} | {cells} | {ratio:>15.2e}", file=out)
 
 
 def _summary(agreement: Agreement) -> str:
@@ -206,39 +223,41 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Run the comparisons that ``args`` asks for, printing to ``out`` (default stdout); return the exit status."""
     report_to_stdout = args.json_path == "-"
     out = (sys.stderr if report_to_stdout else sys.stdout) if out is None else out
-    from rnnport.dotnet import DotNetRNN, load
+    from rnnport.dotnet import load
 
     try:
         check_arguments(args)
         load()
-        model, xs, source = _inputs(args)
+        spec, arguments, model, xs, source = _inputs(args)
     except (ImportError, UsageError) as error:
         print(f"rnnport verify: {error}", file=sys.stderr)
         return 2
     contract = "identical" if args.mode == "exact" else "bound"
-    title = (f"rnnport verify --mode {args.mode}: I={model.input_size} H={model.hidden_size} "
-             f"O={model.output_size} T={xs.shape[0]} {model.activation}, {source}")
+    activation = f" {model.activation}" if spec.name == "rnn" else ""
+    title = (f"rnnport verify --cell {spec.name} --mode {args.mode}: I={model.input_size} H={model.hidden_size} "
+             f"O={model.output_size} T={xs.shape[0]}{activation}, {source}")
     print(title, file=out)
     modes = ("teacher-forced", "free-running") if args.compare == "both" else (args.compare,)
     bar = _progress_bar(xs.shape[0] * len(modes))
     results: list[Agreement] = []
     for mode in modes:
-        other = DotNetRNN(model.W_xh, model.W_hh, model.W_hy, model.h0, model.activation, b_h=model.b_h, b_y=model.b_y)
-        state, output = compare(model, other, xs, mode, contract, bar.update if bar is not None else None)
-        results += [state, output]
+        other = spec.dotnet_model(arguments)
+        agreements = compare_cell(spec, arguments, model, other, xs, mode, contract,
+                                  bar.update if bar is not None else None)
+        results += agreements
         print(f"\n{mode} ({'0 ULP required' if contract == 'identical' else 'derived bound'}):", file=out)
         if xs.shape[0]:
-            _table(state, output, args.rows, out)
+            _table(agreements, args.rows, out)
     if bar is not None:
         bar.close()
     print(file=out)
     for agreement in results:
         print(_summary(agreement), file=out)
     passed = all(agreement.ok for agreement in results)
-    rule = "bit-identical (0 ULP)" if contract == "identical" else "within the derived bound (rnnport.verify.bounds)"
+    rule = "bit-identical (0 ULP)" if contract == "identical" else f"within the {spec.name.upper()}'s derived bound"
     print(f"\n{'PASS' if passed else 'FAIL'}: every timestep {'is' if passed else 'is not'} {rule}", file=out)
     if args.json_path:
-        report = {"title": title, "mode": args.mode, "contract": contract, "passed": passed,
+        report = {"title": title, "cell": spec.name, "mode": args.mode, "contract": contract, "passed": passed,
                   "comparisons": [agreement.as_dict() for agreement in results]}
         if report_to_stdout:
             json.dump(report, sys.stdout, indent=2)

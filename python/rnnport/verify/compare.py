@@ -1,8 +1,9 @@
-"""Run two RNN implementations side by side and measure, per timestep, how far apart they are.
+"""Run two implementations of a cell side by side and measure, per timestep, how far apart they are.
 
-Both models only need ``rnnport.RNN``'s API (``h``, ``reset``, ``step``, ``forward`` and the NumPy
-layout weights), so the same code compares NumPy with NumPy, NumPy with ``DotNetRNN``, or either
-with a deliberately broken model (the negative controls).
+Both models only need their cell's API (``h`` (and ``c``), ``reset``, ``step``, ``forward``), so the
+same code compares NumPy with NumPy, NumPy with its C# twin, or either with a deliberately broken
+model (the negative controls); :func:`compare_cell` takes the cell from
+``rnnport.verify.cell_registry``, :func:`compare` is the RNN's.
 
 Two ways to compare, as in the parity suite:
 
@@ -10,18 +11,19 @@ Two ways to compare, as in the parity suite:
   difference is that step's rounding alone;
 - **free-running**: each side carries its own state, so differences may accumulate.
 
-Two contracts: ``"bound"`` checks every element against the rigorous bound of
-:mod:`rnnport.verify.bounds` (fast mode); ``"identical"`` demands the same 64-bit pattern (exact mode,
+Two contracts: ``"bound"`` checks every element against the cell's rigorous bound
+(:mod:`rnnport.verify.bounds`, :mod:`rnnport.cells.lstm_bounds`, :mod:`rnnport.verify.gru_bounds`;
+fast mode); ``"identical"`` demands the same 64-bit pattern (exact mode,
 where any difference at all is a bug). Distances are reported in ULPs either way.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Literal, Protocol
+from typing import Any, Callable, Literal, Mapping, Protocol
 
 import numpy as np
 
-from rnnport.verify.bounds import output_bound, state_bound
+from rnnport.verify.cell_registry import QUANTITY, RNN_SPEC, CellSpec
 from rnnport.verify.ulp import ulp, ulp_distance
 
 Mode = Literal["teacher-forced", "free-running"]
@@ -67,7 +69,7 @@ class Violation:
 
 @dataclass(frozen=True)
 class Agreement:
-    """Per-step agreement of one quantity ("state" or "output") over T steps.
+    """Per-step agreement of one quantity ("state", "cell" or "output") over T steps.
 
     Attributes
     ----------
@@ -150,40 +152,64 @@ def _agreement(quantity: str, mode: Mode, contract: Contract, a: np.ndarray, b: 
                      ratio.max(axis=1), violation)
 
 
+def compare_cell(spec: CellSpec, arguments: Mapping[str, Any], a: Any, b: Any, xs: np.ndarray, mode: Mode,
+                 contract: Contract = "bound", progress: Callable[[int], None] | None = None) -> list[Agreement]:
+    """Run models A and B of one cell from their initial states over xs (T, I) and compare every quantity.
+
+    Parameters
+    ----------
+    spec : the cell (``rnnport.verify.cell_registry``)
+    arguments : the keyword arguments A was built from; they define the bounds
+    a, b : the two models, A the reference
+    xs : (T, I)
+    mode, contract, progress : as :func:`compare`
+
+    Returns
+    -------
+    One Agreement per quantity, states first: state[, cell], output.
+    """
+    a.reset()
+    b.reset()
+    first = {name: getattr(a, name) for name in spec.states}  # the initial states, after reset
+    ran_a = spec.forward(a, xs)
+
+    def previous(run: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {n: np.vstack([first[n][None, :], run[n][:-1]]) for n in spec.states}
+
+    prev_a = previous(ran_a)
+    if mode == "teacher-forced":
+        T = xs.shape[0]
+        ran_b = {n: np.empty_like(v) for n, v in ran_a.items()}
+        for t in range(T):
+            for n in spec.states:
+                setattr(b, n, prev_a[n][t])
+            ran_b["y"][t] = b.step(xs[t])
+            for n in spec.states:
+                ran_b[n][t] = getattr(b, n)
+            if progress is not None:
+                progress(1)
+        prev_b = prev_a
+    else:
+        ran_b = spec.forward(b, xs)
+        prev_b = previous(ran_b)
+        if progress is not None:
+            progress(xs.shape[0])
+    bounds = spec.bounds(arguments, xs, prev_a, prev_b, ran_a, ran_b)
+    return [_agreement(QUANTITY[n], mode, contract, ran_a[n], ran_b[n], bounds[n]) for n in spec.quantities]
+
+
 def compare(a: Model, b: Model, xs: np.ndarray, mode: Mode, contract: Contract = "bound",
             progress: Callable[[int], None] | None = None) -> tuple[Agreement, Agreement]:
-    """Run models A and B from their initial states over xs (T, I) and compare state and output.
+    """Run RNNs A and B from their initial states over xs (T, I) and compare state and output.
 
     A is the reference: its weights define the bounds, and in teacher-forced mode B starts each step
     from A's previous state. Both models are reset before and left at the end of the run.
     ``progress(n)`` is called as steps complete (teacher-forced runs go step by step).
+    :func:`compare_cell` is the same for any registered cell.
 
     Returns
     -------
     (state agreement, output agreement)
     """
-    a.reset()
-    b.reset()
-    ys_a, hs_a = a.forward(xs)
-    h0 = a.h0
-    prev_a = np.vstack([h0[None, :], hs_a[:-1]])  # (T, H): the state each step started from
-    if mode == "teacher-forced":
-        T = xs.shape[0]
-        hs_b = np.empty_like(hs_a)
-        ys_b = np.empty_like(ys_a)
-        for t in range(T):
-            b.h = prev_a[t]
-            ys_b[t] = b.step(xs[t])
-            hs_b[t] = b.h
-            if progress is not None:
-                progress(1)
-        prev_b = prev_a
-    else:
-        ys_b, hs_b = b.forward(xs)
-        prev_b = np.vstack([h0[None, :], hs_b[:-1]])
-        if progress is not None:
-            progress(xs.shape[0])
-    h_bound = state_bound(a.W_xh, a.W_hh, xs, prev_a, prev_b, hs_a, hs_b, a.activation)
-    y_bound = output_bound(a.W_hy, hs_a, hs_b)
-    return (_agreement("state", mode, contract, hs_a, hs_b, h_bound),
-            _agreement("output", mode, contract, ys_a, ys_b, y_bound))
+    state, output = compare_cell(RNN_SPEC, RNN_SPEC.arguments(a), a, b, xs, mode, contract, progress)
+    return state, output

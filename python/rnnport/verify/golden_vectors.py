@@ -11,9 +11,12 @@ Arrays are ``{"shape": [...], "data": [...]}`` with ``data`` in C (row-major) or
 array, numbers written with Python's shortest round-trip ``repr`` so that parsing them back (NumPy, or
 .NET's ``double.Parse`` with the invariant culture) restores every bit.
 
-The behaviours are written once, over a *side*: a namespace with ``RNN``, ``bptt``,
-``clip_elementwise``, ``clip_global_norm``, ``SGD``, ``Adagrad`` and ``sample`` taken from either
-``rnnport``'s modules or ``rnnport.dotnet``.
+Every cell has its files (:func:`file_name`: ``single_step.json`` for the RNN, ``lstm_single_step.json``
+for the LSTM …; :data:`CELL_BEHAVIOURS` lists them). The behaviours are written once for every cell,
+over a *side*: a namespace with ``model`` (the constructor, keyword arguments), ``arguments`` (its
+argument names), ``states`` (("h",) or ("h", "c")), ``bptt``, ``clip_elementwise``,
+``clip_global_norm``, ``SGD``, ``Adagrad`` (and the RNN's ``sample``), taken from either ``rnnport``'s
+modules (:func:`numpy_side`) or ``rnnport.dotnet`` (``parity_tests/vectors/generate.py``).
 """
 from __future__ import annotations
 
@@ -25,6 +28,19 @@ from typing import Any, Callable
 import numpy as np
 
 BEHAVIOURS = ("single_step", "sequence", "loss_and_gradients", "sgd_step", "adagrad_step", "sampling")
+GATED_BEHAVIOURS = BEHAVIOURS[:-1]  # sampling is the RNN's character model alone
+CELL_BEHAVIOURS: dict[str, tuple[str, ...]] = {"rnn": BEHAVIOURS, "lstm": GATED_BEHAVIOURS, "gru": GATED_BEHAVIOURS}
+ARGUMENTS: dict[str, tuple[str, ...]] = {
+    "rnn": ("W_xh", "W_hh", "W_hy", "h0", "activation", "b_h", "b_y"),
+    "lstm": ("W_ih", "W_hh", "W_hy", "h0", "c0", "b_ih", "b_hh", "b_y"),
+    "gru": ("W_ih", "W_hh", "W_hy", "h0", "b_ih", "b_hh", "b_y"),
+}
+STATES: dict[str, tuple[str, ...]] = {"rnn": ("h",), "lstm": ("h", "c"), "gru": ("h",)}
+
+
+def file_name(cell: str, behaviour: str) -> str:
+    """The vector file of one behaviour of one cell: ``single_step.json`` (RNN), ``lstm_single_step.json``."""
+    return f"{behaviour}.json" if cell == "rnn" else f"{cell}_{behaviour}.json"
 
 
 def encode(value: Any) -> Any:
@@ -61,59 +77,75 @@ def write(path: str | Path, content: dict[str, Any]) -> None:
     Path(path).write_text(json.dumps(encode(content), indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def numpy_side(kernel: str = "exact") -> SimpleNamespace:
-    """The NumPy implementation of every behaviour, on the given kernels."""
+def numpy_side(kernel: str = "exact", cell: str = "rnn") -> SimpleNamespace:
+    """The NumPy implementation of every behaviour of ``cell``, on the given kernels."""
     from functools import partial
 
-    from rnnport.cells.rnn import RNN
-    from rnnport.cells.rnn_bptt import bptt
     from rnnport.numerics.kernels import kernels
     from rnnport.training.clipping import clip_elementwise, clip_global_norm
     from rnnport.training.optimizers import SGD, Adagrad
+
+    if cell == "rnn":
+        from rnnport.cells.rnn import RNN as model
+        from rnnport.cells.rnn_bptt import bptt
+    elif cell == "lstm":
+        from rnnport.cells.lstm import LSTM as model  # type: ignore[assignment]
+        from rnnport.cells.lstm_bptt import bptt  # type: ignore[assignment]
+    elif cell == "gru":
+        from rnnport.cells.gru import GRU as model  # type: ignore[assignment]
+        from rnnport.cells.gru_bptt import gru_bptt as bptt  # type: ignore[assignment]
+    else:
+        raise ValueError(f"no golden vectors for cell {cell!r}")
     from rnnport.training.sampling import sample
 
-    return SimpleNamespace(RNN=partial(RNN, kernel=kernel), bptt=bptt, clip_elementwise=clip_elementwise,
+    return SimpleNamespace(model=partial(model, kernel=kernel), arguments=ARGUMENTS[cell], states=STATES[cell],
+                           bptt=bptt, clip_elementwise=clip_elementwise,
                            clip_global_norm=partial(clip_global_norm, kernels=kernels(kernel)), SGD=SGD,
                            Adagrad=Adagrad, sample=sample)
 
 
 def _model(side: SimpleNamespace, inputs: dict[str, Any]) -> Any:
-    biases = {name: inputs[name] for name in ("b_h", "b_y") if name in inputs}
-    return side.RNN(inputs["W_xh"], inputs["W_hh"], inputs["W_hy"], inputs.get("h0"), inputs["activation"], **biases)
+    return side.model(**{name: inputs[name] for name in side.arguments if name in inputs})
 
 
 def _targets(inputs: dict[str, Any]) -> np.ndarray:
     return np.array(inputs["targets"], dtype=np.int64)
 
 
+def _starts(side: SimpleNamespace, inputs: dict[str, Any]) -> list[np.ndarray]:
+    """BPTT's starting states from the inputs: h_prev (and c_prev)."""
+    return [inputs[f"{state}_prev"] for state in side.states]
+
+
 def single_step(side, inputs):
     model = _model(side, inputs)
     y = model.step(inputs["x"])
-    return {"y": y, "h": model.h}
+    return {"y": y, **{state: getattr(model, state) for state in side.states}}
 
 
 def sequence(side, inputs):
-    ys, hs = _model(side, inputs).forward(inputs["xs"])
-    return {"ys": ys, "hs": hs}
+    ys, *states = _model(side, inputs).forward(inputs["xs"])
+    return {"ys": ys, **{f"{state}s": value for state, value in zip(side.states, states)}}
 
 
 def loss_and_gradients(side, inputs):
-    result = side.bptt(_model(side, inputs), inputs["xs"], _targets(inputs), inputs["h_prev"])
+    result = side.bptt(_model(side, inputs), inputs["xs"], _targets(inputs), *_starts(side, inputs))
     grads = result.gradients.parameters()
-    return {"loss": result.loss, "h_last": result.h_last, "dh0": result.gradients.h0,
+    return {"loss": result.loss, **{f"{s}_last": getattr(result, f"{s}_last") for s in side.states},
+            **{f"d{s}0": getattr(result.gradients, f"{s}0") for s in side.states},
             **{f"d{name}": g for name, g in grads.items()}}
 
 
 def _train(side, inputs, optimizer):
     model = _model(side, inputs)
-    losses, h = [], inputs["h_prev"]
+    losses, starts = [], _starts(side, inputs)
     for _ in range(inputs["updates"]):
-        result = side.bptt(model, inputs["xs"], _targets(inputs), h)
+        result = side.bptt(model, inputs["xs"], _targets(inputs), *starts)
         side.clip_elementwise(result.gradients, inputs["clip"])
         side.clip_global_norm(result.gradients, inputs["clip_norm"])
         optimizer.step(model, result.gradients)
         losses.append(result.loss)
-        h = result.h_last
+        starts = [getattr(result, f"{s}_last") for s in side.states]
     return {"losses": np.array(losses), **model.parameters()}
 
 
@@ -134,8 +166,21 @@ RUNNERS: dict[str, Callable[[SimpleNamespace, dict[str, Any]], dict[str, Any]]] 
     name: globals()[name] for name in BEHAVIOURS}
 
 
-def cases(behaviour: str, seed: int = 20261127) -> list[dict[str, Any]]:
-    """The seeded inputs of every case of ``behaviour`` (what ``generate.py`` feeds both sides)."""
+def mismatches(got: dict[str, Any], expected: dict[str, Any]) -> list[str]:
+    """The names whose values are not the expected 64-bit patterns (or that are missing or extra)."""
+    from rnnport.verify.ulp import bit_identical
+
+    names = sorted(set(got) | set(expected))
+    return [n for n in names if n not in got or n not in expected
+            or not bit_identical(np.asarray(got[n], dtype=float), np.asarray(expected[n], dtype=float))]
+
+
+def cases(behaviour: str, seed: int = 20261127, cell: str = "rnn") -> list[dict[str, Any]]:
+    """The seeded inputs of every case of ``behaviour`` of ``cell`` (what ``generate.py`` feeds both sides)."""
+    if cell != "rnn":
+        from rnnport.verify.golden_cases import gated_cases
+
+        return gated_cases(cell, behaviour, seed)
     from rnnport.verify.cases import make_case
 
     out = []
