@@ -12,6 +12,8 @@ module             what                                         NumPy twin
 ``errors``         .NET exceptions as typed one-line Python ones
 ``rnn``            :class:`DotNetRNN`                           :class:`rnnport.cells.rnn.RNN`
 ``rnn_bptt``       :func:`bptt`, :class:`DotNetGradients`       :mod:`rnnport.cells.rnn_bptt`
+``gru``            :class:`DotNetGRU`                           :class:`rnnport.cells.gru.GRU`
+``gru_bptt``       :func:`gru_bptt` and its gradients           :mod:`rnnport.cells.gru_bptt`
 ``clipping``       ``clip_elementwise``, ``clip_global_norm``   :mod:`rnnport.training.clipping`
 ``optimizers``     :class:`SGD`, :class:`Adagrad`               :mod:`rnnport.training.optimizers`
 ``sampling``       :func:`sample`                               :mod:`rnnport.training.sampling`
@@ -21,6 +23,8 @@ module             what                                         NumPy twin
 Importing this package does not start .NET; the first call that needs it does (:func:`load`).
 """
 from rnnport.dotnet.clipping import clip_elementwise, clip_global_norm
+from rnnport.dotnet.gru import DotNetGRU
+from rnnport.dotnet.gru_bptt import DotNetGruGradients, gru_bptt
 from rnnport.dotnet.model_file import load_model, save
 from rnnport.dotnet.optimizers import SGD, Adagrad
 from rnnport.dotnet.rnn import DotNetRNN
@@ -29,5 +33,6 @@ from rnnport.dotnet.runtime import load
 from rnnport.dotnet.sampling import sample
 from rnnport.dotnet.transfer import fits_net, from_net, to_net
 
-__all__ = ["Adagrad", "DotNetGradients", "DotNetRNN", "SGD", "bptt", "clip_elementwise", "clip_global_norm",
-           "fits_net", "from_net", "load", "load_model", "sample", "save", "to_net"]
+__all__ = ["Adagrad", "DotNetGRU", "DotNetGradients", "DotNetGruGradients", "DotNetRNN", "SGD", "bptt",
+           "clip_elementwise", "clip_global_norm", "fits_net", "from_net", "gru_bptt", "load", "load_model",
+           "sample", "save", "to_net"]

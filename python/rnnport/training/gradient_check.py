@@ -8,22 +8,28 @@ derivative, a transposed product) scores near 1.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from rnnport.cells.rnn import RNN
-from rnnport.cells.rnn_bptt import bptt
+from rnnport.cells.rnn_bptt import BpttResult, bptt
 
 TARGET = 1e-6  # the relative error a correct gradient stays under
 
 
 def gradient_check(model: RNN, xs: np.ndarray, targets: np.ndarray, h_prev: np.ndarray | None = None,
-                   eps: float = 1e-5, samples: int = 20, seed: int = 0, floor: float = 1e-8) -> dict[str, float]:
+                   eps: float = 1e-5, samples: int = 20, seed: int = 0, floor: float = 1e-8,
+                   backprop: Callable[..., BpttResult] | None = None) -> dict[str, float]:
     """The largest relative error per parameter (and ``h0``) over ``samples`` random elements each.
 
     Each perturbation goes through ``model.apply_update``, and every parameter is restored exactly
     afterwards, even when a perturbed loss is refused (FloatingPointError), as in C#; the model's state
-    is untouched. ``h0`` is the state the sequence starts from (default ``model.h``).
+    is untouched. ``h0`` is the state the sequence starts from (default ``model.h``). ``backprop`` is the
+    BPTT of the model's cell, ``bptt(model, xs, targets, h_prev)`` (the RNN's) by default: any cell with
+    ``parameters()``, ``apply_update()`` and a BPTT of that signature can be checked.
     """
+    bptt = backprop or globals()["bptt"]  # looked up per call: a test may replace the module's bptt
     h_prev = model.h if h_prev is None else np.array(h_prev, dtype=np.float64)  # model.h is a copy
     analytic = bptt(model, xs, targets, h_prev).gradients
     grads = dict(analytic.parameters(), h0=analytic.h0)

@@ -189,7 +189,7 @@ public static class Bptt
     }
 
     /// <summary>
-    /// Clips every element of every gradient, <see cref="Gradients.InitialState"/> included, to
+    /// Clips every element of every gradient of any cell, the initial state's (and cell state's) included, to
     /// [−<paramref name="limit"/>, <paramref name="limit"/>] in place (min-char-rnn clips at 5).
     /// NaN elements stay NaN. NumPy twin: <c>clip_elementwise(gradients, limit)</c>.
     /// </summary>
@@ -197,13 +197,13 @@ public static class Bptt
     /// <param name="limit">The bound, &gt; 0 (+Infinity leaves everything as it is).</param>
     /// <exception cref="ArgumentNullException"><paramref name="gradients"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not &gt; 0 (NaN included).</exception>
-    public static void ClipElementwise(Gradients gradients, double limit)
+    public static void ClipElementwise(IParameterGradients gradients, double limit)
     {
         ArgumentNullException.ThrowIfNull(gradients);
-        ClipElementwise(gradients.Parameters().Append((ParameterNames.InitialState, gradients.InitialState)), limit);
+        ClipElementwise(gradients.Arrays(), limit);
     }
 
-    /// <summary><see cref="ClipElementwise(Gradients, double)"/> on any cell's named gradients (the LSTM's too).</summary>
+    /// <summary><see cref="ClipElementwise(IParameterGradients, double)"/> on any cell's named gradients (the LSTM's too).</summary>
     internal static void ClipElementwise(IEnumerable<(string Name, Matrix<double> Value)> gradients, double limit)
     {
         if (!(limit > 0.0))
@@ -223,7 +223,7 @@ public static class Bptt
     /// <paramref name="maxNorm"/>. The norm is <c>sqrt(Σ_p Σ_i g_i²)</c> over the parameters in the order
     /// InputWeights, RecurrentWeights, OutputWeights, HiddenBias, OutputBias, each summed sequentially in
     /// column-major storage order, which for these transposed matrices is NumPy's C order of the twin
-    /// arrays. <see cref="Gradients.InitialState"/> is left alone: it is not a parameter.
+    /// arrays. The initial state's gradient is left alone: it is not a parameter.
     /// NumPy twin: <c>clip_global_norm(gradients, max_norm)</c>.
     /// </summary>
     /// <param name="gradients">The gradients to scale; modified in place when the norm exceeds <paramref name="maxNorm"/>.</param>
@@ -232,13 +232,13 @@ public static class Bptt
     /// <exception cref="ArgumentNullException"><paramref name="gradients"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNorm"/> is not &gt; 0 (NaN included).</exception>
     /// <exception cref="NonFiniteResultException">The norm is not finite (some g² overflows); the gradients are left as they were.</exception>
-    public static double ClipGlobalNorm(Gradients gradients, double maxNorm)
+    public static double ClipGlobalNorm(IParameterGradients gradients, double maxNorm)
     {
         ArgumentNullException.ThrowIfNull(gradients);
         return ClipGlobalNorm(gradients.Parameters(), maxNorm);
     }
 
-    /// <summary><see cref="ClipGlobalNorm(Gradients, double)"/> on any cell's named parameter gradients, in their order.</summary>
+    /// <summary><see cref="ClipGlobalNorm(IParameterGradients, double)"/> on any cell's named parameter gradients, in their order.</summary>
     internal static double ClipGlobalNorm(IReadOnlyList<(string Name, Matrix<double> Value)> parameters, double maxNorm)
     {
         if (!(maxNorm > 0.0))

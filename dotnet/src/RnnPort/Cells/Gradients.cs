@@ -7,7 +7,7 @@ namespace RnnPort;
 /// so each is the transpose of its NumPy twin in <c>rnnport.cells.rnn_bptt.Gradients</c>. The matrices are held
 /// live, not copied: clipping scales them in place.
 /// </summary>
-public sealed class Gradients
+public sealed class Gradients : IParameterGradients
 {
     /// <summary>Wraps the given matrices (no copies).</summary>
     /// <param name="inputWeights">I×H, <c>dW_xhᵀ</c>.</param>
@@ -89,6 +89,12 @@ public sealed class Gradients
     internal IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> PairWith(RNN model) =>
         Pair(model.Parameters(), Parameters());
 
+    /// <summary>Pairs any cell's parameters with its gradients (see the list overload): what every optimiser does first.</summary>
+    /// <exception cref="ArgumentException">The gradients are for a different set of parameters.</exception>
+    /// <exception cref="ShapeMismatchException">A gradient's shape differs from its parameter's.</exception>
+    internal static IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> Pair(
+        ITrainable model, IParameterGradients gradients) => Pair(model.Parameters(), gradients.Parameters());
+
     /// <summary>Pairs a model's named parameters with named gradients (any cell): same names in order, same shapes.</summary>
     internal static IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> Pair(
         IReadOnlyList<(string Name, Matrix<double> Value)> parameters, IReadOnlyList<(string Name, Matrix<double> Value)> gradients)
@@ -116,4 +122,9 @@ public sealed class Gradients
 
         return pairs;
     }
+
+    IReadOnlyList<(string Name, Matrix<double> Value)> IParameterGradients.Parameters() => Parameters();
+
+    IEnumerable<(string Name, Matrix<double> Value)> IParameterGradients.Arrays() =>
+        Parameters().Append((ParameterNames.InitialState, InitialState));
 }

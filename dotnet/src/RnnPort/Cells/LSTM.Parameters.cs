@@ -3,8 +3,12 @@ using MathNet.Numerics.LinearAlgebra;
 namespace RnnPort;
 
 /// <summary>The LSTM's live parameters, for its BPTT, the optimisers and gradient checks of this assembly.</summary>
-public sealed partial class LSTM
+public sealed partial class LSTM : ITrainable
 {
+    IReadOnlyList<(string Name, Matrix<double> Value)> ITrainable.Parameters() => Parameters();
+
+    void ITrainable.ApplyUpdate(IReadOnlyList<(string Name, double[] Values)> updates) => ApplyUpdate(updates);
+
     /// <summary>The live recurrent weights, H×4H: not a copy.</summary>
     internal Matrix<double> LiveRecurrentWeights => _recurrentWeights;
 

@@ -178,7 +178,7 @@ public static class LstmBptt
 
     /// <summary>
     /// Scales the parameter gradients so that their joint 2-norm is at most <paramref name="maxNorm"/>, as
-    /// <see cref="Bptt.ClipGlobalNorm(Gradients, double)"/> does for the RNN; returns the norm before.
+    /// <see cref="Bptt.ClipGlobalNorm(IParameterGradients, double)"/> does for the RNN; returns the norm before.
     /// NumPy twin: <c>lstm_bptt.clip_global_norm</c>.
     /// </summary>
     /// <param name="gradients">Modified in place when the norm exceeds <paramref name="maxNorm"/>.</param>

@@ -7,7 +7,7 @@ namespace RnnPort;
 /// gradients with respect to the chunk's initial state and cell state. NumPy twin:
 /// <c>rnnport.cells.lstm_bptt.LstmGradients</c> (W_ih, W_hh, W_hy, b_ih, b_hh, b_y, h0, c0: the transposes).
 /// </summary>
-public sealed class LstmGradients
+public sealed class LstmGradients : IParameterGradients
 {
     internal const string InputWeightsName = "InputWeights", RecurrentWeightsName = "RecurrentWeights", OutputWeightsName = "OutputWeights";
     internal const string InputBiasName = "InputBias", RecurrentBiasName = "RecurrentBias", OutputBiasName = "OutputBias";
@@ -90,4 +90,9 @@ public sealed class LstmGradients
     /// <exception cref="ShapeMismatchException">A gradient's shape differs from its parameter's.</exception>
     internal IReadOnlyList<(string Name, Matrix<double> Parameter, Matrix<double> Gradient)> PairWith(LSTM model) =>
         Gradients.Pair(model.Parameters(), Parameters());
+
+    IReadOnlyList<(string Name, Matrix<double> Value)> IParameterGradients.Parameters() => Parameters();
+
+    IEnumerable<(string Name, Matrix<double> Value)> IParameterGradients.Arrays() =>
+        Parameters().Append(("InitialState", InitialState)).Append(("InitialCellState", InitialCellState));
 }

@@ -22,6 +22,12 @@ public static class ParameterNames
     /// <summary>1×O output bias; NumPy twin <c>b_y</c> (O,).</summary>
     public const string OutputBias = "OutputBias";
 
+    /// <summary>The gated cells' input bias (torch's bias_ih, NumPy <c>b_ih</c>).</summary>
+    public const string InputBias = "InputBias";
+
+    /// <summary>The gated cells' recurrent bias (torch's bias_hh, NumPy <c>b_hh</c>).</summary>
+    public const string RecurrentBias = "RecurrentBias";
+
     /// <summary>1×H initial state of a chunk (a gradient only, never a parameter); NumPy twin <c>h0</c> (H,).</summary>
     public const string InitialState = "InitialState";
 }

@@ -6,8 +6,12 @@ namespace RnnPort;
 /// The parameters as one list, for the training code of this assembly, and the one way to change them
 /// after construction.
 /// </summary>
-public sealed partial class RNN
+public sealed partial class RNN : ITrainable
 {
+    IReadOnlyList<(string Name, Matrix<double> Value)> ITrainable.Parameters() => Parameters();
+
+    void ITrainable.ApplyUpdate(IReadOnlyList<(string Name, double[] Values)> updates) => ApplyUpdate(updates);
+
     /// <summary>The live recurrent weights, H×H = <c>W_hhᵀ</c>, for BPTT to read: not a copy, never written here.</summary>
     internal Matrix<double> LiveRecurrentWeights => _recurrentWeights;
 

@@ -88,7 +88,8 @@ internal static class FiniteResults
         int n = FirstNonFinite(values);
         if (n >= 0)
         {
-            bool vector = name is ParameterNames.HiddenBias or ParameterNames.OutputBias or ParameterNames.InitialState;
+            bool vector = name is ParameterNames.HiddenBias or ParameterNames.OutputBias or ParameterNames.InitialState
+                or ParameterNames.InputBias or ParameterNames.RecurrentBias;
             string where = vector ? Index(n) : string.Create(CultureInfo.InvariantCulture, $"({n % rows}, {n / rows})");
             throw new NonFiniteResultException($"{what} of {name} is not finite (element {where} is {Value(values[n])})");
         }

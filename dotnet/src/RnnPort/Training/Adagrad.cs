@@ -44,7 +44,7 @@ public sealed class Adagrad : IOptimizer
         _memory.ToDictionary(entry => entry.Key, entry => entry.Value.Clone(), StringComparer.Ordinal);
 
     /// <summary>
-    /// Whether <see cref="Step(RNN, Gradients)"/> refuses a memory or an update that is not finite (docs/bad-input.md). Off
+    /// Whether <see cref="Step"/> refuses a memory or an update that is not finite (docs/bad-input.md). Off
     /// only in the tests that show the check is needed. NumPy twin: <c>Adagrad._check_results</c>.
     /// </summary>
     internal bool CheckResults { get; set; } = true;
@@ -58,22 +58,11 @@ public sealed class Adagrad : IOptimizer
     /// Also when the memory from an earlier step has another shape than the parameter now (the optimiser
     /// was used with a different model).
     /// </exception>
-    public void Step(RNN model, Gradients gradients)
+    public void Step(ITrainable model, IParameterGradients gradients)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(gradients);
-        model.ApplyUpdate(Updates(gradients.PairWith(model)));
-    }
-
-    /// <inheritdoc/>
-    /// <exception cref="NonFiniteResultException">
-    /// Some new memory or updated parameter is not finite; neither the parameters nor the memory change.
-    /// </exception>
-    public void Step(LSTM model, LstmGradients gradients)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(gradients);
-        model.ApplyUpdate(Updates(gradients.PairWith(model)));
+        model.ApplyUpdate(Updates(Gradients.Pair(model, gradients)));
     }
 
     /// <summary>

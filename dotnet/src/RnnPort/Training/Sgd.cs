@@ -18,7 +18,7 @@ public sealed class Sgd : IOptimizer
     public double LearningRate { get; }
 
     /// <summary>
-    /// Whether <see cref="Step(RNN, Gradients)"/> refuses an update that is not finite (docs/bad-input.md). Off only in the
+    /// Whether <see cref="Step"/> refuses an update that is not finite (docs/bad-input.md). Off only in the
     /// tests that show the check is needed. NumPy twin: <c>SGD._check_results</c>.
     /// </summary>
     internal bool CheckResults { get; set; } = true;
@@ -27,23 +27,12 @@ public sealed class Sgd : IOptimizer
     /// <exception cref="NonFiniteResultException">
     /// Some updated parameter is not finite, checked in the order of the model's parameters; nothing is written.
     /// </exception>
-    public void Step(RNN model, Gradients gradients)
+    public void Step(ITrainable model, IParameterGradients gradients)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(gradients);
-        (string Name, double[] Values)[] updates = Updates(gradients.PairWith(model));
+        (string Name, double[] Values)[] updates = Updates(Gradients.Pair(model, gradients));
         model.ApplyUpdate(updates);  // every update is finite: only now is anything written
-    }
-
-    /// <inheritdoc/>
-    /// <exception cref="NonFiniteResultException">
-    /// Some updated parameter is not finite, checked in the order of the model's parameters; nothing is written.
-    /// </exception>
-    public void Step(LSTM model, LstmGradients gradients)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(gradients);
-        model.ApplyUpdate(Updates(gradients.PairWith(model)));
     }
 
     /// <summary>The new values of any cell's (name, parameter, gradient) triples, each checked finite; nothing written.</summary>

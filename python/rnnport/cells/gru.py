@@ -1,0 +1,286 @@
+"""A gated recurrent unit with torch.nn.GRU's equations and gate order (r, z, n). C# twin: ``RnnPort.GRU``.
+
+Column convention, as ``rnnport.RNN``; the row blocks of the weights are the gates in torch's order::
+
+    gi = W_ih @ x (+ b_ih)           # (3H,) = [gi_r; gi_z; gi_n]
+    gh = W_hh @ h (+ b_hh)           # (3H,) = [gh_r; gh_z; gh_n]
+    r  = σ(gi_r + gh_r)              # reset gate
+    z  = σ(gi_z + gh_z)              # update gate
+    n  = tanh(gi_n + r ⊙ gh_n)       # candidate: r multiplies W_hn h + b_hn, not h
+    h' = (1 − z) ⊙ n + z ⊙ h
+    y  = W_hy @ h' (+ b_y)
+
+``W_ih`` and ``W_hh`` are torch's ``weight_ih_l0`` and ``weight_hh_l0``, ``b_ih``/``b_hh`` its
+``bias_ih_l0``/``bias_hh_l0``. σ(a) = 1 / (1 + exp(−a)). docs/exact-mode.md ("GRU") lists the
+exact-mode operation order, which the C# side follows bit for bit.
+"""
+from __future__ import annotations
+
+import math
+from typing import Mapping
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from rnnport.numerics.checks import as_float64, check_finite, check_shape
+from rnnport.numerics.finite_results import all_finite, element, first_non_finite, refuse_non_finite_steps
+from rnnport.numerics.kernels import FAST, KernelName, kernels
+
+PARAMETERS = ("W_ih", "W_hh", "W_hy", "b_ih", "b_hh", "b_y")  # the order of parameters() and of the gradients
+
+
+def _exp_or_inf(a: float) -> float:
+    # math.exp raises OverflowError where the C library (and .NET's Math.Exp) returns inf.
+    try:
+        return math.exp(a)
+    except OverflowError:
+        return math.inf
+
+
+def _sigmoid_exact(a: float) -> float:
+    return 1.0 / (1.0 + _exp_or_inf(-a))
+
+
+def gru_sigmoid(a: np.ndarray, exact: bool) -> np.ndarray:
+    """σ(a) = 1.0 / (1.0 + exp(−a)), element-wise; exact: the C library's exp, one element at a time.
+
+    exp(−a) = inf for a ≲ −709.78 makes σ = 0.0 exactly, in both modes and both languages.
+    """
+    if exact:
+        flat = np.asarray(a, dtype=np.float64).ravel().tolist()
+        return np.fromiter(map(_sigmoid_exact, flat), dtype=np.float64, count=len(flat)).reshape(np.shape(a))
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-a))
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    view = array.view()
+    view.setflags(write=False)
+    return view
+
+
+class GRU:
+    """A GRU layer with an output layer, as torch.nn.GRU (one layer, unidirectional) plus ``y = W_hy h``.
+
+    Parameters
+    ----------
+    W_ih : array_like, shape (3H, I)
+        Input weights, gate blocks (r, z, n). C# twin: ``inputWeights`` = ``W_ih.T`` (I×3H).
+    W_hh : array_like, shape (3H, H)
+        Recurrent weights, gate blocks (r, z, n). C# twin: ``recurrentWeights`` = ``W_hh.T`` (H×3H).
+    W_hy : array_like, shape (O, H)
+        Output weights. C# twin: ``outputWeights`` = ``W_hy.T`` (H×O).
+    h0 : array_like, shape (H,), optional
+        Initial state; zeros when omitted.
+    b_ih, b_hh : array_like, shape (3H,), optional
+        torch's two biases; each is off (adds nothing) when None.
+    b_y : array_like, shape (O,), optional
+        Output bias.
+    kernel : {"fast", "exact"}
+        "fast": BLAS and NumPy's SIMD exp/tanh; "exact": the C# side's order and C-library functions.
+
+    Raises
+    ------
+    TypeError
+        An argument is not an array of real numbers.
+    ValueError
+        Shapes do not fit together, a value is not finite, or the kernel is unknown.
+
+    Notes
+    -----
+    As ``rnnport.RNN``: weights are copied; the attributes and ``parameters()`` are read-only views,
+    ``h`` returns a copy, and ``apply_update`` is the one way the parameters change.
+    """
+
+    _check_results: bool = True  # as RNN._check_results
+
+    def __init__(self, W_ih: ArrayLike, W_hh: ArrayLike, W_hy: ArrayLike, h0: ArrayLike | None = None, *,
+                 b_ih: ArrayLike | None = None, b_hh: ArrayLike | None = None, b_y: ArrayLike | None = None,
+                 kernel: KernelName = "fast") -> None:
+        self.kernels = kernels(kernel)
+        W_ih, W_hh, W_hy = (as_float64(w, n) for w, n in ((W_ih, "W_ih"), (W_hh, "W_hh"), (W_hy, "W_hy")))
+        check_shape(W_hh, (None, None), "W_hh", ("3H", "H"))
+        H = W_hh.shape[1]
+        check_shape(W_hh, (3 * H, H), "W_hh")
+        check_shape(W_ih, (3 * H, None), "W_ih", ("3H", "I"))
+        check_shape(W_hy, (None, H), "W_hy", ("O", "H"))
+        h0 = np.zeros(H) if h0 is None else as_float64(h0, "h0")
+        check_shape(h0, (H,), "h0")
+        arrays = {"W_ih": W_ih, "W_hh": W_hh, "W_hy": W_hy}
+        for name, value, size in (("b_ih", b_ih, 3 * H), ("b_hh", b_hh, 3 * H), ("b_y", b_y, W_hy.shape[0])):
+            if value is not None:
+                value = as_float64(value, name)
+                check_shape(value, (size,), name)
+                arrays[name] = value
+        for name, value in (("W_ih", W_ih), ("W_hh", W_hh), ("W_hy", W_hy), ("h0", h0),
+                            *((n, arrays[n]) for n in ("b_ih", "b_hh", "b_y") if n in arrays)):
+            check_finite(value, name)  # RNN's order: the weights, h0, then the biases
+        self._live = {n: np.array(arrays[n], dtype=np.float64, order="C") for n in PARAMETERS if n in arrays}
+        self.W_ih, self.W_hh, self.W_hy = (_read_only(self._live[n]) for n in ("W_ih", "W_hh", "W_hy"))
+        self.b_ih, self.b_hh, self.b_y = (_read_only(self._live[n]) if n in self._live else None
+                                          for n in ("b_ih", "b_hh", "b_y"))
+        self.h0 = _read_only(np.array(h0, dtype=np.float64))
+        self._h = self.h0.copy()
+
+    @property
+    def h(self) -> np.ndarray:
+        """A copy of the current state, shape (H,); assigning checks shape and finiteness, then copies."""
+        return self._h.copy()
+
+    @h.setter
+    def h(self, value: ArrayLike) -> None:
+        value = as_float64(value, "h")
+        check_shape(value, (self.hidden_size,), "h")
+        check_finite(value, "h")
+        self._h = np.array(value, dtype=np.float64)
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        """The trainable arrays by name, in ``PARAMETERS`` order (the biases when on), as read-only views:
+        they show every update, and ``apply_update`` alone makes one."""
+        return {name: _read_only(value) for name, value in self._live.items()}
+
+    def apply_update(self, values: Mapping[str, ArrayLike]) -> None:
+        """Write new values over some of the parameters, all or nothing: the training API (as ``RNN``'s).
+
+        Parameters
+        ----------
+        values : mapping of name to array_like
+            A subset of ``parameters()``, each of its parameter's shape, e.g. ``{"W_hh": (3H, H)}``.
+
+        Raises
+        ------
+        ValueError
+            A name the model has no parameter for, or a shape that differs; nothing is written.
+        """
+        arrays = {}
+        for name, value in values.items():
+            if name not in self._live:
+                raise ValueError(f"the model has no parameter {name!r}; it has {', '.join(self._live)}")
+            array = as_float64(value, name)
+            check_shape(array, self._live[name].shape, name)
+            arrays[name] = array
+        for name, array in arrays.items():
+            self._live[name][...] = array
+
+    @property
+    def input_size(self) -> int:
+        """I."""
+        return self.W_ih.shape[1]
+
+    @property
+    def hidden_size(self) -> int:
+        """H."""
+        return self.W_hh.shape[1]
+
+    @property
+    def output_size(self) -> int:
+        """O."""
+        return self.W_hy.shape[0]
+
+    def step(self, x: ArrayLike) -> np.ndarray:
+        """Advance one timestep.
+
+        Parameters
+        ----------
+        x : array_like, shape (I,)
+
+        Returns
+        -------
+        y : ndarray, shape (O,)
+
+        Raises
+        ------
+        FloatingPointError
+            The new state (checked first) or the output is not finite; ``h`` is unchanged.
+        """
+        x = as_float64(x, "x")
+        check_shape(x, (self.input_size,), "x")
+        check_finite(x, "x")
+        with np.errstate(all="ignore"):  # refused below, not warned about
+            gi = self._input_gates(x)
+            h = self.cell(gi, self._h, self.kernels.matvec(self.W_hh, self._h))
+            y = self.output(h)
+            finite = not self._check_results or math.isfinite(h.dot(h) + y.dot(y))
+        if not finite:
+            for value, what in ((h, "state"), (y, "output")):
+                index = first_non_finite(value)
+                if index is not None:
+                    raise FloatingPointError(f"step: the {what} is not finite ({element(value, index)})")
+        self._h = h
+        return y
+
+    def forward(self, xs: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """Run a sequence from the current state; ``h`` ends at the last step's state.
+
+        Parameters
+        ----------
+        xs : array_like, shape (T, I)
+
+        Returns
+        -------
+        ys : ndarray, shape (T, O)
+        hs : ndarray, shape (T, H)
+
+        Raises
+        ------
+        FloatingPointError
+            A state or an output is not finite (the message names the first step); ``h`` is unchanged.
+        """
+        xs = as_float64(xs, "xs")
+        check_shape(xs, (None, self.input_size), "xs", ("T", "I"))
+        check_finite(xs, "xs")
+        with np.errstate(all="ignore"):
+            hs = self.states(xs, self._h)
+            ys = self.output(hs)
+            finite = not self._check_results or all_finite(hs, ys)
+        if not finite:
+            refuse_non_finite_steps("forward", (("state", hs), ("output", ys)))
+        if hs.shape[0]:
+            self._h = hs[-1].copy()
+        return ys, hs
+
+    def states(self, xs: np.ndarray, h: np.ndarray, tape: list | None = None) -> np.ndarray:
+        """The states (T, H) from ``h`` (H,) over checked inputs ``xs`` (T, I); no checks, no state change.
+
+        ``tape``, when given, receives per step the tuple (r, z, n, gh_n), each (H,), that BPTT needs.
+        """
+        gis = self._input_gates(xs)  # (T, 3H): every input projection at once, the same bits as per step
+        hs = np.empty((xs.shape[0], self.hidden_size))
+        W_hh = self.kernels.prepare(self.W_hh)
+        for t in range(xs.shape[0]):
+            whh_h = self.kernels.matvec_prepared(W_hh, h)
+            h = hs[t] = self.cell(gis[t], h, whh_h) if tape is None else self.cell(gis[t], h, whh_h, tape)
+        return hs
+
+    def _input_gates(self, x: np.ndarray) -> np.ndarray:
+        """W_ih x (+ b_ih) for x (I,) or (T, I)."""
+        gi = self.kernels.matvec(self.W_ih, x)
+        return gi if self.b_ih is None else gi + self.b_ih
+
+    def cell(self, gi: np.ndarray, h: np.ndarray, whh_h: np.ndarray, tape: list | None = None) -> np.ndarray:
+        """h' from gi (3H,), the previous state h (H,) and W_hh h (3H,), in the exact-mode order.
+
+        ``tape``, when given, receives (r, z, n, gh_n).
+
+        Element-wise NumPy operations round once each, so this order is the C# side's bit for bit when
+        gi and W_hh h are; only the kernels' sums, exp and tanh differ between the modes.
+        """
+        H = self.hidden_size
+        gh = whh_h if self.b_hh is None else whh_h + self.b_hh
+        exact = self.kernels is not FAST
+        r = gru_sigmoid(gi[:H] + gh[:H], exact)
+        z = gru_sigmoid(gi[H:2 * H] + gh[H:2 * H], exact)
+        n = self.kernels.tanh(gi[2 * H:] + r * gh[2 * H:])
+        if tape is not None:
+            tape.append((r, z, n, gh[2 * H:]))
+        return (1.0 - z) * n + z * h
+
+    def output(self, h: np.ndarray) -> np.ndarray:
+        """y = W_hy h (+ b_y) for h (H,) or (T, H)."""
+        y = self.kernels.matvec(self.W_hy, h)
+        return y if self.b_y is None else y + self.b_y
+
+    def reset(self) -> None:
+        """Put the state back to ``h0``."""
+        self._h = self.h0.copy()
+
