@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from rnnport import RNN, dotnet, modelfile
+from rnnport.cells.gru import GRU
 from rnnport.cells.lstm import LSTM
+from rnnport.dotnet.gru import DotNetGRU
 from rnnport.dotnet.lstm import DotNetLSTM
 from rnnport.training.vocabulary import Vocabulary
 from rnnport.verify import model_file_corpus
@@ -60,10 +62,22 @@ def lstm_pair(biases: tuple[bool, bool, bool]) -> tuple[LSTM, DotNetLSTM]:
     return LSTM(*weights, **arrays, **optional), DotNetLSTM(*weights, **arrays, **optional)
 
 
+def gru_pair(biases: tuple[bool, bool, bool]) -> tuple[GRU, DotNetGRU]:
+    rng = np.random.default_rng(14)
+    I, H, O = 4, 3, 4
+    weights = [rng.normal(size=(3 * H, I)), rng.normal(size=(3 * H, H)), rng.normal(size=(O, H))]
+    h0 = rng.normal(size=H)
+    optional = {n: rng.normal(size=s) for n, s, on in zip(("b_ih", "b_hh", "b_y"), (3 * H, 3 * H, O), biases) if on}
+    return GRU(*weights, h0, **optional), DotNetGRU(*weights, h0, **optional)
+
+
 CELL_PAIRS = {
     "lstm-all-biases": lambda: lstm_pair((True, True, True)),
     "lstm-no-biases": lambda: lstm_pair((False, False, False)),
     "lstm-recurrent-bias-only": lambda: lstm_pair((False, True, False)),
+    "gru-all-biases": lambda: gru_pair((True, True, True)),
+    "gru-no-biases": lambda: gru_pair((False, False, False)),
+    "gru-input-and-output-bias": lambda: gru_pair((True, False, True)),
 }
 
 

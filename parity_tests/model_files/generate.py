@@ -735,6 +735,25 @@ def cells(add: Callable) -> None:
     add("M5-lstm-inf-b_hh", "M5", REFUSE, "+Inf in b_hh",
         lambda: lstm(arrays={"b_hh": np.where(np.arange(24) == 23, np.inf, LSTM_BASE["b_hh"])}))
     add("V1-lstm-too-short", "V1", REFUSE, "an LSTM with 3 characters for I = O = 4", lambda: lstm(vocab="abc"))
+    gru = lambda **kw: archive(cell_entries("gru", **kw))  # noqa: E731
+    add("valid-gru", "M1", ACCEPT, "a GRU: W_ih (3H, I), W_hh (3H, H), W_hy, h0, b_ih, b_hh, b_y", lambda: gru())
+    add("valid-gru-savez", "M1", ACCEPT, "np.savez of the GRU",
+        lambda: savez({**GRU_BASE, "vocabulary": np.array([ord(c) for c in VOCAB], dtype="<i4"),
+                       "metadata": np.frombuffer(cell_metadata("gru"), dtype=np.uint8)}))
+    add("valid-gru-no-biases", "M1", ACCEPT, "a GRU without biases", lambda: gru(arrays={"b_ih": None, "b_hh": None, "b_y": None}))
+    add("valid-gru-no-vocabulary", "V1", ACCEPT, "a GRU with V = 0 and I ≠ O",
+        lambda: gru(arrays={"W_hy": GRU_BASE["W_hy"][:3], "b_y": GRU_BASE["b_y"][:3]}, vocab=[]))
+    for name in ("W_ih", "h0"):
+        add(f"M1-gru-missing-{name}", "M1", REFUSE, f"a GRU without {name}.npy", lambda name=name: gru(arrays={name: None}))
+    add("M1-gru-with-c0", "M1", REFUSE, "a GRU with an LSTM's c0", lambda: gru(arrays={"c0": GRU_BASE["h0"]}))
+    add("M1-lstm-as-gru", "M1", REFUSE, "LSTM arrays (c0 included) under cell 'gru'", lambda: lstm(meta=cell_metadata("gru")))
+    add("M4-gru-W_ih-4H", "M4", REFUSE, "a GRU's W_ih with 4H rows (an LSTM's)", lambda: gru(arrays={"W_ih": zeros((24, 4))}))
+    add("M4-gru-as-lstm", "M4", REFUSE, "GRU arrays plus a c0 under cell 'lstm': W_ih has 3H rows",
+        lambda: gru(arrays={"c0": GRU_BASE["h0"]}, meta=cell_metadata("lstm")))
+    add("M4-gru-b_hh-length", "M4", REFUSE, "b_hh (24,), not 3H", lambda: gru(arrays={"b_hh": zeros(24)}))
+    add("M5-gru-nan-W_ih", "M5", REFUSE, "NaN in a GRU's W_ih",
+        lambda: gru(arrays={"W_ih": np.where(np.arange(72).reshape(18, 4) == 70, np.nan, GRU_BASE["W_ih"])}))
+    add("D7-gru-relu", "D7", REFUSE, "a GRU whose activation is relu", lambda: gru(meta=cell_metadata("gru", "relu")))
     add("D7-version-2-without-cell", "D7", REFUSE, "version 2 and no 'cell'", lambda: with_meta(metadata_json(version=2)))
     add("D7-version-1-with-cell", "D7", REFUSE, "version 1 with a 'cell'", lambda: with_meta(metadata_json(cell="rnn")))
     add("D7-version-1-lstm", "D7", REFUSE, "an LSTM file whose metadata says version 1",

@@ -1,5 +1,5 @@
 """The model file through C#: ``RnnPort.ModelFile.Save`` and ``Load``, as :mod:`rnnport.io.model_file`,
-for every cell: ``DotNetRNN`` and ``DotNetLSTM`` (the bridge twin of each cell the file holds)."""
+for every cell: ``DotNetRNN``, ``DotNetLSTM`` and ``DotNetGRU`` (the bridge twin of each cell the file holds)."""
 from __future__ import annotations
 
 import json
@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from rnnport.dotnet.errors import constructed, net_errors
+from rnnport.dotnet.gru import DotNetGRU
 from rnnport.dotnet.lstm import DotNetLSTM
 from rnnport.dotnet.rnn import DotNetRNN
 from rnnport.dotnet.runtime import load
@@ -17,7 +18,7 @@ from rnnport.training.vocabulary import Vocabulary
 
 
 # The bridge twin of each cell, by the metadata's "cell" (rnnport.io.model_cells.CELLS for NumPy).
-BRIDGE_CELLS: dict[str, Any] = {"rnn": DotNetRNN, "lstm": DotNetLSTM}
+BRIDGE_CELLS: dict[str, Any] = {"rnn": DotNetRNN, "lstm": DotNetLSTM, "gru": DotNetGRU}
 
 
 def save(path: str | os.PathLike[str], model: Any, vocabulary: Vocabulary | None = None,

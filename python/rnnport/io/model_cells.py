@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from rnnport.cells.gru import GRU
 from rnnport.cells.lstm import LSTM
 from rnnport.cells.rnn import RNN
 
@@ -85,10 +86,16 @@ def _lstm(floats: dict[str, np.ndarray], activation: str) -> LSTM:
                 b_ih=floats.get("b_ih"), b_hh=floats.get("b_hh"), b_y=floats.get("b_y"))
 
 
+def _gru(floats: dict[str, np.ndarray], activation: str) -> GRU:
+    return GRU(floats["W_ih"], floats["W_hh"], floats["W_hy"], floats["h0"],
+               b_ih=floats.get("b_ih"), b_hh=floats.get("b_hh"), b_y=floats.get("b_y"))
+
+
 CELLS: dict[str, CellFormat] = {
     "rnn": CellFormat("rnn", RNN, 1, "W_xh", ("W_xh", "W_hh", "W_hy", "h0"), ("b_h", "b_y"), ("b_h",), _rnn),
     "lstm": CellFormat("lstm", LSTM, 4, "W_ih", ("W_ih", "W_hh", "W_hy", "h0", "c0"), ("b_ih", "b_hh", "b_y"),
                        ("b_ih", "b_hh"), _lstm),
+    "gru": CellFormat("gru", GRU, 3, "W_ih", ("W_ih", "W_hh", "W_hy", "h0"), ("b_ih", "b_hh", "b_y"), ("b_ih", "b_hh"), _gru),
 }
 
 

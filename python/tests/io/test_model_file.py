@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from rnnport import RNN, modelfile
+from rnnport.cells.gru import GRU
 from rnnport.cells.lstm import LSTM
 from rnnport.io.model_file import ModelFileError
 from rnnport.training.vocabulary import Vocabulary
@@ -212,3 +213,20 @@ def test_save_refuses_an_empty_lstm(tmp_path):
     empty = LSTM(np.zeros((0, 4)), np.zeros((0, 0)), np.zeros((4, 0)))
     _raises(ValueError, "I, H, O", modelfile.save, tmp_path / "m.npz", empty)
     assert not (tmp_path / "m.npz").exists()
+
+
+@pytest.mark.parametrize("biases", [True, False])
+def test_a_gru_round_trips_as_a_gru(tmp_path, biases):
+    """Cell 'gru': W_ih (3H, I), W_hh (3H, H), no c0; load returns a GRU, bit for bit."""
+    rng = np.random.default_rng(8)
+    H = 3
+    extra = dict(b_ih=rng.normal(size=3 * H), b_hh=rng.normal(size=3 * H), b_y=rng.normal(size=4)) if biases else {}
+    model = GRU(rng.normal(size=(3 * H, 4)), rng.normal(size=(3 * H, H)), rng.normal(size=(4, H)), rng.normal(size=H), **extra)
+    path = tmp_path / "gru.npz"
+    modelfile.save(path, model)
+    loaded = modelfile.load(path)
+    assert type(loaded.model) is GRU and loaded.cell == "gru"
+    with np.load(path) as archive:
+        assert "c0" not in archive.keys() and json.loads(archive["metadata"].tobytes())["cell"] == "gru"
+    xs = rng.normal(size=(7, 4))
+    assert loaded.model.forward(xs)[0].tobytes() == model.forward(xs)[0].tobytes()

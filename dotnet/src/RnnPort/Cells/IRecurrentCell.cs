@@ -3,8 +3,8 @@ using MathNet.Numerics.LinearAlgebra;
 namespace RnnPort;
 
 /// <summary>
-/// What every recurrent cell offers, in the row convention: <see cref="RNN"/>, <see cref="LSTM"/> (and the
-/// GRU). The model file stores and returns any of them (<see cref="ModelFile"/>, <see cref="ModelFileContents.Cell"/>),
+/// What every recurrent cell offers, in the row convention: <see cref="RNN"/>, <see cref="LSTM"/> and
+/// <see cref="GRU"/>. The model file stores and returns any of them (<see cref="ModelFile"/>, <see cref="ModelFileContents.Cell"/>),
 /// and the character demo trains and samples through it. NumPy twin: the common API of <c>rnnport.RNN</c>,
 /// <c>rnnport.cells.LSTM</c> and <c>GRU</c> (<c>input_size</c>, <c>h</c>, <c>step</c>, <c>reset</c>).
 /// </summary>

@@ -42,7 +42,7 @@ public static class ModelFile
     /// Everything the specification requires is checked before the file is opened (rules W1–W4).
     /// </summary>
     /// <param name="path">The file to write, full name (nothing is appended), e.g. <c>model.npz</c>.</param>
-    /// <param name="model">The network: an <see cref="RNN"/>, <see cref="LSTM"/> or GRU.</param>
+    /// <param name="model">The network: an <see cref="RNN"/>, <see cref="LSTM"/> or <see cref="GRU"/>.</param>
     /// <param name="vocabulary">The characters of a character model (V must equal I and O), or null.</param>
     /// <param name="hyperparameters">Training settings stored as JSON; an empty object when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> or <paramref name="model"/> is null.</exception>
@@ -67,7 +67,7 @@ public static class ModelFile
     /// NumPy twin: <c>save(stream, model, vocabulary, hyperparameters)</c> with an open binary file.
     /// </summary>
     /// <param name="stream">A writable stream; the archive starts at its current position.</param>
-    /// <param name="model">The network: an <see cref="RNN"/>, <see cref="LSTM"/> or GRU.</param>
+    /// <param name="model">The network: an <see cref="RNN"/>, <see cref="LSTM"/> or <see cref="GRU"/>.</param>
     /// <param name="vocabulary">The characters of a character model (V = I = O), or null.</param>
     /// <param name="hyperparameters">Training settings stored as JSON; an empty object when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> or <paramref name="model"/> is null.</exception>
@@ -82,7 +82,7 @@ public static class ModelFile
     /// <summary>
     /// The bytes of the model file, after every writer check of the specification (W1–W4). NumPy twin: <c>encode</c>.
     /// </summary>
-    /// <param name="model">The network: an <see cref="RNN"/>, <see cref="LSTM"/> or GRU.</param>
+    /// <param name="model">The network: an <see cref="RNN"/>, <see cref="LSTM"/> or <see cref="GRU"/>.</param>
     /// <param name="vocabulary">The characters of a character model (V = I = O), or null.</param>
     /// <param name="hyperparameters">Training settings stored as JSON; an empty object when null.</param>
     /// <returns>The file's bytes.</returns>

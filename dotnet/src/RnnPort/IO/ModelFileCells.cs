@@ -67,6 +67,12 @@ internal static class ModelFileCells
                    ("c0", lstm.InitialCellState), ("b_ih", lstm.InputBias), ("b_hh", lstm.RecurrentBias), ("b_y", lstm.OutputBias)]
                 : null,
             (m, _) => new LSTM(m["W_ih"], m["W_hh"], m["W_hy"], m["h0"], m["c0"], m.GetValueOrDefault("b_ih"), m.GetValueOrDefault("b_hh"), m.GetValueOrDefault("b_y"))),
+        new("gru", 3, "W_ih", ["W_ih", "W_hh", "W_hy", "h0"], ["b_ih", "b_hh", "b_y"], ["b_ih", "b_hh"],
+            cell => cell is GRU gru
+                ? [("W_ih", gru.InputWeights), ("W_hh", gru.RecurrentWeights), ("W_hy", gru.OutputWeights), ("h0", gru.InitialState),
+                   ("b_ih", gru.InputBias), ("b_hh", gru.RecurrentBias), ("b_y", gru.OutputBias)]
+                : null,
+            (m, _) => new GRU(m["W_ih"], m["W_hh"], m["W_hy"], m["h0"], m.GetValueOrDefault("b_ih"), m.GetValueOrDefault("b_hh"), m.GetValueOrDefault("b_y"))),
     ];
 
     /// <summary>Every float entry name of every cell (rule Z4), NumPy <c>ENTRY_NAMES</c>.</summary>

@@ -9,7 +9,7 @@ namespace RnnPort;
 public sealed class ModelFileContents
 {
     /// <summary>Bundles the three parts.</summary>
-    /// <param name="model">The network (an <see cref="RNN"/>, <see cref="LSTM"/> or GRU), its state at its initial state.</param>
+    /// <param name="model">The network (an <see cref="RNN"/>, <see cref="LSTM"/> or <see cref="GRU"/>), its state at its initial state.</param>
     /// <param name="vocabulary">The characters of the inputs and outputs, or null (NumPy: V = 0).</param>
     /// <param name="hyperparameters">The training settings; an empty object when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
@@ -31,7 +31,7 @@ public sealed class ModelFileContents
     /// <summary>The network of an RNN file (the API before files held other cells).</summary>
     /// <exception cref="InvalidOperationException">The file holds another cell: use <see cref="Cell"/>.</exception>
     public RNN Model => Cell as RNN
-        ?? throw new InvalidOperationException($"this model file holds an {CellName.ToUpperInvariant()}, not an RNN; use Cell");
+        ?? throw new InvalidOperationException($"this model file holds the cell '{CellName}', not an RNN; use Cell");
 
     /// <summary>The vocabulary, V = I characters, or null when the file has none (NumPy <c>vocabulary</c>).</summary>
     public Vocabulary? Vocabulary { get; }
