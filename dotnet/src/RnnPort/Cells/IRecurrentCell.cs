@@ -32,4 +32,11 @@ public interface IRecurrentCell
 
     /// <summary>Puts the state (and an LSTM's cell state) back to the initial one (NumPy <c>reset()</c>).</summary>
     void Reset();
+
+    /// <summary>
+    /// An action that puts the state (and an LSTM's cell state) back as it is now, without checks: how
+    /// <see cref="Sampler"/> leaves a model as it found it.
+    /// </summary>
+    /// <returns>The restoring action.</returns>
+    internal Action Snapshot();
 }

@@ -120,5 +120,7 @@ public sealed class ModelFileCellTests : IDisposable
         public void Reset()
         {
         }
+
+        Action IRecurrentCell.Snapshot() => () => { };
     }
 }
