@@ -127,6 +127,8 @@ def _inputs(args: argparse.Namespace) -> tuple[RNN, np.ndarray, str]:
             loaded = model_file.load(args.model)
         except (OSError, ValueError) as error:
             raise UsageError(f"cannot load model {args.model}: {error}") from None
+        if loaded.cell != "rnn":  # the model file holds any cell now (docs/model-file.md, D7)
+            raise UsageError(f"cannot verify model {args.model}: it holds cell '{loaded.cell}'; --model takes an RNN")
         m = loaded.model
         model = RNN(m.W_xh, m.W_hh, m.W_hy, m.h0, m.activation, b_h=m.b_h, b_y=m.b_y, kernel=kernel)
         source = f"model {args.model}"
