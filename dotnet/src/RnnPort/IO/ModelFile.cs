@@ -91,11 +91,7 @@ public static class ModelFile
     public static byte[] Encode(IRecurrentCell model, Vocabulary? vocabulary = null, JsonObject? hyperparameters = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        (CellFormat cell, (string Name, Matrix<double>? Value)[] values) = ModelFileCells.All
-            .Select(c => (c, c.Arrays(model)))
-            .FirstOrDefault(found => found.Item2 is not null) is ({ } format, { } found)
-            ? (format, found)
-            : throw new ArgumentException($"a model file holds an RNN, LSTM or GRU, not a {model.GetType().Name}", nameof(model));
+        (CellFormat cell, (string Name, Matrix<double>? Value)[] values) = ModelFileCells.Of(model);
         int inputs = model.InputSize, hidden = model.HiddenSize, outputs = model.OutputSize;
         if (inputs < 1 || hidden < 1 || outputs < 1)
         {

@@ -78,6 +78,21 @@ internal static class ModelFileCells
     /// <summary>Every float entry name of every cell (rule Z4), NumPy <c>ENTRY_NAMES</c>.</summary>
     internal static readonly string[] EntryNames = ["W_xh", "W_ih", "W_hh", "W_hy", "h0", "c0", "b_h", "b_ih", "b_hh", "b_y"];
 
+    /// <summary>The format of <paramref name="model"/>'s cell and the values of its entries (rule W1).</summary>
+    /// <exception cref="ArgumentException">The model is none of the registered cells.</exception>
+    internal static (CellFormat Cell, (string Name, Matrix<double>? Value)[] Values) Of(IRecurrentCell model)
+    {
+        foreach (CellFormat cell in All)
+        {
+            if (cell.Arrays(model) is { } values)
+            {
+                return (cell, values);
+            }
+        }
+
+        throw new ArgumentException($"a model file holds an RNN, LSTM or GRU, not a {model.GetType().Name}", nameof(model));
+    }
+
     /// <summary>The cell named <paramref name="name"/>, or null.</summary>
     internal static CellFormat? Named(string name) => All.FirstOrDefault(c => c.Name == name);
 }

@@ -13,11 +13,11 @@ public sealed class ModelFileContents
     /// <param name="vocabulary">The characters of the inputs and outputs, or null (NumPy: V = 0).</param>
     /// <param name="hyperparameters">The training settings; an empty object when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="model"/> is none of the cells a model file holds.</exception>
     public ModelFileContents(IRecurrentCell model, Vocabulary? vocabulary = null, JsonObject? hyperparameters = null)
     {
         Cell = model ?? throw new ArgumentNullException(nameof(model));
-        CellName = ModelFileCells.All.FirstOrDefault(c => c.Arrays(model) is not null)?.Name
-            ?? throw new ArgumentException($"a model file holds an RNN, LSTM or GRU, not a {model.GetType().Name}", nameof(model));
+        CellName = ModelFileCells.Of(model).Cell.Name;
         Vocabulary = vocabulary;
         Hyperparameters = hyperparameters ?? [];
     }
