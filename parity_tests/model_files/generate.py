@@ -36,6 +36,17 @@ BASE = {
     "W_xh": RNG.normal(size=(H, I)), "W_hh": RNG.normal(size=(H, H)) / 4, "W_hy": RNG.normal(size=(O, H)),
     "h0": RNG.normal(size=H) / 10, "b_h": RNG.normal(size=H) / 10, "b_y": RNG.normal(size=O) / 10,
 }
+# The gated cells: the same I, H, O; W_ih and W_hh stack 4 (LSTM) or 3 (GRU) gate blocks of H rows.
+LSTM_BASE = {
+    "W_ih": RNG.normal(size=(4 * H, I)), "W_hh": RNG.normal(size=(4 * H, H)) / 4, "W_hy": RNG.normal(size=(O, H)),
+    "h0": RNG.normal(size=H) / 10, "c0": RNG.normal(size=H) / 10, "b_ih": RNG.normal(size=4 * H) / 10,
+    "b_hh": RNG.normal(size=4 * H) / 10, "b_y": RNG.normal(size=O) / 10,
+}
+GRU_BASE = {
+    "W_ih": RNG.normal(size=(3 * H, I)), "W_hh": RNG.normal(size=(3 * H, H)) / 4, "W_hy": RNG.normal(size=(O, H)),
+    "h0": RNG.normal(size=H) / 10, "b_ih": RNG.normal(size=3 * H) / 10, "b_hh": RNG.normal(size=3 * H) / 10,
+    "b_y": RNG.normal(size=O) / 10,
+}
 VOCAB = "abcd"
 HYPER = {"clip": 5.0, "hidden_size": 6, "learning_rate": 0.1, "optimizer": "adagrad", "seq_length": 25}
 
@@ -47,6 +58,18 @@ def metadata_json(activation: str = "tanh", hyper: dict | None = None, **overrid
 
 
 DROP = object()
+
+
+def cell_metadata(cell: str, activation: str = "tanh", **overrides) -> bytes:
+    """Version-2 metadata naming ``cell``, as the writers write it."""
+    return metadata_json(activation, **{"version": 2, "cell": cell, **overrides})
+
+
+def cell_entries(cell: str, arrays: dict | None = None, meta: bytes | None = None, **kwargs) -> dict[str, bytes]:
+    """name → .npy bytes of the base LSTM or GRU (version-2 metadata), with replacements."""
+    base = {"lstm": LSTM_BASE, "gru": GRU_BASE}[cell]
+    arrays = {**{k: None for k in BASE}, **base, **(arrays or {})}
+    return model_entries(arrays, meta=cell_metadata(cell) if meta is None else meta, **kwargs)
 
 
 def npy(array: np.ndarray | None = None, *, descr: str | None = None, shape: tuple | None = None,
@@ -317,8 +340,8 @@ def cases() -> list[Case]:
     add("Z1-cd-disk", "Z1", REFUSE, "central directory on disk 2", lambda: archive(end={"cd_disk": 2}))
     add("Z1-count-mismatch", "Z1", REFUSE, "entries on disk differ from the total", lambda: archive(end={"on_disk": 5}))
     add("Z1-empty-zip", "Z1", REFUSE, "an empty archive (0 entries)", lambda: build([]))
-    add("Z1-nine-entries", "Z1", REFUSE, "9 entries, more than MAX_ENTRIES",
-        lambda: archive({**model_entries(), "x.npy": npy(zeros(1))}))
+    add("Z1-eleven-entries", "Z1", REFUSE, "11 entries, more than MAX_ENTRIES",
+        lambda: archive({**cell_entries("lstm"), "x.npy": npy(zeros(1))}))
     add("Z1-wrong-end-signature", "Z1", REFUSE, "end record signature damaged", lambda: flip(base, len(base) - 22))
     add("Z1-wrong-zip-magic", "Z1", REFUSE, "every PK signature replaced", lambda: base.replace(b"PK", b"QK"))
 
@@ -649,7 +672,8 @@ def cases() -> list[Case]:
     add("D5-extra-key", "D5", REFUSE, "an extra top-level key", lambda: with_meta(metadata_json(comment="hi")))
     add("D6-format-other", "D6", REFUSE, "format 'other'", lambda: with_meta(metadata_json(format="other")))
     add("D6-format-number", "D6", REFUSE, "format 1", lambda: with_meta(metadata_json(format=1)))
-    add("D6-version-2", "D6", REFUSE, "version 2", lambda: with_meta(metadata_json(version=2)))
+    add("D6-version-3", "D6", REFUSE, "version 3", lambda: with_meta(cell_metadata("rnn", version=3)))
+    add("D6-version-0", "D6", REFUSE, "version 0", lambda: with_meta(metadata_json(version=0)))
     add("D6-version-float", "D6", REFUSE, "version 1.0", lambda: with_meta(metadata_json(version=1.0)))
     add("D6-version-exponent", "D6", REFUSE, "version 1e0", lambda: with_meta(metadata_json(version="X").replace(b'"X"', b"1e0")))
     add("D6-version-true", "D6", REFUSE, "version true", lambda: with_meta(metadata_json(version=True)))
@@ -663,7 +687,85 @@ def cases() -> list[Case]:
         lambda: with_meta(metadata_json(hyper={}).replace(b'"hyperparameters": {}', b'"hyperparameters": null')))
     add("D6-hyperparameters-string", "D6", REFUSE, "hyperparameters 'x'",
         lambda: with_meta(metadata_json(hyper={}).replace(b'"hyperparameters": {}', b'"hyperparameters": "x"')))
+    cells(add)
     return out
+
+
+def cells(add: Callable) -> None:
+    """The cell's cases: version 2 and D7, each cell's entries (M1) and shapes (M4)."""
+    zeros = lambda n: np.zeros(n)  # noqa: E731
+    lstm = lambda **kw: archive(cell_entries("lstm", **kw))  # noqa: E731
+    add("valid-v2-rnn", "D7", ACCEPT, "version 2, cell 'rnn', as the writers write an RNN",
+        lambda: with_meta(cell_metadata("rnn")))
+    add("valid-v2-rnn-relu", "D7", ACCEPT, "version 2, cell 'rnn', activation relu", lambda: with_meta(cell_metadata("rnn", "relu")))
+    add("valid-lstm", "M1", ACCEPT, "an LSTM: W_ih (4H, I), W_hh (4H, H), W_hy, h0, c0, b_ih, b_hh, b_y (10 entries)",
+        lambda: lstm())
+    add("valid-lstm-savez", "M1", ACCEPT, "np.savez of the LSTM",
+        lambda: savez({**LSTM_BASE, "vocabulary": np.array([ord(c) for c in VOCAB], dtype="<i4"),
+                       "metadata": np.frombuffer(cell_metadata("lstm"), dtype=np.uint8)}))
+    add("valid-lstm-no-biases", "M1", ACCEPT, "an LSTM without b_ih, b_hh, b_y",
+        lambda: lstm(arrays={"b_ih": None, "b_hh": None, "b_y": None}))
+    add("valid-lstm-input-bias-only", "M1", ACCEPT, "an LSTM with b_ih alone", lambda: lstm(arrays={"b_hh": None, "b_y": None}))
+    add("valid-lstm-one-unit", "M4", ACCEPT, "an LSTM with I = H = O = 1",
+        lambda: lstm(arrays={"W_ih": [[0.1], [0.2], [0.3], [0.4]], "W_hh": [[0.5], [0.6], [0.7], [0.8]], "W_hy": [[2.0]],
+                             "h0": [0.0], "c0": [-0.0], "b_ih": None, "b_hh": [0.1] * 4, "b_y": [0.2]}, vocab="x"))
+    for name in ("W_ih", "W_hh", "W_hy", "h0", "c0"):
+        add(f"M1-lstm-missing-{name}", "M1", REFUSE, f"an LSTM without {name}.npy",
+            lambda name=name: lstm(arrays={name: None}))
+    add("M1-lstm-with-W_xh", "M1", REFUSE, "an LSTM with an RNN's W_xh as well",
+        lambda: lstm(arrays={"b_y": None, "W_xh": BASE["W_xh"]}))
+    add("M1-lstm-with-b_h", "M1", REFUSE, "an LSTM with an RNN's b_h", lambda: lstm(arrays={"b_y": None, "b_h": BASE["b_h"]}))
+    add("M1-lstm-as-rnn", "M1", REFUSE, "LSTM arrays under version-1 (RNN) metadata: no W_xh",
+        lambda: lstm(meta=metadata_json()))
+    add("M1-rnn-with-c0", "M1", REFUSE, "an RNN (version 1) with a c0", lambda: archive(model_entries({"c0": BASE["h0"]})))
+    add("M1-rnn-as-lstm", "M1", REFUSE, "RNN arrays under cell 'lstm'", lambda: with_meta(cell_metadata("lstm")))
+    add("M3-lstm-c0-2d", "M3", REFUSE, "c0 of shape (1, 6)", lambda: lstm(arrays={"c0": npy(LSTM_BASE["c0"].reshape(1, 6))}))
+    add("M4-lstm-W_ih-3H", "M4", REFUSE, "an LSTM's W_ih with 3H rows (a GRU's)", lambda: lstm(arrays={"W_ih": zeros((18, 4))}))
+    add("M4-lstm-W_hh-H", "M4", REFUSE, "an LSTM's W_hh (H, H) (an RNN's)",
+        lambda: lstm(arrays={"W_hh": zeros((6, 6))}))
+    add("M4-lstm-W_hh-rows", "M4", REFUSE, "W_hh (25, 6): not 4H rows", lambda: lstm(arrays={"W_hh": zeros((25, 6))}))
+    add("M4-lstm-b_ih-length", "M4", REFUSE, "b_ih (18,), not 4H", lambda: lstm(arrays={"b_ih": zeros(18)}))
+    add("M4-lstm-b_hh-length", "M4", REFUSE, "b_hh (6,), not 4H", lambda: lstm(arrays={"b_hh": zeros(6)}))
+    add("M4-lstm-c0-length", "M4", REFUSE, "c0 (5,)", lambda: lstm(arrays={"c0": zeros(5)}))
+    add("M4-lstm-H-zero", "M4", REFUSE, "an LSTM with H = 0",
+        lambda: lstm(arrays={"W_ih": zeros((0, 4)), "W_hh": zeros((0, 0)), "W_hy": zeros((4, 0)), "h0": zeros(0),
+                             "c0": zeros(0), "b_ih": zeros(0), "b_hh": zeros(0)}))
+    add("M5-lstm-nan-c0", "M5", REFUSE, "NaN in c0",
+        lambda: lstm(arrays={"c0": np.where(np.arange(6) == 4, np.nan, LSTM_BASE["c0"])}))
+    add("M5-lstm-inf-b_hh", "M5", REFUSE, "+Inf in b_hh",
+        lambda: lstm(arrays={"b_hh": np.where(np.arange(24) == 23, np.inf, LSTM_BASE["b_hh"])}))
+    add("V1-lstm-too-short", "V1", REFUSE, "an LSTM with 3 characters for I = O = 4", lambda: lstm(vocab="abc"))
+    gru = lambda **kw: archive(cell_entries("gru", **kw))  # noqa: E731
+    add("valid-gru", "M1", ACCEPT, "a GRU: W_ih (3H, I), W_hh (3H, H), W_hy, h0, b_ih, b_hh, b_y", lambda: gru())
+    add("valid-gru-savez", "M1", ACCEPT, "np.savez of the GRU",
+        lambda: savez({**GRU_BASE, "vocabulary": np.array([ord(c) for c in VOCAB], dtype="<i4"),
+                       "metadata": np.frombuffer(cell_metadata("gru"), dtype=np.uint8)}))
+    add("valid-gru-no-biases", "M1", ACCEPT, "a GRU without biases", lambda: gru(arrays={"b_ih": None, "b_hh": None, "b_y": None}))
+    add("valid-gru-no-vocabulary", "V1", ACCEPT, "a GRU with V = 0 and I ≠ O",
+        lambda: gru(arrays={"W_hy": GRU_BASE["W_hy"][:3], "b_y": GRU_BASE["b_y"][:3]}, vocab=[]))
+    for name in ("W_ih", "h0"):
+        add(f"M1-gru-missing-{name}", "M1", REFUSE, f"a GRU without {name}.npy", lambda name=name: gru(arrays={name: None}))
+    add("M1-gru-with-c0", "M1", REFUSE, "a GRU with an LSTM's c0", lambda: gru(arrays={"c0": GRU_BASE["h0"]}))
+    add("M1-lstm-as-gru", "M1", REFUSE, "LSTM arrays (c0 included) under cell 'gru'", lambda: lstm(meta=cell_metadata("gru")))
+    add("M4-gru-W_ih-4H", "M4", REFUSE, "a GRU's W_ih with 4H rows (an LSTM's)", lambda: gru(arrays={"W_ih": zeros((24, 4))}))
+    add("M4-gru-as-lstm", "M4", REFUSE, "GRU arrays plus a c0 under cell 'lstm': W_ih has 3H rows",
+        lambda: gru(arrays={"c0": GRU_BASE["h0"]}, meta=cell_metadata("lstm")))
+    add("M4-gru-b_hh-length", "M4", REFUSE, "b_hh (24,), not 3H", lambda: gru(arrays={"b_hh": zeros(24)}))
+    add("M5-gru-nan-W_ih", "M5", REFUSE, "NaN in a GRU's W_ih",
+        lambda: gru(arrays={"W_ih": np.where(np.arange(72).reshape(18, 4) == 70, np.nan, GRU_BASE["W_ih"])}))
+    add("D7-gru-relu", "D7", REFUSE, "a GRU whose activation is relu", lambda: gru(meta=cell_metadata("gru", "relu")))
+    add("D7-version-2-without-cell", "D7", REFUSE, "version 2 and no 'cell'", lambda: with_meta(metadata_json(version=2)))
+    add("D7-version-1-with-cell", "D7", REFUSE, "version 1 with a 'cell'", lambda: with_meta(metadata_json(cell="rnn")))
+    add("D7-version-1-lstm", "D7", REFUSE, "an LSTM file whose metadata says version 1",
+        lambda: lstm(meta=metadata_json(cell="lstm")))
+    add("D7-cell-unknown", "D7", REFUSE, "cell 'transformer'", lambda: with_meta(cell_metadata("transformer")))
+    add("D7-cell-case", "D7", REFUSE, "cell 'LSTM'", lambda: lstm(meta=cell_metadata("LSTM")))
+    add("D7-cell-number", "D7", REFUSE, "cell 1", lambda: with_meta(cell_metadata(1)))
+    add("D7-cell-null", "D7", REFUSE, "cell null", lambda: with_meta(cell_metadata(None)))
+    add("D7-lstm-relu", "D7", REFUSE, "an LSTM whose activation is relu", lambda: lstm(meta=cell_metadata("lstm", "relu")))
+    add("D5-cell-and-extra", "D5", REFUSE, "cell and an extra key", lambda: with_meta(cell_metadata("rnn", comment="x")))
+    add("D5-lstm-missing-activation", "D5", REFUSE, "an LSTM without 'activation'",
+        lambda: lstm(meta=cell_metadata("lstm", activation=DROP)))
 
 
 def BASE_W_HH() -> bytes:  # noqa: N802  (an entry's bytes, named as the entry)

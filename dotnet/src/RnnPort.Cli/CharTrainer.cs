@@ -18,7 +18,8 @@ internal sealed record TrainingSettings(
     double? ClipNorm = null,
     int Seed = 0,
     int SampleEvery = 500,
-    int SampleLength = 200)
+    int SampleLength = 200,
+    string Cell = "rnn")
 {
     /// <summary>What the model file records, under the NumPy side's names.</summary>
     internal JsonObject Hyperparameters() => new()
@@ -31,15 +32,17 @@ internal sealed record TrainingSettings(
         ["clip_norm"] = ClipNorm,
         ["optimizer"] = Optimizer,
         ["seed"] = Seed,
+        ["cell"] = Cell,
     };
 }
 
 /// <summary>A trained character model and the loss of every chunk.</summary>
-internal sealed record TrainingResult(RNN Model, Vocabulary Vocabulary, IReadOnlyList<double> Losses, double SmoothLoss);
+internal sealed record TrainingResult(IRecurrentCell Model, Vocabulary Vocabulary, IReadOnlyList<double> Losses, double SmoothLoss);
 
 /// <summary>
-/// Trains a character-level language model the way Karpathy's min-char-rnn does: chunks of L
-/// characters, truncated BPTT carrying the state from chunk to chunk, gradients clipped element-wise
+/// Trains a character-level language model of any cell (<see cref="CharCells"/>: RNN, LSTM, GRU) the way
+/// Karpathy's min-char-rnn does: chunks of L
+/// characters, truncated BPTT carrying the state (an LSTM's h and c) from chunk to chunk, gradients clipped element-wise
 /// (and, with <see cref="TrainingSettings.ClipNorm"/>, by global norm), Adagrad or SGD.
 /// Both biases are on (zeros); the weights start as N(0, 1)·0.01 from a seeded
 /// <see cref="System.Random"/> (Box–Muller), so they differ from the NumPy side's initial weights.
@@ -60,36 +63,32 @@ internal static class CharTrainer
         var random = new Random(settings.Seed);
         var normal = new Gaussian(random);
         Matrix<double> Init(int rows, int columns) => Matrix<double>.Build.Dense(rows, columns, (_, _) => normal.Next() * 0.01);
-        var model = new RNN(
-            Init(size, hidden),   // I×H = W_xhᵀ
-            Init(hidden, hidden), // H×H = W_hhᵀ
-            Init(hidden, size),   // H×O = W_hyᵀ
-            hiddenBias: Matrix<double>.Build.Dense(1, hidden),
-            outputBias: Matrix<double>.Build.Dense(1, size));
+        CharCell cell = CharCells.All[settings.Cell];
+        ITrainable model = cell.Make(size, hidden, Init);  // weights in the row convention: W_xhᵀ (I×H) etc.
         IOptimizer optimizer = settings.Optimizer == "sgd" ? new Sgd(settings.LearningRate) : new Adagrad(settings.LearningRate);
 
         var losses = new List<double>(Math.Min(settings.Steps, 1 << 16));  // grows with the steps actually run
         double smoothLoss = -Math.Log(1.0 / size) * length;  // the loss of uniform guessing, per chunk
-        Matrix<double> state = Matrix<double>.Build.Dense(1, hidden);
+        CarriedState state = cell.Zero(hidden);
         int p = 0;
         for (int step = 0; step < settings.Steps; step++)
         {
             if (step == 0 || p + length + 1 > data.Length)
             {
-                state = Matrix<double>.Build.Dense(1, hidden);  // back to the start of the text, and a fresh state
+                state = cell.Zero(hidden);  // back to the start of the text, and a fresh state
                 p = 0;
             }
 
             Matrix<double> inputs = Vocabulary.OneHot(new ArraySegment<int>(data, p, length), size);
             var targets = new ArraySegment<int>(data, p + 1, length);
-            BpttResult result = Bptt.Run(model, inputs, targets, state);
+            ChunkResult result = cell.Run(model, inputs, targets, state);
             Bptt.ClipElementwise(result.Gradients, settings.Clip);
             if (settings.ClipNorm is { } norm)
             {
                 Bptt.ClipGlobalNorm(result.Gradients, norm);
             }
             optimizer.Step(model, result.Gradients);
-            state = result.FinalState;
+            state = result.Next;
             smoothLoss = (smoothLoss * 0.999) + (result.Loss * 0.001);
             losses.Add(result.Loss);
             p += length;
@@ -98,13 +97,14 @@ internal static class CharTrainer
             {
                 // Continue the text from where the chunk ended: its last target is the next input.
                 double[] uniforms = Enumerable.Range(0, settings.SampleLength).Select(_ => random.NextDouble()).ToArray();
-                IReadOnlyList<int> sample = Sampler.Sample(model, targets[^1], uniforms, state: state);
+                cell.Enter(model, state);
+                IReadOnlyList<int> sample = Sampler.Sample((IRecurrentCell)model, targets[^1], uniforms);
                 report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"step {step + 1}, smooth loss {smoothLoss:F4}"));
                 report("----\n" + vocabulary.Decode(sample) + "\n----");
             }
         }
 
-        return new TrainingResult(model, vocabulary, losses, smoothLoss);
+        return new TrainingResult((IRecurrentCell)model, vocabulary, losses, smoothLoss);
     }
 
     /// <summary>Standard normal draws by the Box–Muller transform, two per pair of uniforms.</summary>

@@ -21,7 +21,8 @@ internal static class Commands
             Clip: options.Value<double>(rules, "train", "clip"),
             ClipNorm: options.Optional<double>(rules, "train", "clip-norm"),
             Seed: options.Value<int>(rules, "train", "seed"),
-            SampleEvery: options.Value<int>(rules, "train", "sample-every"));
+            SampleEvery: options.Value<int>(rules, "train", "sample-every"),
+            Cell: options.Value<string>(rules, "train", "cell"));
         string outFile = options.String("out") ?? "model.npz";
         options.CheckAllUsed();
         OutputFile(outFile, "--out");
@@ -29,7 +30,13 @@ internal static class Commands
 
         string text = File.ReadAllText(textFile, new UTF8Encoding(false, throwOnInvalidBytes: true));
         int vocabularySize = text.EnumerateRunes().Distinct().Count();
-        rules.CheckProduct("W_xh (H, V)", settings.HiddenSize, vocabularySize);
+        int gates = CharCells.All[settings.Cell].Gates;
+        rules.CheckProduct(gates == 1 ? "W_xh (H, V)" : $"W_ih ({gates}H, V)", (long)gates * settings.HiddenSize, vocabularySize);
+        if (gates > 1)
+        {
+            // An RNN's W_hh (H, H) fits by --hidden's own limit; a gated cell's stacks `gates` blocks.
+            rules.CheckProduct($"W_hh ({gates}H, H)", (long)gates * settings.HiddenSize, settings.HiddenSize);
+        }
         rules.CheckProduct("a chunk's one-hot inputs (L, V)", settings.SeqLength, vocabularySize);
         TrainingResult result = CharTrainer.Train(text, settings, line => output.WriteLine(line));
         ModelFile.Save(outFile, result.Model, result.Vocabulary, settings.Hyperparameters());
@@ -56,7 +63,7 @@ internal static class Commands
         int seedIndex = vocabulary.Encode(start)[0];
         var random = new Random(seed);
         double[] uniforms = Enumerable.Range(0, length).Select(_ => random.NextDouble()).ToArray();
-        output.WriteLine(start + vocabulary.Decode(Sampler.Sample(loaded.Model, seedIndex, uniforms, temperature)));
+        output.WriteLine(start + vocabulary.Decode(Sampler.Sample(loaded.Cell, seedIndex, uniforms, temperature)));
         return 0;
     }
 

@@ -34,6 +34,7 @@ def _values(command: str, args: argparse.Namespace) -> dict[str, Any]:
 def _train(args: argparse.Namespace) -> int:
     from rnnport.io import model_file
     from rnnport.io.plot_file import figure_format
+    from rnnport.training.char_cells import CHAR_CELLS
     from rnnport.training.char_model import TrainConfig, train
 
     values = _values("train", args)
@@ -44,12 +45,15 @@ def _train(args: argparse.Namespace) -> int:
     option_rules.input_file(args.textfile, "text file", max_bytes=option_rules.max_elements())
     text = Path(args.textfile).read_text(encoding="utf-8")
     vocabulary_size = len(set(text))
-    option_rules.check_product("W_xh (H, V)", values["hidden"], vocabulary_size)
+    gates = CHAR_CELLS[values["cell"]].gates
+    option_rules.check_product("W_xh (H, V)" if gates == 1 else f"W_ih ({gates}H, V)", gates * values["hidden"], vocabulary_size)
+    if gates > 1:  # an RNN's W_hh (H, H) fits by --hidden's own limit; a gated cell's stacks `gates` blocks
+        option_rules.check_product(f"W_hh ({gates}H, H)", gates * values["hidden"], values["hidden"])
     option_rules.check_product("a chunk's one-hot inputs (L, V)", values["seq_length"], vocabulary_size)
     config = TrainConfig(hidden_size=values["hidden"], seq_length=values["seq_length"],
                          learning_rate=values["learning_rate"], steps=values["steps"], clip=values["clip"],
                          clip_norm=values["clip_norm"], optimizer=values["optimizer"], seed=values["seed"],
-                         sample_every=values["sample_every"])
+                         sample_every=values["sample_every"], cell=values["cell"])
     result = train(text, config, progress=not args.quiet, report=lambda line: print(line, flush=True))
     model_file.save(args.out, result.model, result.vocabulary, result.hyperparameters())
     first, last = np.mean(result.losses[:100]), np.mean(result.losses[-100:])

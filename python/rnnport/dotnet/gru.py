@@ -61,6 +61,13 @@ class DotNetGRU:
         self._net = constructed(net.Construct.Gru(*(to_net(w.T, n) for w, n in zip(weights, ("W_ih", "W_hh", "W_hy"))),
                                             *rows), CONSTRUCTOR_ARGUMENTS)
 
+    @classmethod
+    def _wrap(cls, net_model: Any) -> DotNetGRU:
+        """A DotNetGRU around an existing ``RnnPort.GRU`` (one loaded from a model file)."""
+        model = cls.__new__(cls)
+        model._net = net_model
+        return model
+
     @property
     def input_size(self) -> int:
         """I."""

@@ -7,6 +7,8 @@ dtypes are checked here with NumPy's rules, sizes and finiteness by C#, whose ex
 from __future__ import annotations
 
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -43,6 +45,13 @@ class DotNetLSTM:
                                     (b_hh, "b_hh", "4H"), (b_y, "b_y", "O"))]
         self._net = _made(net.Construct.Lstm(to_net(W_ih.T, "W_ih"), to_net(W_hh.T, "W_hh"), to_net(W_hy.T, "W_hy"),
                                              *rows), ARGUMENTS)
+
+    @classmethod
+    def _wrap(cls, net_model: Any) -> DotNetLSTM:
+        """A DotNetLSTM around an existing ``RnnPort.LSTM`` (one loaded from a model file)."""
+        model = cls.__new__(cls)
+        model._net = net_model
+        return model
 
     @property
     def input_size(self) -> int:

@@ -1,4 +1,5 @@
-"""The model file through C#: ``RnnPort.ModelFile.Save`` and ``Load``, as :mod:`rnnport.io.model_file`."""
+"""The model file through C#: ``RnnPort.ModelFile.Save`` and ``Load``, as :mod:`rnnport.io.model_file`,
+for every cell: ``DotNetRNN``, ``DotNetLSTM`` and ``DotNetGRU`` (the bridge twin of each cell the file holds)."""
 from __future__ import annotations
 
 import json
@@ -6,6 +7,8 @@ import os
 from typing import Any
 
 from rnnport.dotnet.errors import constructed, net_errors
+from rnnport.dotnet.gru import DotNetGRU
+from rnnport.dotnet.lstm import DotNetLSTM
 from rnnport.dotnet.rnn import DotNetRNN
 from rnnport.dotnet.runtime import load
 from rnnport.dotnet.transfer import net_path
@@ -14,9 +17,22 @@ from rnnport.io.model_metadata import check_hyperparameters
 from rnnport.training.vocabulary import Vocabulary
 
 
-def save(path: str | os.PathLike[str], model: DotNetRNN, vocabulary: Vocabulary | None = None,
+# The bridge twin of each cell, by the metadata's "cell" (rnnport.io.model_cells.CELLS for NumPy).
+BRIDGE_CELLS: dict[str, Any] = {"rnn": DotNetRNN, "lstm": DotNetLSTM, "gru": DotNetGRU}
+
+
+def save(path: str | os.PathLike[str], model: Any, vocabulary: Vocabulary | None = None,
          hyperparameters: dict[str, Any] | None = None) -> None:
-    """``RnnPort.ModelFile.Save``: writes the format of :mod:`rnnport.io.model_file` from C#."""
+    """``RnnPort.ModelFile.Save``: writes the format of :mod:`rnnport.io.model_file` from C#.
+
+    Raises
+    ------
+    TypeError
+        ``model`` is no bridge cell (``DotNetRNN``, ``DotNetLSTM``, ``DotNetGRU``).
+    """
+    if type(model) not in BRIDGE_CELLS.values():
+        names = ", ".join(c.__name__ for c in BRIDGE_CELLS.values())
+        raise TypeError(f"model must be one of {names}; got {type(model).__name__}")
     net = load()
     vocab = None
     if vocabulary is not None:  # in the given order (Vocabulary.Of would sort); C# refuses repeats
@@ -32,9 +48,11 @@ def save(path: str | os.PathLike[str], model: DotNetRNN, vocabulary: Vocabulary 
 
 
 def load_model(path: str | os.PathLike[str]) -> ModelFile:
-    """``RnnPort.ModelFile.Load``: a model file read by C#, as a :class:`ModelFile` holding a DotNetRNN."""
+    """``RnnPort.ModelFile.Load``: a model file read by C#, as a :class:`ModelFile` holding the cell's bridge twin."""
     with net_errors(reading=True):  # a missing file included: every reader problem is ModelFileError
         contents = load().ModelFile.Load(net_path(path, ModelFileError))
         vocabulary = None if contents.Vocabulary is None else Vocabulary(str(contents.Vocabulary.Chars))
         hyper = json.loads(str(contents.Hyperparameters.ToJsonString()))
-    return ModelFile(DotNetRNN._wrap(contents.Model), vocabulary, hyper)
+        cell = str(contents.CellName)
+        net_model = contents.Cell.__implementation__  # pythonnet hands an interface-typed value out as the interface
+    return ModelFile(BRIDGE_CELLS[cell]._wrap(net_model), vocabulary, hyper, cell)

@@ -7,13 +7,10 @@ safe archive of ``.npy`` arrays) and :mod:`rnnport.io.model_metadata` (D: the me
 =================  ========  ==========  ==========================================
 entry              dtype     shape       meaning
 =================  ========  ==========  ==========================================
-``W_xh``           ``<f8``   (H, I)      NumPy layout; C# reads it as its transpose
-``W_hh``           ``<f8``   (H, H)
-``W_hy``           ``<f8``   (O, H)
-``h0``             ``<f8``   (H,)
-``b_h``, ``b_y``   ``<f8``   (H,), (O,)  optional, each on its own
+weights, ``h0``,   ``<f8``   per cell    the cell's arrays in NumPy layout (:mod:`rnnport.io.model_cells`:
+biases, ``c0``                           RNN ``W_xh``…, LSTM and GRU ``W_ih``…); C# reads each as its transpose
 ``vocabulary``     ``<i4``   (V,)        Unicode scalar values, index order; V = 0 or V = I = O
-``metadata``       ``|u1``   (N,)        UTF-8 JSON: format, version, activation, hyperparameters
+``metadata``       ``|u1``   (N,)        UTF-8 JSON: format, version, cell, activation, hyperparameters
 =================  ========  ==========  ==========================================
 
 Every reader problem, a missing file included, raises :class:`ModelFileError` (a ``ValueError``);
@@ -30,6 +27,7 @@ import numpy as np
 
 from rnnport.cells.rnn import RNN
 from rnnport.io import model_metadata
+from rnnport.io.model_cells import CELLS, ENTRY_NAMES, CellFormat, cell_of
 from rnnport.io import npz_archive
 from rnnport.io.atomic import atomic_write
 from rnnport.io.model_file_error import ModelFileError
@@ -38,20 +36,19 @@ from rnnport.training.vocabulary import Vocabulary
 
 __all__ = ["FORMAT", "VERSION", "ModelFile", "ModelFileError", "load", "save"]
 
-_FLOATS = ("W_xh", "W_hh", "W_hy", "h0", "b_h", "b_y")
-_REQUIRED = ("W_xh", "W_hh", "W_hy", "h0", "vocabulary", "metadata")
-_NAMES = frozenset(f"{name}.npy" for name in (*_FLOATS, "vocabulary", "metadata"))
-_DTYPES = {**{name: "<f8" for name in _FLOATS}, "vocabulary": "<i4", "metadata": "|u1"}
+_NAMES = frozenset(f"{name}.npy" for name in (*ENTRY_NAMES, "vocabulary", "metadata"))
+_DTYPES = {**{name: "<f8" for name in ENTRY_NAMES}, "vocabulary": "<i4", "metadata": "|u1"}
 _MAX_CODE_POINT = 0x10FFFF
 
 
 @dataclass
 class ModelFile:
-    """A model with its vocabulary (None when V = 0) and hyper-parameters."""
+    """A model (an ``RNN``, ``LSTM`` or ``GRU``) with its vocabulary (None when V = 0) and hyper-parameters."""
 
-    model: RNN
+    model: Any
     vocabulary: Vocabulary | None = None
     hyperparameters: dict[str, Any] = field(default_factory=dict)
+    cell: str = "rnn"  #: the metadata's ``cell``: "rnn", "lstm" or "gru"
 
 
 def _refuse(rule: str, message: str) -> ModelFileError:
@@ -73,29 +70,28 @@ def _check_vocabulary(chars: str, inputs: int, outputs: int) -> np.ndarray:
     return np.array([ord(c) for c in chars], dtype="<i4")
 
 
-def encode(model: RNN, vocabulary: Vocabulary | None = None, hyperparameters: dict[str, Any] | None = None) -> bytes:
+def encode(model: Any, vocabulary: Vocabulary | None = None, hyperparameters: dict[str, Any] | None = None) -> bytes:
     """The bytes of the model file, after every writer check of the specification (W1–W4).
 
     Raises
     ------
     TypeError
-        ``model`` is not an :class:`RNN`, or a hyper-parameter is not a JSON value.
+        ``model`` is not an ``RNN``, ``LSTM`` or ``GRU``, or a hyper-parameter is not a JSON value.
     ValueError
         The file would break a rule of ``docs/model-file.md``; nothing has been written.
     """
-    if not isinstance(model, RNN):
-        raise TypeError(f"model must be an rnnport.RNN, got {type(model).__name__}")
-    H, I = model.W_xh.shape
-    O = model.W_hy.shape[0]
+    cell = cell_of(model)
+    I, H, O = model.input_size, model.hidden_size, model.output_size
     if min(I, H, O) < 1:
         raise ValueError(f"a model file needs I, H, O ≥ 1; this model has I = {I}, H = {H}, O = {O}")
-    arrays = {name: getattr(model, name) for name in _FLOATS if getattr(model, name) is not None}
+    arrays = cell.arrays(model)
     for name, array in arrays.items():  # the model class guarantees this; a file must never hold otherwise
         if not np.isfinite(array).all():
             raise ValueError(f"{name} holds a non-finite value")
     arrays["vocabulary"] = (np.zeros(0, dtype="<i4") if vocabulary is None
                             else _check_vocabulary(vocabulary.chars, I, O))
-    arrays["metadata"] = np.frombuffer(model_metadata.encode(model.activation, hyperparameters or {}), dtype=np.uint8)
+    activation = model.activation if isinstance(model, RNN) else model_metadata.GATED_ACTIVATION
+    arrays["metadata"] = np.frombuffer(model_metadata.encode(cell.name, activation, hyperparameters or {}), dtype=np.uint8)
     total = sum(a.nbytes + 1024 for a in arrays.values())
     if total > npz_archive.MAX_ARCHIVE_BYTES:
         raise ValueError(f"the model file would be over {npz_archive.MAX_ARCHIVE_BYTES} bytes")
@@ -104,7 +100,7 @@ def encode(model: RNN, vocabulary: Vocabulary | None = None, hyperparameters: di
     return buffer.getvalue()
 
 
-def save(path: str | os.PathLike[str] | BinaryIO, model: RNN, vocabulary: Vocabulary | None = None,
+def save(path: str | os.PathLike[str] | BinaryIO, model: Any, vocabulary: Vocabulary | None = None,
          hyperparameters: dict[str, Any] | None = None) -> None:
     """Write ``model`` to ``path``, a file name (used as given, e.g. ``model.npz``) or an open binary file.
 
@@ -135,6 +131,8 @@ def load(path: str | os.PathLike[str]) -> ModelFile:
     ModelFileError
         Anything wrong: a missing path, not a regular file, not a safe archive, arrays that do not
         form a model, a bad vocabulary or metadata. The message ends with the rule's id, e.g. ``[Z7]``.
+        Rule order: F, Z, N and M2; M1 for ``metadata``; D (which names the cell); M1, M3–M5 for the
+        cell's arrays; V.
     """
     entries = npz_archive.read_entries(npz_archive.read_file(path), _NAMES)
     arrays: dict[str, npz_archive.NpyArray] = {}
@@ -144,28 +142,11 @@ def load(path: str | os.PathLike[str]) -> ModelFile:
         if array.descr != _DTYPES[name]:
             raise _refuse("M2", f"entry {entry!r} has dtype {array.descr}, expected {_DTYPES[name]}")
         arrays[name] = array
-    for name in _REQUIRED:
-        if name not in arrays:
-            raise _refuse("M1", f"missing entry '{name}.npy'")
-    for name, array in arrays.items():
-        ndim = 2 if name.startswith("W_") else 1
-        if len(array.shape) != ndim:
-            raise _refuse("M3", f"entry '{name}.npy' has {len(array.shape)} dimensions, expected {ndim}")
-    H, I = arrays["W_xh"].shape
-    O = arrays["W_hy"].shape[0]
-    expected = {"W_hh": (H, H), "W_xh": (H, I), "W_hy": (O, H), "h0": (H,), "b_h": (H,), "b_y": (O,)}
-    for name, shape in expected.items():
-        if name in arrays and arrays[name].shape != shape:
-            raise _refuse("M4", f"the arrays do not form a model: {name} has shape {arrays[name].shape}, "
-                                f"expected {shape} (from W_xh {arrays['W_xh'].shape} and W_hy {arrays['W_hy'].shape})")
-    if min(I, H, O) < 1:
-        raise _refuse("M4", f"a model needs I, H, O ≥ 1; W_xh is {(H, I)}, W_hy {arrays['W_hy'].shape}")
-    floats = {name: _float_array(arrays[name]) for name in _FLOATS if name in arrays}
-    for name, values in floats.items():
-        bad = np.argwhere(~np.isfinite(values))
-        if bad.size:
-            where = tuple(int(i) for i in bad[0])
-            raise _refuse("M5", f"{name}[{', '.join(map(str, where))}] = {values[where]} is not finite")
+    if "metadata" not in arrays:
+        raise _refuse("M1", "missing entry 'metadata.npy'")
+    metadata = model_metadata.parse(arrays["metadata"].data)
+    cell = CELLS[metadata["cell"]]
+    floats, I, O = _check_arrays(cell, arrays)
     codes = np.frombuffer(arrays["vocabulary"].data, dtype="<i4").astype(np.int64)
     if codes.size and (codes.size != I or codes.size != O):
         raise _refuse("V1", f"vocabulary has {codes.size} characters; a character model needs V = I = O, "
@@ -175,8 +156,34 @@ def load(path: str | os.PathLike[str]) -> ModelFile:
         raise _refuse("V2", f"vocabulary[{invalid[0]}] = {codes[invalid[0]]} is not a Unicode scalar value")
     if np.unique(codes).size != codes.size:
         raise _refuse("V3", "vocabulary holds a character twice")
-    metadata = model_metadata.parse(arrays["metadata"].data)
-    model = RNN(floats["W_xh"], floats["W_hh"], floats["W_hy"], floats["h0"], metadata["activation"],
-                b_h=floats.get("b_h"), b_y=floats.get("b_y"))
+    model = cell.build(floats, metadata["activation"])
     vocabulary = Vocabulary("".join(chr(c) for c in codes)) if codes.size else None
-    return ModelFile(model, vocabulary, metadata["hyperparameters"])
+    return ModelFile(model, vocabulary, metadata["hyperparameters"], cell.name)
+
+
+def _check_arrays(cell: CellFormat, arrays: dict[str, npz_archive.NpyArray]) -> tuple[dict[str, np.ndarray], int, int]:
+    """M1, M3, M4, M5 for ``cell``: its float arrays by name, I and O."""
+    for name in (*cell.required, "vocabulary"):
+        if name not in arrays:
+            raise _refuse("M1", f"missing entry '{name}.npy' (cell {cell.name})")
+    for name in arrays:
+        if name not in cell.floats and name not in ("vocabulary", "metadata"):
+            raise _refuse("M1", f"entry '{name}.npy' is not one of cell {cell.name}'s")
+    for name, array in arrays.items():
+        ndim = 2 if name.startswith("W_") else 1
+        if len(array.shape) != ndim:
+            raise _refuse("M3", f"entry '{name}.npy' has {len(array.shape)} dimensions, expected {ndim}")
+    H, I, O = arrays["W_hh"].shape[1], arrays[cell.input_weights].shape[1], arrays["W_hy"].shape[0]
+    for name, shape in cell.shapes(I, H, O).items():
+        if name in arrays and arrays[name].shape != shape:
+            raise _refuse("M4", f"the arrays do not form a model: {name} has shape {arrays[name].shape}, expected {shape} "
+                                f"(I, H, O = {I}, {H}, {O} from {cell.input_weights}, W_hh and W_hy)")
+    if min(I, H, O) < 1:
+        raise _refuse("M4", f"a model needs I, H, O ≥ 1; here I, H, O = {I}, {H}, {O}")
+    floats = {name: _float_array(arrays[name]) for name in cell.floats if name in arrays}
+    for name, values in floats.items():
+        bad = np.argwhere(~np.isfinite(values))
+        if bad.size:
+            where = tuple(int(i) for i in bad[0])
+            raise _refuse("M5", f"{name}[{', '.join(map(str, where))}] = {values[where]} is not finite")
+    return floats, I, O

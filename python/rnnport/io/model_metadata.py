@@ -9,15 +9,19 @@ import json
 import math
 from typing import Any
 
+from rnnport.io.model_cells import CELL_NAMES
 from rnnport.io.model_file_error import ModelFileError
 from rnnport.io.npz_archive import refuse
 
 FORMAT = "rnnport-model"
-VERSION = 1
+VERSION = 2          # what writers write; version 1 (no "cell": an RNN) is still read
+VERSIONS = (1, 2)
 ACTIVATIONS = ("tanh", "relu")
+GATED_ACTIVATION = "tanh"  # an LSTM's or GRU's activation: fixed, as torch's
 MAX_METADATA_BYTES = 1 << 20
 MAX_JSON_DEPTH = 32
 KEYS = frozenset({"format", "version", "activation", "hyperparameters"})
+KEYS_WITH_CELL = KEYS | {"cell"}
 
 
 def _refuse(rule: str, message: str) -> ModelFileError:
@@ -92,7 +96,9 @@ class _Findings:
 
 
 def parse(raw: bytes) -> dict[str, Any]:
-    """The metadata object of ``raw`` (the ``metadata`` entry's bytes), checked by D1–D6."""
+    """The metadata object of ``raw`` (the ``metadata`` entry's bytes), checked by D1–D7.
+
+    The result always holds ``cell``: a version-1 object is given ``"rnn"``."""
     if len(raw) > MAX_METADATA_BYTES:
         raise _refuse("D1", f"{len(raw)} bytes, more than the {MAX_METADATA_BYTES} accepted")
     try:
@@ -110,17 +116,34 @@ def parse(raw: bytes) -> dict[str, Any]:
         raise _refuse("D3", f"the JSON is a {type(value).__name__}, not an object")
     if findings.problems:
         raise _refuse("D4", findings.problems[0])
-    if value.keys() != KEYS:
-        raise _refuse("D5", f"keys {sorted(value)}, expected exactly {sorted(KEYS)}")
+    if value.keys() != KEYS and value.keys() != KEYS_WITH_CELL:
+        raise _refuse("D5", f"keys {sorted(value)}, expected exactly {sorted(KEYS)}, or those and 'cell'")
     if value["format"] != FORMAT or not isinstance(value["format"], str):
         raise _refuse("D6", f"format {value['format']!r}, expected {FORMAT!r}")
-    if type(value["version"]) is not int or value["version"] != VERSION:
-        raise _refuse("D6", f"version {value['version']!r}, expected the integer {VERSION}")
+    if type(value["version"]) is not int or value["version"] not in VERSIONS:
+        raise _refuse("D6", f"version {value['version']!r}, expected the integer 1 or 2")
     if not isinstance(value["activation"], str) or value["activation"] not in ACTIVATIONS:
         raise _refuse("D6", f"activation {value['activation']!r}, expected 'tanh' or 'relu'")
     if not isinstance(value["hyperparameters"], dict):
         raise _refuse("D6", f"hyperparameters is {json.dumps(value['hyperparameters'])[:60]}, not an object")
+    _check_cell(value)
     return value
+
+
+def _check_cell(value: dict[str, Any]) -> None:
+    """D7: version 1 has no ``cell`` (an RNN); version 2 names one of ``cells``; a gated cell's activation is tanh."""
+    if value["version"] == 1:
+        if "cell" in value:
+            raise _refuse("D7", "version 1 has no 'cell' (it is an RNN); a cell needs version 2")
+        value["cell"] = "rnn"
+        return
+    if "cell" not in value:
+        raise _refuse("D7", "version 2 needs 'cell'")
+    cell = value["cell"]
+    if not isinstance(cell, str) or cell not in CELL_NAMES:
+        raise _refuse("D7", f"cell {json.dumps(cell)[:60]}, expected one of {', '.join(map(repr, CELL_NAMES))}")
+    if cell != "rnn" and value["activation"] != GATED_ACTIVATION:
+        raise _refuse("D7", f"activation {value['activation']!r} for cell {cell!r}, expected {GATED_ACTIVATION!r}")
 
 
 def _check_json_value(value: Any, where: str, depth: int) -> None:
@@ -173,8 +196,8 @@ def check_hyperparameters(hyperparameters: Any) -> None:
     _check_json_value(hyperparameters, "hyperparameters", 2)
 
 
-def encode(activation: str, hyperparameters: dict[str, Any]) -> bytes:
-    """The metadata bytes a writer stores: ``json.dumps(..., sort_keys=True)``, checked by :func:`parse`.
+def encode(cell: str, activation: str, hyperparameters: dict[str, Any]) -> bytes:
+    """The metadata bytes a writer stores (version 2): ``json.dumps(..., sort_keys=True)``, checked by :func:`parse`.
 
     Raises
     ------
@@ -184,7 +207,8 @@ def encode(activation: str, hyperparameters: dict[str, Any]) -> bytes:
         A rule of D would fail (a non-finite number, a lone surrogate, too deep, too large).
     """
     check_hyperparameters(hyperparameters)
-    metadata = {"format": FORMAT, "version": VERSION, "activation": activation, "hyperparameters": hyperparameters}
+    metadata = {"format": FORMAT, "version": VERSION, "cell": cell, "activation": activation,
+                "hyperparameters": hyperparameters}
     raw = json.dumps(metadata, sort_keys=True, allow_nan=False).encode("ascii")
     try:
         parse(raw)

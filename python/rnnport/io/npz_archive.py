@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from rnnport.io.model_file_error import ModelFileError
 
 MAX_ARCHIVE_BYTES = 2_000_000_000
-MAX_ENTRIES = 8
+MAX_ENTRIES = 10
 BOMB_CHECKED_ABOVE = 1 << 20
 MAX_DEFLATE_RATIO = 64
 MAX_NPY_HEADER = 10_000

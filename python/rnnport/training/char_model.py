@@ -1,5 +1,6 @@
 """Training a character-level language model, min-char-rnn style. C# twin: ``rnnport-cli train``.
 
+Any cell of :data:`rnnport.training.char_cells.CHAR_CELLS` (``rnn``, ``lstm``, ``gru``; ``config.cell``).
 The text is cut into chunks of ``seq_length`` characters; each chunk is one truncated-BPTT step:
 the state carries over from the previous chunk, the gradient does not. Gradients are clipped
 element-wise (and, optionally, by global norm), then Adagrad (or SGD) updates the weights.
@@ -7,12 +8,12 @@ element-wise (and, optionally, by global norm), then Adagrad (or SGD) updates th
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
 from rnnport.cells.rnn import RNN
-from rnnport.cells.rnn_bptt import bptt
+from rnnport.training.char_cells import CHAR_CELLS
 from rnnport.training.clipping import clip_elementwise, clip_global_norm
 from rnnport.training.optimizers import SGD, Adagrad
 from rnnport.training.sampling import sample
@@ -33,6 +34,7 @@ class TrainConfig:
     seed: int = 0
     sample_every: int = 500  # 0: never
     sample_length: int = 200
+    cell: str = "rnn"
 
     def __post_init__(self) -> None:
         for name in ("hidden_size", "seq_length", "steps", "sample_length"):
@@ -40,6 +42,8 @@ class TrainConfig:
                 raise ValueError(f"{name} must be ≥ 1, got {getattr(self, name)}")
         if self.sample_every < 0:
             raise ValueError(f"sample_every must be ≥ 0 (0: never), got {self.sample_every}")
+        if self.cell not in CHAR_CELLS:
+            raise ValueError(f"cell must be one of {', '.join(map(repr, CHAR_CELLS))}, got {self.cell!r}")
         if self.optimizer not in ("adagrad", "sgd"):
             raise ValueError(f"optimizer must be 'adagrad' or 'sgd', got {self.optimizer!r}")
 
@@ -48,7 +52,7 @@ class TrainConfig:
 class TrainResult:
     """The trained model, its vocabulary, and the loss of every step (summed over its chunk)."""
 
-    model: RNN
+    model: Any  # the config's cell: RNN, LSTM or GRU
     vocabulary: Vocabulary
     losses: list[float]
     smooth_losses: list[float]
@@ -60,11 +64,8 @@ class TrainResult:
 
 
 def initial_model(vocab_size: int, hidden_size: int, seed: int) -> RNN:
-    """min-char-rnn's initialisation: N(0, 0.01²) weights, zero biases."""
-    rng = np.random.default_rng(seed)
-    V, H = vocab_size, hidden_size
-    return RNN(rng.normal(size=(H, V)) * 0.01, rng.normal(size=(H, H)) * 0.01, rng.normal(size=(V, H)) * 0.01,
-               b_h=np.zeros(H), b_y=np.zeros(V))
+    """min-char-rnn's initialisation of the RNN: N(0, 0.01²) weights, zero biases."""
+    return CHAR_CELLS["rnn"].make(vocab_size, hidden_size, np.random.default_rng(seed))
 
 
 def train(text: str, config: TrainConfig, progress: bool = False,
@@ -77,7 +78,8 @@ def train(text: str, config: TrainConfig, progress: bool = False,
                          f"{config.seq_length + 1}")
     data = vocabulary.encode(text)
     V, L = len(vocabulary), config.seq_length
-    model = initial_model(V, config.hidden_size, config.seed)
+    cell = CHAR_CELLS[config.cell]
+    model = cell.make(V, config.hidden_size, np.random.default_rng(config.seed))
     optimizer = Adagrad(config.learning_rate) if config.optimizer == "adagrad" else SGD(config.learning_rate)
     rng = np.random.default_rng(config.seed + 1)
     smooth = -np.log(1.0 / V) * L  # the loss of a uniform guess: where training starts
@@ -94,15 +96,15 @@ def train(text: str, config: TrainConfig, progress: bool = False,
             bar = None
     for step in steps:
         if step == 0 or position + L + 1 > len(data):
-            model.reset()  # back to h0 = 0 at the start of each pass over the text
+            model.reset()  # back to h0 = 0 (and c0 = 0) at the start of each pass over the text
             position = 0
         chunk = data[position:position + L + 1]
-        result = bptt(model, one_hot(chunk[:-1], V), chunk[1:])
+        result = cell.bptt(model, one_hot(chunk[:-1], V), chunk[1:])
         clip_elementwise(result.gradients, config.clip)
         if config.clip_norm is not None:
             clip_global_norm(result.gradients, config.clip_norm)
         optimizer.step(model, result.gradients)
-        model.h = result.h_last  # truncated BPTT: the state carries over, the gradient does not
+        cell.carry(model, result)  # truncated BPTT: the state (an LSTM's h and c) carries over, the gradient does not
         position += L
         smooth = 0.999 * smooth + 0.001 * result.loss
         losses.append(result.loss)

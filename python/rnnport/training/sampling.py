@@ -7,10 +7,11 @@ if rounding leaves ``cumsum(p)[-1] ≤ u``, the last index with p > 0.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnport.cells.rnn import RNN
 from rnnport.numerics.checks import as_float64, as_int_scalar, as_real_scalar, check_index, check_shape
 from rnnport.numerics.loss import softmax
 
@@ -22,7 +23,7 @@ def pick(p: np.ndarray, u: float) -> int:
     return i if i < p.shape[0] else int(np.flatnonzero(p > 0)[-1])
 
 
-def sample(model: RNN, seed_index: int, uniforms: ArrayLike, temperature: float = 1.0,
+def sample(model: Any, seed_index: int, uniforms: ArrayLike, temperature: float = 1.0,
            h: ArrayLike | None = None) -> list[int]:
     """Generate ``len(uniforms)`` indices, feeding each pick back in as a one-hot input.
 
@@ -31,7 +32,7 @@ def sample(model: RNN, seed_index: int, uniforms: ArrayLike, temperature: float 
 
     Parameters
     ----------
-    model : RNN with I = O (a character model)
+    model : RNN, LSTM or GRU with I = O (a character model); an LSTM starts from its ``c`` and gets it back
     seed_index : int in [0, I)
     uniforms : (N,) floats in [0, 1)
     temperature : float > 0
@@ -58,6 +59,7 @@ def sample(model: RNN, seed_index: int, uniforms: ArrayLike, temperature: float 
     if not np.all((uniforms >= 0.0) & (uniforms < 1.0)):
         raise ValueError("uniforms must lie in [0, 1)")
     saved = model.h
+    saved_c = model.c if hasattr(model, "c") else None  # an LSTM's cell state moves too
     if h is not None:
         model.h = h  # checked by the setter
     picks = []
@@ -72,4 +74,6 @@ def sample(model: RNN, seed_index: int, uniforms: ArrayLike, temperature: float 
             picks.append(index)
     finally:
         model.h = saved
+        if saved_c is not None:
+            model.c = saved_c
     return picks

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from rnnport.io.model_cells import ENTRY_NAMES
 from rnnport.io.model_file_error import ModelFileError
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -64,14 +65,14 @@ def materialize(case: dict[str, Any], workdir: Path) -> Path:
 
 def fingerprint(loaded: Any) -> dict[str, Any]:
     """What a reader returned, comparable bit for bit: weights as raw 64-bit patterns, the vocabulary's
-    characters, the activation and the hyper-parameters (JSON text with sorted keys)."""
+    characters, the cell, the activation (an RNN's) and the hyper-parameters (JSON text with sorted keys)."""
     model = loaded.model
     arrays = {}
-    for name in ("W_xh", "W_hh", "W_hy", "h0", "b_h", "b_y"):
-        value = getattr(model, name)
+    for name in ENTRY_NAMES:  # every cell's arrays; those a cell has not are None on both sides
+        value = getattr(model, name, None)
         arrays[name] = None if value is None else (value.shape, np.ascontiguousarray(value, dtype="<f8").view("<u8").tolist())
     vocabulary = None if loaded.vocabulary is None else [ord(c) for c in loaded.vocabulary.chars]
-    return {"arrays": arrays, "vocabulary": vocabulary, "activation": model.activation,
+    return {"cell": loaded.cell, "arrays": arrays, "vocabulary": vocabulary, "activation": getattr(model, "activation", None),
             "hyperparameters": json.dumps(loaded.hyperparameters, sort_keys=True)}
 
 

@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 
 from rnnport import RNN, modelfile
+from rnnport.cells.gru import GRU
+from rnnport.cells.lstm import LSTM
 from rnnport.io.model_file import ModelFileError
 from rnnport.training.vocabulary import Vocabulary
 from rnnport.verify.cases import make_case
@@ -152,7 +154,7 @@ def test_save_refuses_an_empty_model(tmp_path):
 
 def test_save_refuses_what_is_not_a_model(tmp_path):
     """W4: a TypeError for an argument of the wrong type."""
-    _raises(TypeError, "rnnport.RNN", modelfile.save, tmp_path / "m.npz", "model")
+    _raises(TypeError, "rnnport.RNN, rnnport.LSTM", modelfile.save, tmp_path / "m.npz", "model")
 
 
 def test_every_write_refusal_is_checked_by_the_reader_too(model):
@@ -162,3 +164,69 @@ def test_every_write_refusal_is_checked_by_the_reader_too(model):
     with pytest.raises(ModelFileError, match=r"\[D3\]"):
         from rnnport.io import model_metadata
         model_metadata.parse(raw)
+
+
+def _lstm(biases: bool) -> LSTM:
+    rng = np.random.default_rng(5)
+    H = 3
+    extra = dict(b_ih=rng.normal(size=4 * H), b_hh=rng.normal(size=4 * H), b_y=rng.normal(size=4)) if biases else {}
+    return LSTM(rng.normal(size=(4 * H, 4)), rng.normal(size=(4 * H, H)), rng.normal(size=(4, H)),
+                rng.normal(size=H), rng.normal(size=H), **extra)
+
+
+@pytest.mark.parametrize("biases", [True, False])
+def test_an_lstm_round_trips_as_an_lstm(tmp_path, biases):
+    """The cell is stored (version 2, cell 'lstm'); load returns an LSTM with every array, c0 included, bit for bit."""
+    model = _lstm(biases)
+    path = tmp_path / "lstm.npz"
+    modelfile.save(path, model, Vocabulary("abcd"), {"cell": "lstm"})
+    loaded = modelfile.load(path)
+    assert type(loaded.model) is LSTM and loaded.cell == "lstm"
+    with np.load(path) as archive:
+        metadata = json.loads(archive["metadata"].tobytes())
+        assert (metadata["version"], metadata["cell"], metadata["activation"]) == (2, "lstm", "tanh")
+        expected = ["W_ih", "W_hh", "W_hy", "h0", "c0"] + (["b_ih", "b_hh", "b_y"] if biases else [])
+        assert list(archive.keys()) == expected + ["vocabulary", "metadata"]
+    for name in ("W_ih", "W_hh", "W_hy", "h0", "c0", "b_ih", "b_hh", "b_y"):
+        before, after = getattr(model, name), getattr(loaded.model, name)
+        assert (before is None and after is None) or before.tobytes() == after.tobytes(), name
+    xs = np.random.default_rng(6).normal(size=(7, 4))
+    assert loaded.model.forward(xs)[0].tobytes() == model.forward(xs)[0].tobytes()
+
+
+def test_an_rnn_is_written_as_version_2_and_a_version_1_file_still_reads(model, tmp_path):
+    """Writers name the cell; a file without it (version 1) is an RNN."""
+    path = tmp_path / "rnn.npz"
+    modelfile.save(path, model)
+    with np.load(path) as archive:
+        arrays = {k: archive[k] for k in archive.keys()}
+    assert json.loads(arrays["metadata"].tobytes())["cell"] == "rnn"
+    v1 = json.dumps({"activation": "tanh", "format": "rnnport-model", "hyperparameters": {}, "version": 1}).encode()
+    np.savez(tmp_path / "v1.npz", **{**arrays, "metadata": np.frombuffer(v1, dtype=np.uint8)})
+    loaded = modelfile.load(tmp_path / "v1.npz")
+    assert type(loaded.model) is RNN and loaded.cell == "rnn"
+    assert loaded.model.W_xh.tobytes() == model.W_xh.tobytes()
+
+
+def test_save_refuses_an_empty_lstm(tmp_path):
+    """W1 for a gated cell: H = 0 is refused before anything is written."""
+    empty = LSTM(np.zeros((0, 4)), np.zeros((0, 0)), np.zeros((4, 0)))
+    _raises(ValueError, "I, H, O", modelfile.save, tmp_path / "m.npz", empty)
+    assert not (tmp_path / "m.npz").exists()
+
+
+@pytest.mark.parametrize("biases", [True, False])
+def test_a_gru_round_trips_as_a_gru(tmp_path, biases):
+    """Cell 'gru': W_ih (3H, I), W_hh (3H, H), no c0; load returns a GRU, bit for bit."""
+    rng = np.random.default_rng(8)
+    H = 3
+    extra = dict(b_ih=rng.normal(size=3 * H), b_hh=rng.normal(size=3 * H), b_y=rng.normal(size=4)) if biases else {}
+    model = GRU(rng.normal(size=(3 * H, 4)), rng.normal(size=(3 * H, H)), rng.normal(size=(4, H)), rng.normal(size=H), **extra)
+    path = tmp_path / "gru.npz"
+    modelfile.save(path, model)
+    loaded = modelfile.load(path)
+    assert type(loaded.model) is GRU and loaded.cell == "gru"
+    with np.load(path) as archive:
+        assert "c0" not in archive.keys() and json.loads(archive["metadata"].tobytes())["cell"] == "gru"
+    xs = rng.normal(size=(7, 4))
+    assert loaded.model.forward(xs)[0].tobytes() == model.forward(xs)[0].tobytes()

@@ -5,6 +5,13 @@ namespace RnnPort;
 /// <summary>The GRU's live parameters, for the optimisers and BPTT of this assembly.</summary>
 public sealed partial class GRU : ITrainable
 {
+    /// <inheritdoc/>
+    Action IRecurrentCell.Snapshot()
+    {
+        double[] saved = (double[])_stateData.Clone();
+        return () => saved.CopyTo(_stateData, 0);
+    }
+
     /// <summary>
     /// The GRU's parameter list, names and order, for the model and its gradients alike: InputWeights,
     /// RecurrentWeights, OutputWeights, then InputBias, RecurrentBias and OutputBias when on. NumPy twin:

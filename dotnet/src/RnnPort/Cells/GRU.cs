@@ -19,7 +19,7 @@ namespace RnnPort;
 /// Every public method checks its arguments before it touches the state: a rejected call leaves the model
 /// as it was. One instance is not thread-safe.
 /// </remarks>
-public sealed partial class GRU
+public sealed partial class GRU : IRecurrentCell
 {
     private readonly Matrix<double> _inputWeights;      // I×3H = W_ihᵀ
     private readonly Matrix<double> _recurrentWeights;  // H×3H = W_hhᵀ

@@ -21,6 +21,17 @@ public sealed partial class LSTM : ITrainable
     /// <summary>The live cell state, H values.</summary>
     internal ReadOnlySpan<double> LiveCellState => _cellState;
 
+    /// <inheritdoc/>
+    Action IRecurrentCell.Snapshot()
+    {
+        double[] state = (double[])_state.Clone(), cellState = (double[])_cellState.Clone();
+        return () =>
+        {
+            state.CopyTo(_state, 0);
+            cellState.CopyTo(_cellState, 0);
+        };
+    }
+
     /// <summary>
     /// The trainable matrices by name, live, in the order InputWeights, RecurrentWeights, OutputWeights, then
     /// InputBias, RecurrentBias and OutputBias when on. NumPy twin: <c>LSTM.parameters()</c> (W_ih, W_hh, W_hy,

@@ -22,7 +22,7 @@ namespace RnnPort;
 /// method checks its arguments before it touches the state; a rejected call leaves the model as it was.
 /// One instance is not thread-safe.
 /// </remarks>
-public sealed partial class LSTM
+public sealed partial class LSTM : IRecurrentCell
 {
     private readonly Matrix<double> _inputWeights;      // I×4H = W_ihᵀ
     private readonly Matrix<double> _recurrentWeights;  // H×4H = W_hhᵀ

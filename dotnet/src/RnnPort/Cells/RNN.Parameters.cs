@@ -97,4 +97,11 @@ public sealed partial class RNN : ITrainable
 
     /// <summary>Copies a 1×H state in without checks; for callers that restore a state they saved themselves.</summary>
     internal void RestoreState(Matrix<double> saved) => CopyRowInto(saved, ColumnMajor.Storage(_state));
+
+    /// <inheritdoc/>
+    Action IRecurrentCell.Snapshot()
+    {
+        Matrix<double> saved = State;
+        return () => RestoreState(saved);
+    }
 }

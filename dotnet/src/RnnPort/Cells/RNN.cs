@@ -25,7 +25,7 @@ namespace RnnPort;
 /// state (the one process-wide setting, MathNet's provider, is pinned once under a lock by
 /// <see cref="Numerics.UseManagedProvider"/>), and each computes bit for bit what it computes alone.
 /// </remarks>
-public sealed partial class RNN
+public sealed partial class RNN : IRecurrentCell
 {
     private readonly Matrix<double> _inputWeights;      // I×H = W_xhᵀ
     private readonly Matrix<double> _recurrentWeights;  // H×H = W_hhᵀ

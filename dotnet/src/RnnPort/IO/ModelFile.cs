@@ -12,15 +12,16 @@ namespace RnnPort;
 /// arrays form a model; what a writer checks), on top of <see cref="NpzArchive"/> and <see cref="Npy"/>
 /// (F, Z, N: is this a safe archive of <c>.npy</c> arrays) and <see cref="ModelMetadata"/> (D).
 /// <code>
-/// entry        dtype  NumPy shape   C# value
-/// W_xh         &lt;f8    (H, I)        InputWeights     (I×H) = W_xhᵀ
-/// W_hh         &lt;f8    (H, H)        RecurrentWeights (H×H) = W_hhᵀ
-/// W_hy         &lt;f8    (O, H)        OutputWeights    (H×O) = W_hyᵀ
-/// h0           &lt;f8    (H,)          InitialState     (1×H)
-/// b_h, b_y     &lt;f8    (H,), (O,)    HiddenBias (1×H), OutputBias (1×O); each optional
-/// vocabulary   &lt;i4    (V,)          code points in index order; V = 0, or V = I = O
-/// metadata     |u1    (N,)          UTF-8 JSON {"activation", "format": "rnnport-model", "hyperparameters", "version": 1}
+/// entry             dtype  NumPy shape   C# value
+/// W_xh or W_ih      &lt;f8    (gH, I)       InputWeights     (I×gH) = W_xhᵀ or W_ihᵀ; g = 1 (RNN), 4 (LSTM), 3 (GRU)
+/// W_hh              &lt;f8    (gH, H)       RecurrentWeights (H×gH) = W_hhᵀ
+/// W_hy              &lt;f8    (O, H)        OutputWeights    (H×O) = W_hyᵀ
+/// h0 (c0: LSTM)     &lt;f8    (H,)          InitialState (InitialCellState), 1×H
+/// biases            &lt;f8    (gH,), (O,)   RNN b_h, b_y; LSTM and GRU b_ih, b_hh, b_y; each optional
+/// vocabulary        &lt;i4    (V,)          code points in index order; V = 0, or V = I = O
+/// metadata          |u1    (N,)          UTF-8 JSON {"activation", "cell", "format": "rnnport-model", "hyperparameters", "version": 2}
 /// </code>
+/// The cells and their entries are <see cref="ModelFileCells"/>; version 1 files (no <c>cell</c>) are RNNs.
 /// The arrays are in NumPy's C order, which is exactly the column-major order of the C# transposes:
 /// the (H, I) buffer of <c>W_xh</c> read as a column-major I×H matrix is <c>W_xhᵀ</c>, with no shuffling.
 /// </summary>
@@ -29,13 +30,11 @@ public static class ModelFile
     /// <summary>The metadata's <c>format</c> value (NumPy <c>FORMAT</c>).</summary>
     public const string Format = "rnnport-model";
 
-    /// <summary>The metadata's <c>version</c> value (NumPy <c>VERSION</c>).</summary>
-    public const int Version = 1;
+    /// <summary>The metadata's <c>version</c> value that writers write (NumPy <c>VERSION</c>); readers also read version 1.</summary>
+    public const int Version = 2;
 
-    private static readonly string[] Floats = ["W_xh", "W_hh", "W_hy", "h0", "b_h", "b_y"];
-    private static readonly string[] Required = ["W_xh", "W_hh", "W_hy", "h0", "vocabulary", "metadata"];
     private static readonly HashSet<string> Names =
-        new(Floats.Concat(["vocabulary", "metadata"]).Select(n => n + ".npy"), StringComparer.Ordinal);
+        new(ModelFileCells.EntryNames.Concat(["vocabulary", "metadata"]).Select(n => n + ".npy"), StringComparer.Ordinal);
 
     /// <summary>
     /// Writes <paramref name="model"/> (its weights, biases and initial state; not its current state) to
@@ -43,7 +42,7 @@ public static class ModelFile
     /// Everything the specification requires is checked before the file is opened (rules W1–W4).
     /// </summary>
     /// <param name="path">The file to write, full name (nothing is appended), e.g. <c>model.npz</c>.</param>
-    /// <param name="model">The network.</param>
+    /// <param name="model">The network: an <see cref="RNN"/>, <see cref="LSTM"/> or <see cref="GRU"/>.</param>
     /// <param name="vocabulary">The characters of a character model (V must equal I and O), or null.</param>
     /// <param name="hyperparameters">Training settings stored as JSON; an empty object when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> or <paramref name="model"/> is null.</exception>
@@ -56,7 +55,7 @@ public static class ModelFile
     /// The file cannot be written (a full disk, a missing directory, no permission): the previous file, if
     /// any, is left byte for byte as it was, since the file is replaced atomically (<see cref="AtomicFile"/>).
     /// </exception>
-    public static void Save(string path, RNN model, Vocabulary? vocabulary = null, JsonObject? hyperparameters = null)
+    public static void Save(string path, IRecurrentCell model, Vocabulary? vocabulary = null, JsonObject? hyperparameters = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         byte[] bytes = Encode(model, vocabulary, hyperparameters);
@@ -68,13 +67,13 @@ public static class ModelFile
     /// NumPy twin: <c>save(stream, model, vocabulary, hyperparameters)</c> with an open binary file.
     /// </summary>
     /// <param name="stream">A writable stream; the archive starts at its current position.</param>
-    /// <param name="model">The network.</param>
+    /// <param name="model">The network: an <see cref="RNN"/>, <see cref="LSTM"/> or <see cref="GRU"/>.</param>
     /// <param name="vocabulary">The characters of a character model (V = I = O), or null.</param>
     /// <param name="hyperparameters">Training settings stored as JSON; an empty object when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> or <paramref name="model"/> is null.</exception>
-    /// <exception cref="ArgumentException">As for <see cref="Save(string, RNN, Vocabulary?, JsonObject?)"/>, checked before anything is written.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Save(string, IRecurrentCell, Vocabulary?, JsonObject?)"/>, checked before anything is written.</exception>
     /// <exception cref="IOException">The stream cannot be written.</exception>
-    public static void Save(Stream stream, RNN model, Vocabulary? vocabulary = null, JsonObject? hyperparameters = null)
+    public static void Save(Stream stream, IRecurrentCell model, Vocabulary? vocabulary = null, JsonObject? hyperparameters = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         stream.Write(Encode(model, vocabulary, hyperparameters));
@@ -83,15 +82,16 @@ public static class ModelFile
     /// <summary>
     /// The bytes of the model file, after every writer check of the specification (W1–W4). NumPy twin: <c>encode</c>.
     /// </summary>
-    /// <param name="model">The network.</param>
+    /// <param name="model">The network: an <see cref="RNN"/>, <see cref="LSTM"/> or <see cref="GRU"/>.</param>
     /// <param name="vocabulary">The characters of a character model (V = I = O), or null.</param>
     /// <param name="hyperparameters">Training settings stored as JSON; an empty object when null.</param>
     /// <returns>The file's bytes.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
-    /// <exception cref="ArgumentException">The file would break the specification.</exception>
-    public static byte[] Encode(RNN model, Vocabulary? vocabulary = null, JsonObject? hyperparameters = null)
+    /// <exception cref="ArgumentException">The file would break the specification, or the model is no cell the file can hold.</exception>
+    public static byte[] Encode(IRecurrentCell model, Vocabulary? vocabulary = null, JsonObject? hyperparameters = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        (CellFormat cell, (string Name, Matrix<double>? Value)[] values) = ModelFileCells.Of(model);
         int inputs = model.InputSize, hidden = model.HiddenSize, outputs = model.OutputSize;
         if (inputs < 1 || hidden < 1 || outputs < 1)
         {
@@ -107,26 +107,13 @@ public static class ModelFile
                 nameof(vocabulary));
         }
 
-        byte[] metadata = ModelMetadata.Encode(model.Activation, hyperparameters);
+        string activation = model is RNN rnn ? ActivationFunctions.Name(rnn.Activation) : ModelMetadata.GatedActivation;
+        byte[] metadata = ModelMetadata.Encode(cell.Name, activation, hyperparameters);
         int[] codes = vocabulary?.Runes.Select(r => r.Value).ToArray() ?? [];
 
-        // Entry order as np.savez writes the twin's dict: weights, h0, biases, vocabulary, metadata.
-        var arrays = new List<(string Name, Matrix<double> Value, bool OneDimensional)>
-        {
-            ("W_xh", model.InputWeights, false),
-            ("W_hh", model.RecurrentWeights, false),
-            ("W_hy", model.OutputWeights, false),
-            ("h0", model.InitialState, true),
-        };
-        if (model.HiddenBias is { } hiddenBias)
-        {
-            arrays.Add(("b_h", hiddenBias, true));
-        }
-
-        if (model.OutputBias is { } outputBias)
-        {
-            arrays.Add(("b_y", outputBias, true));
-        }
+        // Entry order as np.savez writes the twin's dict: the cell's arrays in writer order, vocabulary, metadata.
+        var arrays = values.Where(v => v.Value is not null)
+            .Select(v => (v.Name, Value: v.Value!, OneDimensional: !v.Name.StartsWith("W_", StringComparison.Ordinal))).ToList();
 
         long total = arrays.Sum(a => (8L * a.Value.RowCount * a.Value.ColumnCount) + 1024) + (4L * codes.Length) + metadata.Length + 2048;
         if (total > NpzArchive.MaxArchiveBytes)
@@ -179,11 +166,37 @@ public static class ModelFile
             arrays[name] = (header, bytes);
         }
 
-        foreach (string name in Required)
+        if (!arrays.TryGetValue("metadata", out var metadataEntry))
+        {
+            throw NpzArchive.Refuse("M1", "missing entry 'metadata.npy'");
+        }
+
+        (JsonObject metadata, CellFormat cell) = ModelMetadata.Parse(Elements(metadataEntry, 1, static b => b[0]));
+        (Dictionary<string, Matrix<double>> floats, long inputs, long outputs) = CheckArrays(cell, arrays);
+        int[] codes = Elements(arrays["vocabulary"], 4, static b => BitConverter.ToInt32(b));
+        Vocabulary? vocabulary = ReadVocabulary(codes, (int)inputs, (int)outputs);
+        Activation activation = ActivationFunctions.Parse(metadata["activation"]!.GetValue<string>());
+        IRecurrentCell model = cell.Build(floats, activation);
+        return new ModelFileContents(model, vocabulary, (JsonObject)metadata["hyperparameters"]!.DeepClone());
+    }
+
+    /// <summary>M1, M3, M4, M5 for <paramref name="cell"/>: its entries' C# values by name, I and O. NumPy twin: <c>_check_arrays</c>.</summary>
+    private static (Dictionary<string, Matrix<double>> Floats, long Inputs, long Outputs) CheckArrays(
+        CellFormat cell, Dictionary<string, (Npy.Header Header, byte[] Bytes)> arrays)
+    {
+        foreach (string name in cell.Required.Append("vocabulary"))
         {
             if (!arrays.ContainsKey(name))
             {
-                throw NpzArchive.Refuse("M1", $"missing entry '{name}.npy'");
+                throw NpzArchive.Refuse("M1", $"missing entry '{name}.npy' (cell {cell.Name})");
+            }
+        }
+
+        foreach (string name in arrays.Keys)
+        {
+            if (!cell.Floats.Contains(name) && name is not ("vocabulary" or "metadata"))
+            {
+                throw NpzArchive.Refuse("M1", $"entry '{name}.npy' is not one of cell {cell.Name}'s");
             }
         }
 
@@ -196,29 +209,23 @@ public static class ModelFile
             }
         }
 
-        long[] inputShape = arrays["W_xh"].Header.Shape, outputShape = arrays["W_hy"].Header.Shape;
-        long hidden = inputShape[0], inputs = inputShape[1], outputs = outputShape[0];
-        var expected = new (string Name, long[] Shape)[]
-        {
-            ("W_hh", [hidden, hidden]), ("W_xh", [hidden, inputs]), ("W_hy", [outputs, hidden]),
-            ("h0", [hidden]), ("b_h", [hidden]), ("b_y", [outputs]),
-        };
-        foreach ((string name, long[] shape) in expected)
+        long hidden = arrays["W_hh"].Header.Shape[1], inputs = arrays[cell.InputWeights].Header.Shape[1], outputs = arrays["W_hy"].Header.Shape[0];
+        foreach ((string name, long[] shape) in cell.Shapes(inputs, hidden, outputs))
         {
             if (arrays.TryGetValue(name, out var array) && !array.Header.Shape.SequenceEqual(shape))
             {
-                throw NpzArchive.Refuse("M4", $"the arrays do not form a model: {name} has shape {Npy.Format(array.Header.Shape)}, " +
-                    $"expected {Npy.Format(shape)} (from W_xh {Npy.Format(inputShape)} and W_hy {Npy.Format(outputShape)})");
+                throw NpzArchive.Refuse("M4", string.Create(CultureInfo.InvariantCulture, $"the arrays do not form a model: {name} has shape {Npy.Format(array.Header.Shape)}, " +
+                    $"expected {Npy.Format(shape)} (I, H, O = {inputs}, {hidden}, {outputs} from {cell.InputWeights}, W_hh and W_hy)"));
             }
         }
 
         if (inputs < 1 || hidden < 1 || outputs < 1)
         {
-            throw NpzArchive.Refuse("M4", $"a model needs I, H, O ≥ 1; W_xh is {Npy.Format(inputShape)}, W_hy {Npy.Format(outputShape)}");
+            throw NpzArchive.Refuse("M4", string.Create(CultureInfo.InvariantCulture, $"a model needs I, H, O ≥ 1; here I, H, O = {inputs}, {hidden}, {outputs}"));
         }
 
         var floats = new Dictionary<string, Matrix<double>>(StringComparer.Ordinal);
-        foreach (string name in Floats)
+        foreach (string name in cell.Floats)
         {
             if (arrays.TryGetValue(name, out var array))
             {
@@ -226,13 +233,7 @@ public static class ModelFile
             }
         }
 
-        int[] codes = Elements(arrays["vocabulary"], 4, static b => BitConverter.ToInt32(b));
-        Vocabulary? vocabulary = ReadVocabulary(codes, (int)inputs, (int)outputs);
-        JsonObject metadata = ModelMetadata.Parse(Elements(arrays["metadata"], 1, static b => b[0]));
-        Activation activation = ActivationFunctions.Parse(metadata["activation"]!.GetValue<string>());
-        var model = new RNN(
-            floats["W_xh"], floats["W_hh"], floats["W_hy"], floats["h0"], activation, floats.GetValueOrDefault("b_h"), floats.GetValueOrDefault("b_y"));
-        return new ModelFileContents(model, vocabulary, (JsonObject)metadata["hyperparameters"]!.DeepClone());
+        return (floats, inputs, outputs);
     }
 
     /// <summary>A '&lt;f8' entry as its C# value: NumPy (r, c) → the c×r transpose, (n,) → a 1×n row; finite (M5).</summary>

@@ -18,11 +18,15 @@ internal static class ModelMetadata
     /// <summary>The deepest nesting of objects and arrays; the metadata object is depth 1 (NumPy <c>MAX_JSON_DEPTH</c>).</summary>
     internal const int MaxJsonDepth = 32;
 
-    private static readonly string[] Keys = ["activation", "format", "hyperparameters", "version"];
+    /// <summary>An LSTM's or GRU's activation: fixed, as torch's (NumPy <c>GATED_ACTIVATION</c>).</summary>
+    internal const string GatedActivation = "tanh";
 
-    /// <summary>The metadata object of <paramref name="raw"/>, checked by D1–D6.</summary>
+    private static readonly string[] Keys = ["activation", "format", "hyperparameters", "version"];
+    private static readonly string[] KeysWithCell = ["activation", "cell", "format", "hyperparameters", "version"];
+
+    /// <summary>The metadata object of <paramref name="raw"/>, checked by D1–D7, and the cell it names (version 1: <c>rnn</c>).</summary>
     /// <exception cref="ModelFileException">A rule of section D fails.</exception>
-    internal static JsonObject Parse(byte[] raw)
+    internal static (JsonObject Metadata, CellFormat Cell) Parse(byte[] raw)
     {
         if (raw.Length > MaxMetadataBytes)
         {
@@ -61,9 +65,9 @@ internal static class ModelMetadata
             throw Refuse("D4", $"invalid JSON text: {error.Message}", error);  // e.g. a string that does not decode
         }
 
-        if (metadata.Count != Keys.Length || Keys.Any(k => !metadata.ContainsKey(k)))
+        if (!HasExactly(metadata, Keys) && !HasExactly(metadata, KeysWithCell))
         {
-            throw Refuse("D5", $"keys [{string.Join(", ", metadata.Select(p => p.Key).Order(StringComparer.Ordinal))}], expected exactly [{string.Join(", ", Keys)}]");
+            throw Refuse("D5", $"keys [{string.Join(", ", metadata.Select(p => p.Key).Order(StringComparer.Ordinal))}], expected exactly [{string.Join(", ", Keys)}], or those and 'cell'");
         }
 
         if (!IsString(metadata["format"], ModelFile.Format))
@@ -71,9 +75,9 @@ internal static class ModelMetadata
             throw Refuse("D6", $"format {metadata["format"]?.ToJsonString() ?? "null"}, expected '{ModelFile.Format}'");
         }
 
-        if (metadata["version"] is not JsonValue version || version.GetValueKind() != JsonValueKind.Number || version.ToJsonString() != "1")
+        if (metadata["version"] is not JsonValue version || version.GetValueKind() != JsonValueKind.Number || version.ToJsonString() is not ("1" or "2"))
         {
-            throw Refuse("D6", $"version {metadata["version"]?.ToJsonString() ?? "null"}, expected the integer {ModelFile.Version}");
+            throw Refuse("D6", $"version {metadata["version"]?.ToJsonString() ?? "null"}, expected the integer 1 or 2");
         }
 
         if (!IsString(metadata["activation"], "tanh") && !IsString(metadata["activation"], "relu"))
@@ -86,14 +90,48 @@ internal static class ModelMetadata
             throw Refuse("D6", $"hyperparameters is {metadata["hyperparameters"]?.ToJsonString() ?? "null"}, not an object");
         }
 
-        return metadata;
+        return (metadata, CheckCell(metadata, version.ToJsonString() == "1"));
     }
 
+    /// <summary>D7: version 1 has no <c>cell</c> (an RNN); version 2 names a registered cell; a gated cell's activation is tanh.</summary>
+    private static CellFormat CheckCell(JsonObject metadata, bool versionOne)
+    {
+        if (versionOne)
+        {
+            return metadata.ContainsKey("cell")
+                ? throw Refuse("D7", "version 1 has no 'cell' (it is an RNN); a cell needs version 2")
+                : ModelFileCells.Named("rnn")!;
+        }
+
+        if (!metadata.ContainsKey("cell"))
+        {
+            throw Refuse("D7", "version 2 needs 'cell'");
+        }
+
+        JsonNode? node = metadata["cell"];
+        CellFormat? cell = node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? ModelFileCells.Named(value.GetValue<string>()) : null;
+        if (cell is null)
+        {
+            string shown = node?.ToJsonString() ?? "null";
+            throw Refuse("D7", $"cell {(shown.Length > 60 ? shown[..60] : shown)}, expected one of {string.Join(", ", ModelFileCells.All.Select(c => $"'{c.Name}'"))}");
+        }
+
+        if (cell.Name != "rnn" && !IsString(metadata["activation"], GatedActivation))
+        {
+            throw Refuse("D7", $"activation {metadata["activation"]!.ToJsonString()} for cell '{cell.Name}', expected '{GatedActivation}'");
+        }
+
+        return cell;
+    }
+
+    private static bool HasExactly(JsonObject metadata, string[] keys) =>
+        metadata.Count == keys.Length && keys.All(metadata.ContainsKey);
+
     /// <summary>
-    /// The metadata bytes a writer stores: Python's <c>json.dumps(..., sort_keys=True)</c>, checked by <see cref="Parse"/>.
+    /// The metadata bytes a writer stores (version 2, naming <paramref name="cell"/>): Python's <c>json.dumps(..., sort_keys=True)</c>, checked by <see cref="Parse"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The metadata would break a rule of section D (a non-finite number, a lone surrogate, too deep, too large).</exception>
-    internal static byte[] Encode(Activation activation, JsonObject? hyperparameters)
+    internal static byte[] Encode(string cell, string activation, JsonObject? hyperparameters)
     {
         byte[] bytes;
         try
@@ -102,7 +140,8 @@ internal static class ModelMetadata
             {
                 ["format"] = ModelFile.Format,
                 ["version"] = ModelFile.Version,
-                ["activation"] = ActivationFunctions.Name(activation),
+                ["cell"] = cell,
+                ["activation"] = activation,
                 ["hyperparameters"] = hyperparameters?.DeepClone() ?? new JsonObject(),
             };
             bytes = Encoding.UTF8.GetBytes(PythonJson.Serialize(metadata));  // ASCII: every other character is escaped

@@ -20,7 +20,7 @@ internal static partial class NpzArchive
     internal const long MaxArchiveBytes = 2_000_000_000;
 
     /// <summary>The most entries an archive may hold (NumPy <c>MAX_ENTRIES</c>).</summary>
-    internal const int MaxEntries = 8;
+    internal const int MaxEntries = 10;
 
     /// <summary>Deflated entries larger than this uncompressed are held to <see cref="MaxDeflateRatio"/>.</summary>
     internal const long BombCheckedAbove = 1 << 20;

@@ -52,7 +52,7 @@ public static class Sampler
     /// <c>p = Softmax(y, temperature)</c>, <c>index = Pick(p, u)</c>, <c>x = onehot(index)</c>.
     /// Leaves the model's state as it was. NumPy twin: <c>sample(model, seed_index, uniforms, temperature, h)</c>.
     /// </summary>
-    /// <param name="model">A character model: I = O.</param>
+    /// <param name="model">A character model of any cell (<see cref="RNN"/>, <see cref="LSTM"/>, <see cref="GRU"/>): I = O. An LSTM starts from its current cell state, and its cell state is restored too.</param>
     /// <param name="seedIndex">The first input's index, in [0, I).</param>
     /// <param name="uniforms">N draws in [0, 1); N may be 0.</param>
     /// <param name="temperature">Finite and &gt; 0; lower is greedier.</param>
@@ -71,7 +71,7 @@ public static class Sampler
     /// (<see cref="Loss.Softmax"/>); the model's state is restored either way.
     /// </exception>
     public static IReadOnlyList<int> Sample(
-        RNN model, int seedIndex, IReadOnlyList<double> uniforms, double temperature = 1.0, Matrix<double>? state = null)
+        IRecurrentCell model, int seedIndex, IReadOnlyList<double> uniforms, double temperature = 1.0, Matrix<double>? state = null)
     {
         // Checks in the NumPy twin's order, all before the state moves.
         ArgumentNullException.ThrowIfNull(model);
@@ -99,7 +99,7 @@ public static class Sampler
             }
         }
 
-        Matrix<double> saved = model.State;
+        Action restore = model.Snapshot();
         if (state is not null)
         {
             model.State = state;  // checked by the setter
@@ -122,7 +122,7 @@ public static class Sampler
         }
         finally
         {
-            model.RestoreState(saved);
+            restore();
         }
 
         return picks;

@@ -36,7 +36,7 @@ public sealed class CliTests : IDisposable
         TrainingResult second = CharTrainer.Train(Corpus, settings, _ => { });
 
         Assert.Equal(first.Losses, second.Losses);
-        Build.AssertUnchanged(Build.Snapshot(first.Model), second.Model);
+        Build.AssertUnchanged(Build.Snapshot((RNN)first.Model), (RNN)second.Model);
         Assert.Equal(6, reports.Count);  // a loss line and a sample at steps 10, 20 and 30
         Assert.StartsWith("step 10, smooth loss ", reports[0], StringComparison.Ordinal);
     }

@@ -72,11 +72,15 @@ public sealed class ModelFileTests : IDisposable
         Build.AssertBitIdentical(initial, ModelFile.Load(path).Model.State);
     }
 
-    [Fact]
-    public void CanLoadNumPyWrittenFixture()
+    [Theory]
+    [InlineData("small-model.npz", "rnn")]
+    [InlineData("small-model-v1.npz", "rnn")]  // format version 1 (no "cell"): still an RNN, the same arrays
+    public void CanLoadNumPyWrittenFixture(string file, string cell)
     {
-        ModelFileContents loaded = ModelFile.Load(Path.Combine(Fixtures, "small-model.npz"));
+        ModelFileContents loaded = ModelFile.Load(Path.Combine(Fixtures, file));
         Dictionary<string, string[]> expected = Expected();
+        Assert.Equal(cell, loaded.CellName);
+        Assert.IsType<RNN>(loaded.Cell);
 
         RNN model = loaded.Model;
         AssertTwin(expected["W_xh"], model.InputWeights);

@@ -1,4 +1,4 @@
-"""Writes small-model.npz with the NumPy side's rnnport.modelfile.save, and the values it holds.
+"""Writes small-model.npz (format version 2) with the NumPy side's rnnport.modelfile.save, and the values it holds.
 
 Run from the repository root with Debian's Python (see README.md next to this file):
 
@@ -15,9 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnport import modelfile
-from rnnport.charlm import Vocabulary
-from rnnport.rnn import RNN
+from rnnport import RNN, modelfile
+from rnnport.training.vocabulary import Vocabulary
 
 HERE = Path(__file__).resolve().parent
 # Five characters, one of them beyond the BMP (two UTF-16 units in C#, one code point in Python).
@@ -43,7 +42,7 @@ def main() -> None:
         lines.append(" ".join([name, "<f8", str(array.ndim), *map(str, array.shape), *bits]))
     codes = [ord(c) for c in vocabulary.chars]
     lines.append(" ".join(["vocabulary", "<i4", "1", str(len(codes)), *map(str, codes)]))
-    lines.append("metadata " + json.dumps({"format": modelfile.FORMAT, "version": modelfile.VERSION,
+    lines.append("metadata " + json.dumps({"format": modelfile.FORMAT, "version": modelfile.VERSION, "cell": "rnn",
                                            "activation": model.activation, "hyperparameters": HYPERPARAMETERS},
                                           sort_keys=True))
     (HERE / "small-model.expected.txt").write_text("\n".join(lines) + "\n", encoding="ascii")
