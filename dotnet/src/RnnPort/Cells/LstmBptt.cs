@@ -52,8 +52,8 @@ public static class LstmBptt
         Matrix<double>? Zero(string name) =>
             parameters.FirstOrDefault(q => q.Name == name).Value is { } m ? Matrix<double>.Build.Dense(m.RowCount, m.ColumnCount) : null;
         var gradients = new LstmGradients(
-            Zero(LstmGradients.InputWeightsName)!, Zero(LstmGradients.RecurrentWeightsName)!, Zero(LstmGradients.OutputWeightsName)!,
-            Zero(LstmGradients.InputBiasName), Zero(LstmGradients.RecurrentBiasName), Zero(LstmGradients.OutputBiasName),
+            Zero(ParameterNames.InputWeights)!, Zero(ParameterNames.RecurrentWeights)!, Zero(ParameterNames.OutputWeights)!,
+            Zero(ParameterNames.InputBias), Zero(ParameterNames.RecurrentBias), Zero(ParameterNames.OutputBias),
             Matrix<double>.Build.Dense(1, hidden), Matrix<double>.Build.Dense(1, hidden));
         double[] dIn = Data(gradients.InputWeights), dRec = Data(gradients.RecurrentWeights), dOut = Data(gradients.OutputWeights);
         double[]? dInBias = gradients.InputBias is null ? null : Data(gradients.InputBias);
@@ -163,23 +163,18 @@ public static class LstmBptt
     }
 
     /// <summary>
-    /// Clips every gradient element, the initial state's and cell state's included, to [−limit, limit] in place.
-    /// NumPy twin: <c>lstm_bptt.clip_elementwise</c>.
+    /// <see cref="Bptt.ClipElementwise(IParameterGradients, double)"/> on the LSTM's gradients, the initial state's
+    /// and cell state's included (kept for callers of this name). NumPy twin: <c>lstm_bptt.clip_elementwise</c>.
     /// </summary>
     /// <param name="gradients">Modified in place.</param>
     /// <param name="limit">&gt; 0.</param>
     /// <exception cref="ArgumentNullException"><paramref name="gradients"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not &gt; 0.</exception>
-    public static void ClipElementwise(LstmGradients gradients, double limit)
-    {
-        ArgumentNullException.ThrowIfNull(gradients);
-        Bptt.ClipElementwise(gradients.Parameters().Append(("InitialState", gradients.InitialState)).Append(("InitialCellState", gradients.InitialCellState)), limit);
-    }
+    public static void ClipElementwise(LstmGradients gradients, double limit) => Bptt.ClipElementwise(gradients, limit);
 
     /// <summary>
-    /// Scales the parameter gradients so that their joint 2-norm is at most <paramref name="maxNorm"/>, as
-    /// <see cref="Bptt.ClipGlobalNorm(IParameterGradients, double)"/> does for the RNN; returns the norm before.
-    /// NumPy twin: <c>lstm_bptt.clip_global_norm</c>.
+    /// <see cref="Bptt.ClipGlobalNorm(IParameterGradients, double)"/> on the LSTM's parameter gradients (kept for
+    /// callers of this name); returns the norm before. NumPy twin: <c>lstm_bptt.clip_global_norm</c>.
     /// </summary>
     /// <param name="gradients">Modified in place when the norm exceeds <paramref name="maxNorm"/>.</param>
     /// <param name="maxNorm">&gt; 0.</param>
@@ -187,11 +182,7 @@ public static class LstmBptt
     /// <exception cref="ArgumentNullException"><paramref name="gradients"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNorm"/> is not &gt; 0.</exception>
     /// <exception cref="NonFiniteResultException">The norm is not finite.</exception>
-    public static double ClipGlobalNorm(LstmGradients gradients, double maxNorm)
-    {
-        ArgumentNullException.ThrowIfNull(gradients);
-        return Bptt.ClipGlobalNorm(gradients.Parameters(), maxNorm);
-    }
+    public static double ClipGlobalNorm(LstmGradients gradients, double maxNorm) => Bptt.ClipGlobalNorm(gradients, maxNorm);
 
     private static double[] Start(Matrix<double>? given, ReadOnlySpan<double> current, int hidden, string name)
     {
