@@ -25,7 +25,7 @@ from rnnport.cells.parameter_store import ParameterStore, read_only
 from rnnport.cells.sigmoid import logistic
 from rnnport.cells.state import HiddenState
 from rnnport.numerics.checks import as_float64, check_finite, check_shape
-from rnnport.numerics.finite_results import all_finite, element, first_non_finite, refuse_non_finite_steps
+from rnnport.numerics.finite_results import all_finite, refuse_non_finite, refuse_non_finite_steps
 from rnnport.numerics.kernels import FAST, KernelName, kernels
 
 PARAMETERS = ("W_ih", "W_hh", "W_hy", "b_ih", "b_hh", "b_y")  # the order of parameters() and of the gradients
@@ -123,9 +123,7 @@ class GRU(ParameterStore, HiddenState):
             finite = not self._check_results or math.isfinite(h.dot(h) + y.dot(y))
         if not finite:
             for value, what in ((h, "state"), (y, "output")):
-                index = first_non_finite(value)
-                if index is not None:
-                    raise FloatingPointError(f"step: the {what} is not finite ({element(value, index)})")
+                refuse_non_finite(value, f"step: the {what}")
         self._h = h
         return y
 

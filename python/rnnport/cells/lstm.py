@@ -23,7 +23,7 @@ from rnnport.cells.parameter_store import ParameterStore, read_only
 from rnnport.cells.sigmoid import logistic
 from rnnport.cells.state import HiddenState
 from rnnport.numerics.checks import as_float64, check_finite, check_shape
-from rnnport.numerics.finite_results import all_finite, element, first_non_finite, refuse_non_finite_steps
+from rnnport.numerics.finite_results import all_finite, refuse_non_finite, refuse_non_finite_steps
 from rnnport.numerics.kernels import EXACT, KernelName, kernels
 
 PARAMETER_NAMES = ("W_ih", "W_hh", "W_hy", "b_ih", "b_hh", "b_y")
@@ -166,9 +166,7 @@ class LSTM(ParameterStore, HiddenState):
             y = self.output(h)
         if self._check_results:
             for value, what in ((h, "state"), (c, "cell state"), (y, "output")):
-                index = first_non_finite(value)
-                if index is not None:
-                    raise FloatingPointError(f"step: the {what} is not finite ({element(value, index)})")
+                refuse_non_finite(value, f"step: the {what}")
         self._h, self._c = h, c
         return y
 

@@ -33,9 +33,7 @@ public static class LstmBptt
                                      Matrix<double>? initialState = null, Matrix<double>? initialCellState = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        Guard.HasShape(inputs, -1, model.InputSize, nameof(inputs));
-        Guard.IsFiniteByRows(inputs, nameof(inputs));
-        Loss.CheckTargets(targets, inputs.RowCount, model.OutputSize);
+        BpttArguments.CheckChunk(inputs, targets, model.InputSize, model.OutputSize);
         double[] h0 = Start(initialState, model.LiveState, model.HiddenSize, nameof(initialState));
         double[] c0 = Start(initialCellState, model.LiveCellState, model.HiddenSize, nameof(initialCellState));
 
@@ -186,14 +184,8 @@ public static class LstmBptt
 
     private static double[] Start(Matrix<double>? given, ReadOnlySpan<double> current, int hidden, string name)
     {
-        if (given is null)
-        {
-            return current.ToArray();
-        }
-
-        Guard.HasShape(given, 1, hidden, name);
-        Guard.IsFinite(given, name);
-        return ColumnMajor.ReadOnly(given).ToArray();
+        BpttArguments.CheckStart(given, hidden, name);
+        return given is null ? current.ToArray() : ColumnMajor.ReadOnly(given).ToArray();
     }
 
     private static double[] Data(Matrix<double> m) =>
