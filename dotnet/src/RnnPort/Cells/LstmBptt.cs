@@ -42,10 +42,10 @@ public static class LstmBptt
         (Matrix<double> outputs, Matrix<double> states, Matrix<double> cells) = model.ForwardFrom(h0, c0, inputs, gates);
         LSTM.RefuseSequence(outputs, states, cells);
         double loss = Loss.CrossEntropyUnchecked(outputs, targets);
-        double[] p = Data(Loss.Softmax(outputs));                                             // T×O: (t, k) at t + k·T
+        double[] p = ColumnMajor.Storage(Loss.Softmax(outputs));                                             // T×O: (t, k) at t + k·T
 
-        double[] outW = Data(model.LiveOutputWeights), recW = Data(model.LiveRecurrentWeights);  // H×O, H×4H
-        double[] x = ColumnMajor.ReadOnly(inputs), hs = Data(states), cs = Data(cells);
+        double[] outW = ColumnMajor.Storage(model.LiveOutputWeights), recW = ColumnMajor.Storage(model.LiveRecurrentWeights);  // H×O, H×4H
+        double[] x = ColumnMajor.ReadOnly(inputs), hs = ColumnMajor.Storage(states), cs = ColumnMajor.Storage(cells);
         IReadOnlyList<(string Name, Matrix<double> Value)> parameters = model.Parameters();
         Matrix<double>? Zero(string name) =>
             parameters.FirstOrDefault(q => q.Name == name).Value is { } m ? Matrix<double>.Build.Dense(m.RowCount, m.ColumnCount) : null;
@@ -53,10 +53,10 @@ public static class LstmBptt
             Zero(ParameterNames.InputWeights)!, Zero(ParameterNames.RecurrentWeights)!, Zero(ParameterNames.OutputWeights)!,
             Zero(ParameterNames.InputBias), Zero(ParameterNames.RecurrentBias), Zero(ParameterNames.OutputBias),
             Matrix<double>.Build.Dense(1, hidden), Matrix<double>.Build.Dense(1, hidden));
-        double[] dIn = Data(gradients.InputWeights), dRec = Data(gradients.RecurrentWeights), dOut = Data(gradients.OutputWeights);
-        double[]? dInBias = gradients.InputBias is null ? null : Data(gradients.InputBias);
-        double[]? dRecBias = gradients.RecurrentBias is null ? null : Data(gradients.RecurrentBias);
-        double[]? dOutBias = gradients.OutputBias is null ? null : Data(gradients.OutputBias);
+        double[] dIn = ColumnMajor.Storage(gradients.InputWeights), dRec = ColumnMajor.Storage(gradients.RecurrentWeights), dOut = ColumnMajor.Storage(gradients.OutputWeights);
+        double[]? dInBias = gradients.InputBias is null ? null : ColumnMajor.Storage(gradients.InputBias);
+        double[]? dRecBias = gradients.RecurrentBias is null ? null : ColumnMajor.Storage(gradients.RecurrentBias);
+        double[]? dOutBias = gradients.OutputBias is null ? null : ColumnMajor.Storage(gradients.OutputBias);
 
         // Scratch for the whole chunk: nothing below allocates per timestep.
         var dy = new double[outputSize];
@@ -149,8 +149,8 @@ public static class LstmBptt
             }
         }
 
-        dhNext.CopyTo(Data(gradients.InitialState), 0);
-        dcNext.CopyTo(Data(gradients.InitialCellState), 0);
+        dhNext.CopyTo(ColumnMajor.Storage(gradients.InitialState), 0);
+        dcNext.CopyTo(ColumnMajor.Storage(gradients.InitialCellState), 0);
         foreach ((string name, Matrix<double> g) in gradients.Parameters()
                      .Append(("InitialState", gradients.InitialState)).Append(("InitialCellState", gradients.InitialCellState)))
         {
@@ -188,13 +188,10 @@ public static class LstmBptt
         return given is null ? current.ToArray() : ColumnMajor.ReadOnly(given).ToArray();
     }
 
-    private static double[] Data(Matrix<double> m) =>
-        m.AsColumnMajorArray() ?? throw new InvalidOperationException("expected a dense matrix");
-
     /// <summary>"bptt: the gradient of {name} is not finite (element … is …)": (row, column) for a matrix, the column for a 1×n row.</summary>
     private static void Refuse(Matrix<double> g, string name)
     {
-        double[] values = Data(g);
+        double[] values = ColumnMajor.Storage(g);
         int n = FiniteResults.FirstNonFinite(values);
         if (n >= 0)
         {
