@@ -5,26 +5,23 @@ they take the RNN's.
 """
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
 from numpy.typing import ArrayLike
 
 from rnnport.cells.rnn_bptt import BpttResult
 from rnnport.dotnet.errors import net_errors
-from rnnport.dotnet.gru import DotNetGRU, gru_parameter, gru_parameters
+from rnnport.dotnet.gru import CSHARP_NAMES, DotNetGRU, gru_parameter
 from rnnport.dotnet.runtime import load
 from rnnport.dotnet.transfer import row_to_net, sequence_argument, targets_to_net, to_net, vector_from_net
+from rnnport.dotnet.twin import GradientsTwin
 
 
-class DotNetGruGradients:
+class DotNetGruGradients(GradientsTwin):
     """``RnnPort.GruGradients`` with the attributes of ``GruGradients`` (NumPy layout, copies).
 
     ``rnnport.dotnet``'s SGD, Adagrad and clipping take it as they take the RNN's gradients.
     """
 
-    def __init__(self, net_gradients: Any) -> None:
-        self._net = net_gradients
+    CSHARP_NAMES = CSHARP_NAMES
 
     W_ih = property(lambda self: gru_parameter(self._net, "W_ih"), doc="(3H, I)")
     W_hh = property(lambda self: gru_parameter(self._net, "W_hh"), doc="(3H, H)")
@@ -33,10 +30,6 @@ class DotNetGruGradients:
     b_hh = property(lambda self: gru_parameter(self._net, "b_hh"), doc="(3H,) or None")
     b_y = property(lambda self: gru_parameter(self._net, "b_y"), doc="(O,) or None")
     h0 = property(lambda self: vector_from_net(self._net.InitialState), doc="(H,) gradient w.r.t. the initial state")
-
-    def parameters(self) -> dict[str, np.ndarray]:
-        """The parameter gradients by name in ``PARAMETERS`` order (copies, NumPy layout, no h0)."""
-        return gru_parameters(self._net)
 
 
 def gru_bptt(model: DotNetGRU, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None = None) -> BpttResult:

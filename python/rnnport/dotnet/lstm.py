@@ -17,7 +17,7 @@ from rnnport.dotnet.errors import net_errors as _net_errors
 from rnnport.dotnet.runtime import load
 from rnnport.dotnet.transfer import (from_net, row_to_net as _row, sequence_argument as _sequence,
                                      targets_to_net as _targets, to_net, vector_from_net as _vector)
-from rnnport.dotnet.twin import CellTwin, construct, parameter_property, read_parameters
+from rnnport.dotnet.twin import CellTwin, GradientsTwin, construct, parameter_property, read_parameters
 
 # The C# argument names and how each relates to its NumPy twin (see rnnport.dotnet._ARGUMENTS).
 ARGUMENTS: dict[str, tuple[str, str]] = {
@@ -89,11 +89,10 @@ def _lstm_bptt() -> Any:
     return RnnPort.LstmBptt
 
 
-class DotNetLstmGradients:
+class DotNetLstmGradients(GradientsTwin):
     """``RnnPort.LstmGradients`` with the attributes of :class:`rnnport.cells.lstm_bptt.LstmGradients` (copies)."""
 
-    def __init__(self, net_gradients: Any) -> None:
-        self._net = net_gradients
+    CSHARP_NAMES = CSHARP_NAMES
 
     W_ih = parameter_property(CSHARP_NAMES, "W_ih", "(4H, I)")
     W_hh = parameter_property(CSHARP_NAMES, "W_hh", "(4H, H)")
@@ -103,10 +102,6 @@ class DotNetLstmGradients:
     b_y = parameter_property(CSHARP_NAMES, "b_y", "(O,) or None")
     h0 = property(lambda self: _vector(self._net.InitialState), doc="(H,)")
     c0 = property(lambda self: _vector(self._net.InitialCellState), doc="(H,)")
-
-    def parameters(self) -> dict[str, np.ndarray]:
-        """The parameter gradients by name (copies, NumPy layout; no h0, c0)."""
-        return read_parameters(self._net, CSHARP_NAMES)
 
 
 def bptt(model: DotNetLSTM, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None = None,

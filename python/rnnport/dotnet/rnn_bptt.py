@@ -5,23 +5,20 @@ and an optimiser step cost no crossing.
 """
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
 from numpy.typing import ArrayLike
 
 from rnnport.cells.rnn_bptt import BpttResult
 from rnnport.dotnet.errors import net_errors
-from rnnport.dotnet.rnn import DotNetRNN, numpy_parameters, parameter
+from rnnport.dotnet.rnn import CSHARP_NAMES, DotNetRNN, parameter
 from rnnport.dotnet.runtime import load
 from rnnport.dotnet.transfer import row_to_net, sequence_argument, targets_to_net, to_net, vector_from_net
+from rnnport.dotnet.twin import GradientsTwin
 
 
-class DotNetGradients:
+class DotNetGradients(GradientsTwin):
     """``RnnPort.Gradients`` with the attributes of :class:`rnnport.cells.rnn_bptt.Gradients` (NumPy layout, copies)."""
 
-    def __init__(self, net_gradients: Any) -> None:
-        self._net = net_gradients
+    CSHARP_NAMES = CSHARP_NAMES
 
     W_xh = property(lambda self: parameter(self._net, "W_xh"), doc="(H, I) = C# InputWeightsᵀ")
     W_hh = property(lambda self: parameter(self._net, "W_hh"), doc="(H, H) = C# RecurrentWeightsᵀ")
@@ -29,10 +26,6 @@ class DotNetGradients:
     b_h = property(lambda self: parameter(self._net, "b_h"), doc="(H,) or None")
     b_y = property(lambda self: parameter(self._net, "b_y"), doc="(O,) or None")
     h0 = property(lambda self: vector_from_net(self._net.InitialState), doc="(H,) gradient w.r.t. the initial state")
-
-    def parameters(self) -> dict[str, np.ndarray]:
-        """The parameter gradients by name in ``PARAMETERS`` order (copies, NumPy layout, no h0)."""
-        return numpy_parameters(self._net)
 
 
 def bptt(model: DotNetRNN, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None = None) -> BpttResult:

@@ -52,6 +52,20 @@ def construct(factory: Callable[..., Any], weights: list[tuple[ArrayLike, str, t
     return constructed(factory(*(to_net(a.T, n) for a, (_, n, _) in zip(arrays, weights)), *net_rows), names)
 
 
+class GradientsTwin:
+    """A mixin for a bridge twin of a cell's gradients, which stay in .NET (``_net``): ``parameters()`` reads
+    them out in NumPy layout, by the class's ``CSHARP_NAMES`` (the cell's parameter order)."""
+
+    CSHARP_NAMES: dict[str, str]
+
+    def __init__(self, net_gradients: Any) -> None:
+        self._net = net_gradients
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        """The parameter gradients by name in the cell's parameter order (copies, NumPy layout, no start state)."""
+        return read_parameters(self._net, self.CSHARP_NAMES)
+
+
 class CellTwin:
     """A mixin for a bridge twin around ``_net``: the sizes, the state ``h`` and ``h0`` (copies), ``step``
     through ``TimeStep`` and ``reset``."""
