@@ -169,10 +169,7 @@ public static class Bptt
         }
 
         dhNext.CopyTo(ColumnMajor.Storage(gradients.InitialState), 0);
-        foreach ((string name, Matrix<double> g) in gradients.Parameters().Append((ParameterNames.InitialState, gradients.InitialState)))
-        {
-            FiniteResults.Refuse(g, "bptt: the gradient", name);
-        }
+        FiniteResults.RefuseGradients(gradients);
 
         return new BpttResult(loss, gradients, states.SubMatrix(steps - 1, 1, 0, hidden));
     }

@@ -168,10 +168,7 @@ public static class GruBptt
         }
 
         dhNext.CopyTo(ColumnMajor.Storage(gradients.InitialState), 0);
-        foreach ((string name, Matrix<double> g) in gradients.Parameters().Append((ParameterNames.InitialState, gradients.InitialState)))
-        {
-            FiniteResults.Refuse(g, "bptt: the gradient", name);
-        }
+        FiniteResults.RefuseGradients(gradients);
 
         return new GruBpttResult(loss, gradients, states.SubMatrix(steps - 1, 1, 0, hidden));
     }
