@@ -21,6 +21,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
+from rnnport.cells.output_layer import OutputLayer
 from rnnport.cells.parameter_store import ParameterStore, read_only
 from rnnport.cells.sigmoid import logistic
 from rnnport.cells.state import HiddenState
@@ -39,7 +40,7 @@ def gru_sigmoid(a: np.ndarray, exact: bool) -> np.ndarray:
     return logistic(a, exact)
 
 
-class GRU(ParameterStore, HiddenState):
+class GRU(ParameterStore, HiddenState, OutputLayer):
     """A GRU layer with an output layer, as torch.nn.GRU (one layer, unidirectional) plus ``y = W_hy h``.
 
     Parameters
@@ -190,11 +191,6 @@ class GRU(ParameterStore, HiddenState):
         if tape is not None:
             tape.append((r, z, n, gh[2 * H:]))
         return (1.0 - z) * n + z * h
-
-    def output(self, h: np.ndarray) -> np.ndarray:
-        """y = W_hy h (+ b_y) for h (H,) or (T, H)."""
-        y = self.kernels.matvec(self.W_hy, h)
-        return y if self.b_y is None else y + self.b_y
 
     def reset(self) -> None:
         """Put the state back to ``h0``."""

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from rnnport.cells.output_layer import OutputLayer
 from rnnport.cells.parameter_store import ParameterStore, read_only
 from rnnport.cells.sigmoid import logistic
 from rnnport.cells.state import HiddenState
@@ -37,7 +38,7 @@ def sigmoid(a: np.ndarray, kernel: Any) -> np.ndarray:
     return logistic(a, kernel is EXACT)
 
 
-class LSTM(ParameterStore, HiddenState):
+class LSTM(ParameterStore, HiddenState, OutputLayer):
     """An LSTM cell (torch.nn.LSTM, one layer) with an output layer ``y = W_hy @ h (+ b_y)``.
 
     Parameters
@@ -138,11 +139,6 @@ class LSTM(ParameterStore, HiddenState):
         c_next = (f * c) + (i * g)
         h_next = o * k.tanh(c_next)
         return h_next, c_next, gates
-
-    def output(self, h: np.ndarray) -> np.ndarray:
-        """y = W_hy @ h (+ b_y) for h (H,) or (T, H)."""
-        y = self.kernels.matvec(self.W_hy, h)
-        return y if self.b_y is None else y + self.b_y
 
     def step(self, x: ArrayLike) -> np.ndarray:
         """Advance one timestep.

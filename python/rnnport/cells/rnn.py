@@ -18,6 +18,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
+from rnnport.cells.output_layer import OutputLayer
 from rnnport.cells.parameter_store import ParameterStore, read_only
 from rnnport.cells.state import HiddenState
 from rnnport.numerics.checks import as_float64, check_finite, check_shape, unknown_activation
@@ -41,7 +42,7 @@ def _relu(a: np.ndarray) -> np.ndarray:
 _ACTIVATIONS = ("tanh", "relu")
 
 
-class RNN(ParameterStore, HiddenState):
+class RNN(ParameterStore, HiddenState, OutputLayer):
     """A vanilla RNN, ``h = f(W_hh @ h + W_xh @ x)``, ``y = W_hy @ h``.
 
     Parameters
@@ -137,7 +138,7 @@ class RNN(ParameterStore, HiddenState):
         with np.errstate(all="ignore"):  # an overflow is refused below, as FloatingPointError, not warned about
             a = k.matvec(self.W_hh, self._h) + k.matvec(self.W_xh, x)  # (H,) pre-activation
             h = self._f(a if self.b_h is None else a + self.b_h)
-            y = self._output(h)  # compute the output
+            y = self.output(h)  # compute the output
             # h·h + y·y is finite exactly when every element is, but for a false alarm when a square
             # overflows, which the search below then clears: two BLAS dots, far cheaper than isfinite().all().
             finite = not self._check_results or math.isfinite(h.dot(h) + y.dot(y))
@@ -191,7 +192,7 @@ class RNN(ParameterStore, HiddenState):
                 for t in range(hs.shape[0]):
                     a = self.kernels.matvec_prepared(W_hh, h) + hs[t]
                     h = hs[t] = self._f(a if self.b_h is None else a + self.b_h)  # bias added last, as in step
-            ys = self._output(hs)
+            ys = self.output(hs)
             finite = not self._check_results or all_finite(hs, ys)  # one cheap screen per sequence
         if not finite:
             refuse_non_finite_steps("forward", (("state", hs), ("output", ys)))
@@ -211,11 +212,6 @@ class RNN(ParameterStore, HiddenState):
             else:  # relu as _relu: a > 0 ? a : +0.0, so -0.0 and NaN become +0.0
                 h.fill(0.0)
                 np.copyto(h, a, where=a > 0.0)
-
-    def _output(self, h: np.ndarray) -> np.ndarray:
-        """y = W_hy @ h (+ b_y) for h of shape (H,) or (T, H)."""
-        y = self.kernels.matvec(self.W_hy, h)
-        return y if self.b_y is None else y + self.b_y
 
     def reset(self) -> None:
         """Put the state back to ``h0``."""
