@@ -8,11 +8,10 @@ from __future__ import annotations
 from numpy.typing import ArrayLike
 
 from rnnport.cells.rnn_bptt import BpttResult
-from rnnport.dotnet.errors import net_errors
 from rnnport.dotnet.gru import CSHARP_NAMES, DotNetGRU, gru_parameter
 from rnnport.dotnet.runtime import load
-from rnnport.dotnet.transfer import row_to_net, sequence_argument, targets_to_net, to_net, vector_from_net
-from rnnport.dotnet.twin import GradientsTwin
+from rnnport.dotnet.transfer import vector_from_net
+from rnnport.dotnet.twin import GradientsTwin, run_bptt
 
 
 class DotNetGruGradients(GradientsTwin):
@@ -37,9 +36,5 @@ def gru_bptt(model: DotNetGRU, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayL
     load()
     import RnnPort  # the namespace, importable once load() has added the assemblies
 
-    xs = sequence_argument(xs, model.input_size)
-    start = None if h_prev is None else row_to_net(h_prev, "h_prev", lambda: model.hidden_size)
-    with net_errors({"inputs": ("xs", "same"), "initialState": ("h_prev", "row")}):
-        result = RnnPort.GruBptt.Run(model.net, to_net(xs, "xs"),
-                                     targets_to_net(targets, xs.shape[0], model.output_size), start)
+    result = run_bptt(RnnPort.GruBptt.Run, model, xs, targets, [(h_prev, "h_prev", "initialState")])
     return BpttResult(float(result.Loss), DotNetGruGradients(result.Gradients), vector_from_net(result.FinalState))

@@ -15,9 +15,10 @@ from rnnport.cells.lstm_bptt import LstmBpttResult
 from rnnport.dotnet.clipping import clip_elementwise, clip_global_norm  # noqa: F401  (any cell's gradients)
 from rnnport.dotnet.errors import net_errors as _net_errors
 from rnnport.dotnet.runtime import load
-from rnnport.dotnet.transfer import (from_net, row_to_net as _row, sequence_argument as _sequence,
-                                     targets_to_net as _targets, to_net, vector_from_net as _vector)
-from rnnport.dotnet.twin import CellTwin, GradientsTwin, construct, parameter_property, read_parameters
+from rnnport.dotnet.transfer import (from_net, row_to_net as _row, sequence_argument as _sequence, to_net,
+                                     vector_from_net as _vector)
+from rnnport.dotnet.twin import (CellTwin, GradientsTwin, construct, parameter_property, read_parameters,
+                                 run_bptt)
 
 # The C# argument names and how each relates to its NumPy twin (see rnnport.dotnet._ARGUMENTS).
 ARGUMENTS: dict[str, tuple[str, str]] = {
@@ -107,11 +108,7 @@ class DotNetLstmGradients(GradientsTwin):
 def bptt(model: DotNetLSTM, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None = None,
          c_prev: ArrayLike | None = None) -> LstmBpttResult:
     """``RnnPort.LstmBptt.Run``: as :func:`rnnport.cells.lstm_bptt.bptt`; the gradients stay in .NET."""
-    xs = _sequence(xs, model.input_size)
-    h = None if h_prev is None else _row(h_prev, "h_prev", lambda: model.hidden_size)
-    c = None if c_prev is None else _row(c_prev, "c_prev", lambda: model.hidden_size)
-    names = dict(ARGUMENTS, initialState=("h_prev", "row"), initialCellState=("c_prev", "row"))
-    with _net_errors(names):
-        result = _lstm_bptt().Run(model._net, to_net(xs, "xs"), _targets(targets, xs.shape[0], model.output_size), h, c)
+    result = run_bptt(_lstm_bptt().Run, model, xs, targets,
+                      [(h_prev, "h_prev", "initialState"), (c_prev, "c_prev", "initialCellState")])
     return LstmBpttResult(float(result.Loss), DotNetLstmGradients(result.Gradients),  # type: ignore[arg-type]
                           _vector(result.FinalState), _vector(result.FinalCellState))

@@ -12,8 +12,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from rnnport.dotnet.errors import ArgumentNames, constructed, net_errors
-from rnnport.dotnet.transfer import (float64_argument, from_net, row_to_net, to_net, vector_argument,
-                                     vector_from_net)
+from rnnport.dotnet.transfer import (float64_argument, from_net, row_to_net, sequence_argument, targets_to_net, to_net,
+                                     vector_argument, vector_from_net)
 from rnnport.numerics.checks import check_shape
 
 
@@ -50,6 +50,21 @@ def construct(factory: Callable[..., Any], weights: list[tuple[ArrayLike, str, t
         check_shape(array, (None, None), name, labels)  # rank only; sizes are C#'s to check
     net_rows = [None if v is None else row_to_net(v, n, lambda label=label: label) for v, n, label in rows]
     return constructed(factory(*(to_net(a.T, n) for a, (_, n, _) in zip(arrays, weights)), *net_rows), names)
+
+
+def run_bptt(run: Callable[..., Any], model: Any, xs: ArrayLike, targets: ArrayLike,
+             starts: list[tuple[ArrayLike | None, str, str]]) -> Any:
+    """A C# BPTT ``run`` (``Bptt.Run``, ``LstmBptt.Run``, ``GruBptt.Run``) on a twin's model; returns its result.
+
+    ``starts`` are the start states, each (value or None for the model's own, NumPy name, C# argument name),
+    e.g. ``(h_prev, "h_prev", "initialState")``. Ranks and dtypes are checked here (xs, then each start), sizes,
+    finiteness and targets by C#, whose errors name xs and the starts as the caller did.
+    """
+    xs = sequence_argument(xs, model.input_size)
+    rows = [None if v is None else row_to_net(v, name, lambda: model.hidden_size) for v, name, _ in starts]
+    names = {"inputs": ("xs", "same"), **{csharp: (name, "row") for _, name, csharp in starts}}
+    with net_errors(names):
+        return run(model._net, to_net(xs, "xs"), targets_to_net(targets, xs.shape[0], model.output_size), *rows)
 
 
 class GradientsTwin:
