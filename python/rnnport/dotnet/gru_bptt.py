@@ -8,10 +8,10 @@ from __future__ import annotations
 from numpy.typing import ArrayLike
 
 from rnnport.cells.rnn_bptt import BpttResult
-from rnnport.dotnet.gru import CSHARP_NAMES, DotNetGRU, gru_parameter
+from rnnport.dotnet.gru import CSHARP_NAMES, DotNetGRU
 from rnnport.dotnet.runtime import load
 from rnnport.dotnet.transfer import vector_from_net
-from rnnport.dotnet.twin import GradientsTwin, run_bptt
+from rnnport.dotnet.twin import GradientsTwin, parameter_property, run_bptt
 
 
 class DotNetGruGradients(GradientsTwin):
@@ -22,12 +22,12 @@ class DotNetGruGradients(GradientsTwin):
 
     CSHARP_NAMES = CSHARP_NAMES
 
-    W_ih = property(lambda self: gru_parameter(self._net, "W_ih"), doc="(3H, I)")
-    W_hh = property(lambda self: gru_parameter(self._net, "W_hh"), doc="(3H, H)")
-    W_hy = property(lambda self: gru_parameter(self._net, "W_hy"), doc="(O, H)")
-    b_ih = property(lambda self: gru_parameter(self._net, "b_ih"), doc="(3H,) or None")
-    b_hh = property(lambda self: gru_parameter(self._net, "b_hh"), doc="(3H,) or None")
-    b_y = property(lambda self: gru_parameter(self._net, "b_y"), doc="(O,) or None")
+    W_ih = parameter_property(CSHARP_NAMES, "W_ih", "(3H, I)")
+    W_hh = parameter_property(CSHARP_NAMES, "W_hh", "(3H, H)")
+    W_hy = parameter_property(CSHARP_NAMES, "W_hy", "(O, H)")
+    b_ih = parameter_property(CSHARP_NAMES, "b_ih", "(3H,) or None")
+    b_hh = parameter_property(CSHARP_NAMES, "b_hh", "(3H,) or None")
+    b_y = parameter_property(CSHARP_NAMES, "b_y", "(O,) or None")
     h0 = property(lambda self: vector_from_net(self._net.InitialState), doc="(H,) gradient w.r.t. the initial state")
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from numpy.typing import ArrayLike
 
 from rnnport.cells.rnn_bptt import BpttResult
-from rnnport.dotnet.rnn import CSHARP_NAMES, DotNetRNN, parameter
+from rnnport.dotnet.rnn import CSHARP_NAMES, DotNetRNN
 from rnnport.dotnet.runtime import load
 from rnnport.dotnet.transfer import vector_from_net
-from rnnport.dotnet.twin import GradientsTwin, run_bptt
+from rnnport.dotnet.twin import GradientsTwin, parameter_property, run_bptt
 
 
 class DotNetGradients(GradientsTwin):
@@ -19,11 +19,11 @@ class DotNetGradients(GradientsTwin):
 
     CSHARP_NAMES = CSHARP_NAMES
 
-    W_xh = property(lambda self: parameter(self._net, "W_xh"), doc="(H, I) = C# InputWeightsᵀ")
-    W_hh = property(lambda self: parameter(self._net, "W_hh"), doc="(H, H) = C# RecurrentWeightsᵀ")
-    W_hy = property(lambda self: parameter(self._net, "W_hy"), doc="(O, H) = C# OutputWeightsᵀ")
-    b_h = property(lambda self: parameter(self._net, "b_h"), doc="(H,) or None")
-    b_y = property(lambda self: parameter(self._net, "b_y"), doc="(O,) or None")
+    W_xh = parameter_property(CSHARP_NAMES, "W_xh", "(H, I) = C# InputWeightsᵀ")
+    W_hh = parameter_property(CSHARP_NAMES, "W_hh", "(H, H) = C# RecurrentWeightsᵀ")
+    W_hy = parameter_property(CSHARP_NAMES, "W_hy", "(O, H) = C# OutputWeightsᵀ")
+    b_h = parameter_property(CSHARP_NAMES, "b_h", "(H,) or None")
+    b_y = parameter_property(CSHARP_NAMES, "b_y", "(O,) or None")
     h0 = property(lambda self: vector_from_net(self._net.InitialState), doc="(H,) gradient w.r.t. the initial state")
 
 
