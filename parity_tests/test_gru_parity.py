@@ -6,35 +6,15 @@ the wrong order, without bias_hh, or with the reset gate applied to h before the
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
+from gru_case import dotnet_gru, gru_weights, numpy_gru
 from rnnport.cells.gru import GRU, gru_sigmoid
 from rnnport.verify.gru_bounds import gru_output_bound, gru_state_bound
-from rnnport.dotnet.gru import DotNetGRU
 from rnnport.verify.ulp import bit_identical
 
 GRID = [(1, 1, 1), (3, 4, 2), (5, 2, 7), (2, 9, 3), (16, 32, 8)]
-
-
-def gru_weights(I, H, O, seed, biases=True):
-    rng = np.random.default_rng(seed)
-    w = {"W_ih": rng.normal(size=(3 * H, I)) / math.sqrt(I), "W_hh": rng.normal(size=(3 * H, H)) / math.sqrt(H),
-         "W_hy": rng.normal(size=(O, H)) / math.sqrt(H), "h0": rng.uniform(-0.9, 0.9, H),
-         "b_ih": None, "b_hh": None, "b_y": None}
-    if biases:
-        w |= {"b_ih": rng.normal(size=3 * H) * 0.3, "b_hh": rng.normal(size=3 * H) * 0.3, "b_y": rng.normal(size=O)}
-    return w
-
-
-def numpy_gru(w, kernel):
-    return GRU(w["W_ih"], w["W_hh"], w["W_hy"], w["h0"], b_ih=w["b_ih"], b_hh=w["b_hh"], b_y=w["b_y"], kernel=kernel)
-
-
-def dotnet_gru(w):
-    return DotNetGRU(w["W_ih"], w["W_hh"], w["W_hy"], w["h0"], b_ih=w["b_ih"], b_hh=w["b_hh"], b_y=w["b_y"])
 
 
 class ResetOnH(GRU):

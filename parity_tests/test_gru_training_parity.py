@@ -6,35 +6,20 @@ reordered (the tanh derivative's product association) is not bit-identical any m
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
+from gru_case import dotnet_gru, gru_weights as weights, numpy_gru
 from rnnport import dotnet
-from rnnport.cells.gru import GRU
 from rnnport.cells.gru_bptt import gru_bptt
-from rnnport.dotnet.gru import DotNetGRU
 from rnnport.dotnet.gru_bptt import gru_bptt as net_gru_bptt
 from rnnport.training.clipping import clip_elementwise, clip_global_norm
 from rnnport.training.optimizers import SGD, Adagrad
 from rnnport.verify.ulp import bit_identical
 
 
-def weights(I, H, O, seed, biases=True):
-    rng = np.random.default_rng(seed)
-    w = {"W_ih": rng.normal(size=(3 * H, I)) / math.sqrt(I), "W_hh": rng.normal(size=(3 * H, H)) / math.sqrt(H),
-         "W_hy": rng.normal(size=(O, H)) / math.sqrt(H), "h0": rng.uniform(-0.9, 0.9, H),
-         "b_ih": None, "b_hh": None, "b_y": None}
-    if biases:
-        w |= {"b_ih": rng.normal(size=3 * H) * 0.3, "b_hh": rng.normal(size=3 * H) * 0.3, "b_y": rng.normal(size=O)}
-    return w
-
-
 def both(w, kernel="exact"):
-    extra = dict(b_ih=w["b_ih"], b_hh=w["b_hh"], b_y=w["b_y"])
-    return GRU(w["W_ih"], w["W_hh"], w["W_hy"], w["h0"], kernel=kernel, **extra), \
-        DotNetGRU(w["W_ih"], w["W_hh"], w["W_hy"], w["h0"], **extra)
+    return numpy_gru(w, kernel), dotnet_gru(w)
 
 
 def same_result(a, b):

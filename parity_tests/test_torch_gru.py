@@ -26,8 +26,8 @@ def weights(I, H, O, seed, biases=True):
     return w, rng.normal(size=(40, I))
 
 
-def torch_forward(w, xs):
-    """States (T, H) from torch.nn.GRU and outputs (T, O) = W_hy h (+ b_y) on them."""
+def torch_gru(w):
+    """torch.nn.GRU (float64, one layer) holding the NumPy weights W_ih, W_hh and, when given, b_ih, b_hh."""
     H, I = w["W_hh"].shape[1], w["W_ih"].shape[1]
     gru = torch.nn.GRU(I, H, bias="b_ih" in w, dtype=torch.float64)
     with torch.no_grad():
@@ -36,6 +36,13 @@ def torch_forward(w, xs):
         if "b_ih" in w:
             gru.bias_ih_l0.copy_(torch.from_numpy(w["b_ih"]))
             gru.bias_hh_l0.copy_(torch.from_numpy(w["b_hh"]))
+    return gru
+
+
+def torch_forward(w, xs):
+    """States (T, H) from torch.nn.GRU and outputs (T, O) = W_hy h (+ b_y) on them."""
+    gru = torch_gru(w)
+    with torch.no_grad():
         out, _ = gru(torch.from_numpy(xs)[:, None, :], torch.from_numpy(w["h0"])[None, None, :])
     hs = out[:, 0, :].numpy().copy()
     ys = hs @ w["W_hy"].T
@@ -96,14 +103,7 @@ def test_torch_check_catches_wrong_equations(mutation):
 
 def torch_gradients(w, xs, targets):
     """Loss and gradients of every parameter and of h0 through torch's autograd (float64)."""
-    H, I = w["W_hh"].shape[1], w["W_ih"].shape[1]
-    gru = torch.nn.GRU(I, H, bias="b_ih" in w, dtype=torch.float64)
-    with torch.no_grad():
-        gru.weight_ih_l0.copy_(torch.from_numpy(w["W_ih"]))
-        gru.weight_hh_l0.copy_(torch.from_numpy(w["W_hh"]))
-        if "b_ih" in w:
-            gru.bias_ih_l0.copy_(torch.from_numpy(w["b_ih"]))
-            gru.bias_hh_l0.copy_(torch.from_numpy(w["b_hh"]))
+    gru = torch_gru(w)
     W_hy = torch.tensor(w["W_hy"], requires_grad=True)
     b_y = None if w["b_y"] is None else torch.tensor(w["b_y"], requires_grad=True)
     h0 = torch.tensor(w["h0"], requires_grad=True)

@@ -28,8 +28,8 @@ def lstm_case(I: int, H: int, O: int, T: int, seed: int, biases: bool = True) ->
     return args, rng.normal(size=(T, I))
 
 
-def torch_forward(args: dict, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """torch's hs and cs (T, H) for every step, and ys computed from torch's hs."""
+def torch_lstm(args: dict) -> torch.nn.LSTM:
+    """torch.nn.LSTM (float64, one layer) holding the NumPy weights W_ih, W_hh and, when given, b_ih, b_hh."""
     H, I = args["W_hh"].shape[1], args["W_ih"].shape[1]
     biased = args.get("b_ih") is not None
     lstm = torch.nn.LSTM(I, H, bias=biased).double()
@@ -39,6 +39,15 @@ def torch_forward(args: dict, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
         if biased:
             lstm.bias_ih_l0.copy_(torch.from_numpy(args["b_ih"]))
             lstm.bias_hh_l0.copy_(torch.from_numpy(args["b_hh"]))
+    return lstm
+
+
+def torch_forward(args: dict, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """torch's hs and cs (T, H) for every step, and ys computed from torch's hs."""
+    H, I = args["W_hh"].shape[1], args["W_ih"].shape[1]
+    biased = args.get("b_ih") is not None
+    lstm = torch_lstm(args)
+    with torch.no_grad():
         h, c = torch.from_numpy(args["h0"]).view(1, 1, H), torch.from_numpy(args["c0"]).view(1, 1, H)
         hs, cs = [], []
         for x in torch.from_numpy(xs).view(-1, 1, 1, I):  # one step at a time: torch returns only the last c
@@ -108,13 +117,7 @@ def torch_gradients(args: dict, xs: np.ndarray, targets: np.ndarray) -> tuple[fl
     """The loss and d loss / d (every parameter, h0, c0) from torch's autograd, in float64."""
     H, I = args["W_hh"].shape[1], args["W_ih"].shape[1]
     biased = args.get("b_ih") is not None
-    lstm = torch.nn.LSTM(I, H, bias=biased).double()
-    with torch.no_grad():
-        lstm.weight_ih_l0.copy_(torch.from_numpy(args["W_ih"]))
-        lstm.weight_hh_l0.copy_(torch.from_numpy(args["W_hh"]))
-        if biased:
-            lstm.bias_ih_l0.copy_(torch.from_numpy(args["b_ih"]))
-            lstm.bias_hh_l0.copy_(torch.from_numpy(args["b_hh"]))
+    lstm = torch_lstm(args)
     leaves = {"W_hy": torch.tensor(args["W_hy"], requires_grad=True),
               "h0": torch.tensor(args["h0"].reshape(1, 1, H), requires_grad=True),
               "c0": torch.tensor(args["c0"].reshape(1, 1, H), requires_grad=True)}

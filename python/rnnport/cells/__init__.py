@@ -4,6 +4,13 @@
 Every cell keeps the article's column convention and lists its parameters once, in order
 (``rnn.PARAMETERS``); its C# twin lives in ``dotnet/src/RnnPort/Cells/`` and its bridge twin in
 ``rnnport.dotnet``.
+
+What the cells share lives beside them, one concern per module: ``parameter_store.ParameterStore``
+(``parameters()``, ``apply_update``, the sizes), ``state.HiddenState`` (``h`` and the argument checks),
+``gradients.GradientArrays`` (the gradients' ``parameters()``, ``arrays()`` and finiteness check) and
+``sigmoid.logistic``. A new cell is its module (``PARAMETERS``, the class on those mixins, its step and
+sequence), its BPTT module (a gradients dataclass on ``GradientArrays``), and the same in C#
+(``NamedParameters``, ``BpttArguments``) and in the bridge (``rnnport.dotnet.twin``).
 """
 from rnnport.cells.gru import GRU
 from rnnport.cells.lstm import LSTM

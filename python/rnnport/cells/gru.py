@@ -17,28 +17,19 @@ exact-mode operation order, which the C# side follows bit for bit.
 from __future__ import annotations
 
 import math
-from typing import Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from rnnport.cells.output_layer import OutputLayer
+from rnnport.cells.parameter_store import ParameterStore, read_only
+from rnnport.cells.sigmoid import logistic
+from rnnport.cells.state import HiddenState
 from rnnport.numerics.checks import as_float64, check_finite, check_shape
-from rnnport.numerics.finite_results import all_finite, element, first_non_finite, refuse_non_finite_steps
+from rnnport.numerics.finite_results import all_finite, refuse_non_finite, refuse_non_finite_steps
 from rnnport.numerics.kernels import FAST, KernelName, kernels
 
 PARAMETERS = ("W_ih", "W_hh", "W_hy", "b_ih", "b_hh", "b_y")  # the order of parameters() and of the gradients
-
-
-def _exp_or_inf(a: float) -> float:
-    # math.exp raises OverflowError where the C library (and .NET's Math.Exp) returns inf.
-    try:
-        return math.exp(a)
-    except OverflowError:
-        return math.inf
-
-
-def _sigmoid_exact(a: float) -> float:
-    return 1.0 / (1.0 + _exp_or_inf(-a))
 
 
 def gru_sigmoid(a: np.ndarray, exact: bool) -> np.ndarray:
@@ -46,20 +37,10 @@ def gru_sigmoid(a: np.ndarray, exact: bool) -> np.ndarray:
 
     exp(−a) = inf for a ≲ −709.78 makes σ = 0.0 exactly, in both modes and both languages.
     """
-    if exact:
-        flat = np.asarray(a, dtype=np.float64).ravel().tolist()
-        return np.fromiter(map(_sigmoid_exact, flat), dtype=np.float64, count=len(flat)).reshape(np.shape(a))
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-a))
+    return logistic(a, exact)
 
 
-def _read_only(array: np.ndarray) -> np.ndarray:
-    view = array.view()
-    view.setflags(write=False)
-    return view
-
-
-class GRU:
+class GRU(ParameterStore, HiddenState, OutputLayer):
     """A GRU layer with an output layer, as torch.nn.GRU (one layer, unidirectional) plus ``y = W_hy h``.
 
     Parameters
@@ -115,67 +96,9 @@ class GRU:
         for name, value in (("W_ih", W_ih), ("W_hh", W_hh), ("W_hy", W_hy), ("h0", h0),
                             *((n, arrays[n]) for n in ("b_ih", "b_hh", "b_y") if n in arrays)):
             check_finite(value, name)  # RNN's order: the weights, h0, then the biases
-        self._live = {n: np.array(arrays[n], dtype=np.float64, order="C") for n in PARAMETERS if n in arrays}
-        self.W_ih, self.W_hh, self.W_hy = (_read_only(self._live[n]) for n in ("W_ih", "W_hh", "W_hy"))
-        self.b_ih, self.b_hh, self.b_y = (_read_only(self._live[n]) if n in self._live else None
-                                          for n in ("b_ih", "b_hh", "b_y"))
-        self.h0 = _read_only(np.array(h0, dtype=np.float64))
+        self._keep_parameters(arrays, PARAMETERS)
+        self.h0 = read_only(np.array(h0, dtype=np.float64))
         self._h = self.h0.copy()
-
-    @property
-    def h(self) -> np.ndarray:
-        """A copy of the current state, shape (H,); assigning checks shape and finiteness, then copies."""
-        return self._h.copy()
-
-    @h.setter
-    def h(self, value: ArrayLike) -> None:
-        value = as_float64(value, "h")
-        check_shape(value, (self.hidden_size,), "h")
-        check_finite(value, "h")
-        self._h = np.array(value, dtype=np.float64)
-
-    def parameters(self) -> dict[str, np.ndarray]:
-        """The trainable arrays by name, in ``PARAMETERS`` order (the biases when on), as read-only views:
-        they show every update, and ``apply_update`` alone makes one."""
-        return {name: _read_only(value) for name, value in self._live.items()}
-
-    def apply_update(self, values: Mapping[str, ArrayLike]) -> None:
-        """Write new values over some of the parameters, all or nothing: the training API (as ``RNN``'s).
-
-        Parameters
-        ----------
-        values : mapping of name to array_like
-            A subset of ``parameters()``, each of its parameter's shape, e.g. ``{"W_hh": (3H, H)}``.
-
-        Raises
-        ------
-        ValueError
-            A name the model has no parameter for, or a shape that differs; nothing is written.
-        """
-        arrays = {}
-        for name, value in values.items():
-            if name not in self._live:
-                raise ValueError(f"the model has no parameter {name!r}; it has {', '.join(self._live)}")
-            array = as_float64(value, name)
-            check_shape(array, self._live[name].shape, name)
-            arrays[name] = array
-        for name, array in arrays.items():
-            self._live[name][...] = array
-
-    @property
-    def input_size(self) -> int:
-        """I."""
-        return self.W_ih.shape[1]
-
-    @property
-    def hidden_size(self) -> int:
-        """H."""
-        return self.W_hh.shape[1]
-
-    @property
-    def output_size(self) -> int:
-        """O."""
-        return self.W_hy.shape[0]
 
     def step(self, x: ArrayLike) -> np.ndarray:
         """Advance one timestep.
@@ -193,9 +116,7 @@ class GRU:
         FloatingPointError
             The new state (checked first) or the output is not finite; ``h`` is unchanged.
         """
-        x = as_float64(x, "x")
-        check_shape(x, (self.input_size,), "x")
-        check_finite(x, "x")
+        x = self._checked_input(x)
         with np.errstate(all="ignore"):  # refused below, not warned about
             gi = self._input_gates(x)
             h = self.cell(gi, self._h, self.kernels.matvec(self.W_hh, self._h))
@@ -203,9 +124,7 @@ class GRU:
             finite = not self._check_results or math.isfinite(h.dot(h) + y.dot(y))
         if not finite:
             for value, what in ((h, "state"), (y, "output")):
-                index = first_non_finite(value)
-                if index is not None:
-                    raise FloatingPointError(f"step: the {what} is not finite ({element(value, index)})")
+                refuse_non_finite(value, f"step: the {what}")
         self._h = h
         return y
 
@@ -226,9 +145,7 @@ class GRU:
         FloatingPointError
             A state or an output is not finite (the message names the first step); ``h`` is unchanged.
         """
-        xs = as_float64(xs, "xs")
-        check_shape(xs, (None, self.input_size), "xs", ("T", "I"))
-        check_finite(xs, "xs")
+        xs = self._checked_sequence(xs)
         with np.errstate(all="ignore"):
             hs = self.states(xs, self._h)
             ys = self.output(hs)
@@ -274,11 +191,6 @@ class GRU:
         if tape is not None:
             tape.append((r, z, n, gh[2 * H:]))
         return (1.0 - z) * n + z * h
-
-    def output(self, h: np.ndarray) -> np.ndarray:
-        """y = W_hy h (+ b_y) for h (H,) or (T, H)."""
-        y = self.kernels.matvec(self.W_hy, h)
-        return y if self.b_y is None else y + self.b_y
 
     def reset(self) -> None:
         """Put the state back to ``h0``."""

@@ -23,15 +23,16 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnport.cells.gru import GRU, PARAMETERS
+from rnnport.cells.gradients import GradientArrays
+from rnnport.cells.gru import GRU
 from rnnport.cells.rnn_bptt import BpttResult
-from rnnport.numerics.checks import as_float64, check_finite, check_shape
-from rnnport.numerics.finite_results import all_finite, refuse_non_finite, refuse_non_finite_steps
+from rnnport.cells.state import checked_sequence, checked_vector
+from rnnport.numerics.finite_results import all_finite, refuse_non_finite_steps
 from rnnport.numerics.loss import check_targets, cross_entropy, softmax
 
 
 @dataclass
-class GruGradients:
+class GruGradients(GradientArrays):
     """Gradients of the summed loss, each the shape of its GRU parameter; biases None when off.
 
     ``h0`` is the gradient with respect to the chunk's initial state: reported, never applied.
@@ -45,13 +46,6 @@ class GruGradients:
     b_y: np.ndarray | None
     h0: np.ndarray
 
-    def parameters(self) -> dict[str, np.ndarray]:
-        """The gradients an optimiser applies, by parameter name in ``PARAMETERS`` order (live arrays, no h0)."""
-        return {name: getattr(self, name) for name in PARAMETERS if getattr(self, name) is not None}
-
-    def arrays(self) -> list[np.ndarray]:
-        """Every gradient, the parameters' (in order) and then h0's: what element-wise clipping clips."""
-        return [*self.parameters().values(), self.h0]
 
 
 def gru_bptt(model: GRU, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None = None) -> BpttResult:
@@ -73,13 +67,9 @@ def gru_bptt(model: GRU, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | 
     FloatingPointError
         A state or output, the loss, or a gradient (order W_ih, W_hh, W_hy, b_ih, b_hh, b_y, h0) is not finite.
     """
-    xs = as_float64(xs, "xs")
-    check_shape(xs, (None, model.input_size), "xs", ("T", "I"))
-    check_finite(xs, "xs")
+    xs = checked_sequence(xs, model.input_size)
     targets = check_targets(targets, xs.shape[0], model.output_size)
-    h_prev = model.h if h_prev is None else as_float64(h_prev, "h_prev")
-    check_shape(h_prev, (model.hidden_size,), "h_prev")
-    check_finite(h_prev, "h_prev")
+    h_prev = checked_vector(model.h if h_prev is None else h_prev, model.hidden_size, "h_prev")
 
     k = model.kernels
     tape: list = []
@@ -119,6 +109,5 @@ def gru_bptt(model: GRU, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | 
             dh_next = k.matvec_prepared(W_hh_T, dgh) + dh * z
     gradients = GruGradients(grads["W_ih"], grads["W_hh"], grads["W_hy"], grads.get("b_ih"), grads.get("b_hh"),
                              grads.get("b_y"), dh_next)
-    for name, g in (*gradients.parameters().items(), ("h0", gradients.h0)):
-        refuse_non_finite(g, f"bptt: the gradient of {name}")
+    gradients.refuse_non_finite()
     return BpttResult(loss, gradients, hs[-1].copy())

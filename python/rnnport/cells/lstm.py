@@ -14,29 +14,20 @@ W_ih and W_hh are torch's ``weight_ih_l0`` (4H, I) and ``weight_hh_l0`` (4H, H),
 """
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from rnnport.cells.output_layer import OutputLayer
+from rnnport.cells.parameter_store import ParameterStore, read_only
+from rnnport.cells.sigmoid import logistic
+from rnnport.cells.state import HiddenState
 from rnnport.numerics.checks import as_float64, check_finite, check_shape
-from rnnport.numerics.finite_results import all_finite, element, first_non_finite, refuse_non_finite_steps
+from rnnport.numerics.finite_results import all_finite, refuse_non_finite, refuse_non_finite_steps
 from rnnport.numerics.kernels import EXACT, KernelName, kernels
 
 PARAMETER_NAMES = ("W_ih", "W_hh", "W_hy", "b_ih", "b_hh", "b_y")
-
-
-def _exp_c(z: float) -> float:
-    # math.exp raises OverflowError where the C library (and .NET's Math.Exp) return +inf.
-    try:
-        return math.exp(z)
-    except OverflowError:
-        return math.inf
-
-
-def _sigmoid_c(z: float) -> float:
-    return 1.0 / (1.0 + _exp_c(-z))
 
 
 def sigmoid(a: np.ndarray, kernel: Any) -> np.ndarray:
@@ -44,20 +35,10 @@ def sigmoid(a: np.ndarray, kernel: Any) -> np.ndarray:
 
     For a → −∞ exp overflows to +inf and σ is +0.0 exactly, on both sides and in both modes.
     """
-    if kernel is EXACT:
-        flat = a.ravel().tolist()
-        return np.fromiter(map(_sigmoid_c, flat), dtype=np.float64, count=len(flat)).reshape(a.shape)
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-a))
+    return logistic(a, kernel is EXACT)
 
 
-def _read_only(array: np.ndarray) -> np.ndarray:
-    view = array.view()
-    view.setflags(write=False)
-    return view
-
-
-class LSTM:
+class LSTM(ParameterStore, HiddenState, OutputLayer):
     """An LSTM cell (torch.nn.LSTM, one layer) with an output layer ``y = W_hy @ h (+ b_y)``.
 
     Parameters
@@ -112,39 +93,12 @@ class LSTM:
         for name, array in arrays.items():
             check_finite(array, name)
 
-        self._live = {n: np.array(arrays[n], dtype=np.float64, order="C") for n in PARAMETER_NAMES if n in arrays}
-        self.W_ih, self.W_hh, self.W_hy = (_read_only(self._live[n]) for n in ("W_ih", "W_hh", "W_hy"))
-        self.b_ih, self.b_hh, self.b_y = (_read_only(self._live[n]) if n in self._live else None
-                                          for n in ("b_ih", "b_hh", "b_y"))
-        self.h0 = _read_only(np.array(arrays["h0"], dtype=np.float64) if "h0" in arrays else np.zeros(H))
-        self.c0 = _read_only(np.array(arrays["c0"], dtype=np.float64) if "c0" in arrays else np.zeros(H))
+        self._keep_parameters(arrays, PARAMETER_NAMES)
+        self.h0 = read_only(np.array(arrays["h0"], dtype=np.float64) if "h0" in arrays else np.zeros(H))
+        self.c0 = read_only(np.array(arrays["c0"], dtype=np.float64) if "c0" in arrays else np.zeros(H))
         self._h, self._c = self.h0.copy(), self.c0.copy()
 
-    # --- sizes, state, parameters -------------------------------------------------------------------
-
-    @property
-    def input_size(self) -> int:
-        """I."""
-        return self.W_ih.shape[1]
-
-    @property
-    def hidden_size(self) -> int:
-        """H."""
-        return self.W_hh.shape[1]
-
-    @property
-    def output_size(self) -> int:
-        """O."""
-        return self.W_hy.shape[0]
-
-    @property
-    def h(self) -> np.ndarray:
-        """A copy of the state, shape (H,); assigning checks shape and finiteness, then copies."""
-        return self._h.copy()
-
-    @h.setter
-    def h(self, value: ArrayLike) -> None:
-        self._h = self._checked_state(value, "h")
+    # --- state (h, the sizes, parameters() and apply_update: HiddenState, ParameterStore) -----------------
 
     @property
     def c(self) -> np.ndarray:
@@ -154,35 +108,6 @@ class LSTM:
     @c.setter
     def c(self, value: ArrayLike) -> None:
         self._c = self._checked_state(value, "c")
-
-    def _checked_state(self, value: ArrayLike, name: str) -> np.ndarray:
-        value = as_float64(value, name)
-        check_shape(value, (self.hidden_size,), name)
-        check_finite(value, name)
-        return np.array(value, dtype=np.float64)
-
-    def parameters(self) -> dict[str, np.ndarray]:
-        """The trainable arrays by name, in ``PARAMETER_NAMES`` order (W_ih, W_hh, W_hy, and b_ih, b_hh, b_y when
-        on), as read-only views: they show every update, and ``apply_update`` alone makes one."""
-        return {name: _read_only(value) for name, value in self._live.items()}
-
-    def apply_update(self, values: dict[str, ArrayLike]) -> None:
-        """Write new values over some of the parameters, all or nothing (as ``RNN.apply_update``).
-
-        Raises
-        ------
-        ValueError
-            A name the model has no parameter for, or a shape that differs; nothing is written.
-        """
-        arrays = {}
-        for name, value in values.items():
-            if name not in self._live:
-                raise ValueError(f"the model has no parameter {name!r}; it has {', '.join(self._live)}")
-            array = as_float64(value, name)
-            check_shape(array, self._live[name].shape, name)
-            arrays[name] = array
-        for name, array in arrays.items():
-            self._live[name][...] = array
 
     def reset(self) -> None:
         """Put ``h`` and ``c`` back to ``h0`` and ``c0``."""
@@ -215,11 +140,6 @@ class LSTM:
         h_next = o * k.tanh(c_next)
         return h_next, c_next, gates
 
-    def output(self, h: np.ndarray) -> np.ndarray:
-        """y = W_hy @ h (+ b_y) for h (H,) or (T, H)."""
-        y = self.kernels.matvec(self.W_hy, h)
-        return y if self.b_y is None else y + self.b_y
-
     def step(self, x: ArrayLike) -> np.ndarray:
         """Advance one timestep.
 
@@ -236,17 +156,13 @@ class LSTM:
         FloatingPointError
             The new state, cell state or output (checked in that order) is not finite; ``h``, ``c`` unchanged.
         """
-        x = as_float64(x, "x")
-        check_shape(x, (self.input_size,), "x")
-        check_finite(x, "x")
+        x = self._checked_input(x)
         with np.errstate(all="ignore"):
             h, c, _ = self.cell(self.input_projection(x), self.kernels.prepare(self.W_hh), self._h, self._c)
             y = self.output(h)
         if self._check_results:
             for value, what in ((h, "state"), (c, "cell state"), (y, "output")):
-                index = first_non_finite(value)
-                if index is not None:
-                    raise FloatingPointError(f"step: the {what} is not finite ({element(value, index)})")
+                refuse_non_finite(value, f"step: the {what}")
         self._h, self._c = h, c
         return y
 
@@ -271,9 +187,7 @@ class LSTM:
             A state, cell state or output is not finite: the message names the first such step; ``h``, ``c``
             unchanged.
         """
-        xs = as_float64(xs, "xs")
-        check_shape(xs, (None, self.input_size), "xs", ("T", "I"))
-        check_finite(xs, "xs")
+        xs = self._checked_sequence(xs)
         with np.errstate(all="ignore"):
             ys, hs, cs = self.forward_from(xs, self._h, self._c)[:3]
             finite = not self._check_results or all_finite(hs, cs, ys)

@@ -18,20 +18,21 @@ gradient crosses the boundary.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from rnnport.cells.gradients import GradientArrays
 from rnnport.cells.lstm import LSTM, _refuse_sequence
-from rnnport.numerics.checks import as_float64, check_finite, check_shape
-from rnnport.numerics.finite_results import all_finite, refuse_non_finite
+from rnnport.cells.state import checked_sequence, checked_vector
+from rnnport.numerics.finite_results import all_finite
 from rnnport.numerics.loss import check_targets, cross_entropy, softmax
 from rnnport.training.clipping import clip_elementwise, clip_global_norm  # noqa: F401  (any cell's gradients)
 
 
 @dataclass
-class LstmGradients:
+class LstmGradients(GradientArrays):
     """Gradients of the summed loss, each the shape of its parameter; biases None when the model has none.
 
     ``h0`` and ``c0`` are the gradients with respect to the chunk's start state; reported, never applied.
@@ -46,14 +47,7 @@ class LstmGradients:
     h0: np.ndarray
     c0: np.ndarray
 
-    def parameters(self) -> dict[str, np.ndarray]:
-        """The gradients an optimiser applies, by parameter name (live arrays; no h0, c0)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)
-                if f.name not in ("h0", "c0") and getattr(self, f.name) is not None}
-
-    def arrays(self) -> list[np.ndarray]:
-        """Every gradient, the parameters' (in order), then h0's and c0's: what element-wise clipping clips."""
-        return [*self.parameters().values(), self.h0, self.c0]
+    START_STATES = ("h0", "c0")
 
 
 @dataclass
@@ -85,17 +79,10 @@ def bptt(model: LSTM, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | Non
         A state, cell state or output, the loss, or a gradient (order W_ih, W_hh, W_hy, b_ih, b_hh, b_y,
         h0, c0) is not finite.
     """
-    xs = as_float64(xs, "xs")
-    check_shape(xs, (None, model.input_size), "xs", ("T", "I"))
-    check_finite(xs, "xs")
+    xs = checked_sequence(xs, model.input_size)
     targets = check_targets(targets, xs.shape[0], model.output_size)
-    start = []
-    for value, name, current in ((h_prev, "h_prev", model.h), (c_prev, "c_prev", model.c)):
-        value = current if value is None else as_float64(value, name)
-        check_shape(value, (model.hidden_size,), name)
-        check_finite(value, name)
-        start.append(np.array(value, dtype=np.float64))
-    h_prev, c_prev = start
+    h_prev, c_prev = (np.array(checked_vector(current if value is None else value, model.hidden_size, name), dtype=np.float64)
+                      for value, name, current in ((h_prev, "h_prev", model.h), (c_prev, "c_prev", model.c)))
 
     k, H, T = model.kernels, model.hidden_size, xs.shape[0]
     with np.errstate(all="ignore"):
@@ -138,8 +125,7 @@ def bptt(model: LSTM, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | Non
             dh_next = k.matvec_prepared(W_hh_T, da)
     gradients = LstmGradients(grads["W_ih"], grads["W_hh"], grads["W_hy"], grads.get("b_ih"), grads.get("b_hh"),
                               grads.get("b_y"), dh_next, dc_next)
-    for name, value in (*gradients.parameters().items(), ("h0", gradients.h0), ("c0", gradients.c0)):
-        refuse_non_finite(value, f"bptt: the gradient of {name}")
+    gradients.refuse_non_finite()
     return LstmBpttResult(loss, gradients, hs[-1].copy(), cs[-1].copy())
 
 

@@ -13,11 +13,14 @@ The C# twin ``RnnPort.RNN`` uses row vectors, so its weights are the transposes 
 from __future__ import annotations
 
 import math
-from typing import Literal, Mapping
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from rnnport.cells.output_layer import OutputLayer
+from rnnport.cells.parameter_store import ParameterStore, read_only
+from rnnport.cells.state import HiddenState
 from rnnport.numerics.checks import as_float64, check_finite, check_shape, unknown_activation
 from rnnport.numerics.finite_results import all_finite, refuse_non_finite, refuse_non_finite_steps
 from rnnport.numerics.kernels import FAST, KernelName, kernels
@@ -39,14 +42,7 @@ def _relu(a: np.ndarray) -> np.ndarray:
 _ACTIVATIONS = ("tanh", "relu")
 
 
-def _read_only(array: np.ndarray) -> np.ndarray:
-    """A read-only view of ``array`` (same memory, no copy)."""
-    view = array.view()
-    view.setflags(write=False)
-    return view
-
-
-class RNN:
+class RNN(ParameterStore, HiddenState, OutputLayer):
     """A vanilla RNN, ``h = f(W_hh @ h + W_xh @ x)``, ``y = W_hy @ h``.
 
     Parameters
@@ -114,84 +110,12 @@ class RNN:
             check_finite(array, name)
 
         # The parameters live in _live, in PARAMETERS order, written only by apply_update; the
-        # attributes are read-only views of the same memory, free to read, so that
-        # `m.W_xh[0, 0] = np.nan` is refused instead of bypassing the NaN rule.
-        self._live = {name: np.array(given[name], dtype=np.float64, order="C")  # (H, I), (H, H), (O, H), (H,), (O,)
-                      for name in PARAMETERS if name in given}
-        self.W_xh, self.W_hh, self.W_hy, self.b_h, self.b_y = (
-            _read_only(self._live[name]) if name in self._live else None for name in PARAMETERS)  # biases: or None
-        self.h0 = _read_only(np.array(h0, dtype=np.float64))     # (H,); reset copies it into h
+        # attributes are read-only views of the same memory (ParameterStore).
+        self._keep_parameters(given, PARAMETERS)  # W_xh (H, I), W_hh (H, H), W_hy (O, H), b_h (H,), b_y (O,) or None
+        self.h0 = read_only(np.array(h0, dtype=np.float64))     # (H,); reset copies it into h
         self._h = self.h0.copy()                                 # (H,) the state the article never set
         self.activation: ActivationName = activation
         self._f = self.kernels.tanh if activation == "tanh" else _relu
-
-    @property
-    def h(self) -> np.ndarray:
-        """A copy of the current state, shape (H,) (C#'s ``State`` getter copies too).
-
-        A copy, not a view: writing into it cannot put NaN into the model behind the setter's back.
-        Assigning checks shape and finiteness, then copies.
-        """
-        return self._h.copy()
-
-    @h.setter
-    def h(self, value: ArrayLike) -> None:
-        self._h = np.array(self._checked_state(value, "h"), dtype=np.float64)
-
-    def _checked_state(self, value: ArrayLike, name: str) -> np.ndarray:
-        """value as a finite float64 (H,) array, or TypeError/ValueError naming it ``name``."""
-        value = as_float64(value, name)
-        check_shape(value, (self.hidden_size,), name)
-        check_finite(value, name)
-        return value
-
-    def parameters(self) -> dict[str, np.ndarray]:
-        """The trainable arrays by name, in ``PARAMETERS`` order (W_xh, W_hh, W_hy, and b_h, b_y when on),
-        as read-only views: they show every update, and ``apply_update`` alone makes one."""
-        return {name: _read_only(value) for name, value in self._live.items()}
-
-    def apply_update(self, values: Mapping[str, ArrayLike]) -> None:
-        """Write new values over some of the parameters, all or nothing: the training API.
-
-        The optimisers and the gradient check change the model through this method alone; its C# twin
-        is ``RnnPort.RNN.ApplyUpdate``, which also refreshes the packed weight copies.
-
-        Parameters
-        ----------
-        values : mapping of name to array_like
-            A subset of ``parameters()``, each of its parameter's shape, e.g. ``{"W_hh": (H, H)}``.
-
-        Raises
-        ------
-        ValueError
-            A name the model has no parameter for, or a shape that differs; nothing is written.
-            Finiteness is the caller's to check (the optimisers refuse a non-finite update with a
-            FloatingPointError that names their operation, before they call this).
-        """
-        arrays = {}
-        for name, value in values.items():
-            if name not in self._live:
-                raise ValueError(f"the model has no parameter {name!r}; it has {', '.join(self._live)}")
-            array = as_float64(value, name)
-            check_shape(array, self._live[name].shape, name)
-            arrays[name] = array
-        for name, array in arrays.items():
-            self._live[name][...] = array
-
-    @property
-    def input_size(self) -> int:
-        """I, the length of one input ``x``."""
-        return self.W_xh.shape[1]
-
-    @property
-    def hidden_size(self) -> int:
-        """H, the length of the state ``h``."""
-        return self.W_hh.shape[0]
-
-    @property
-    def output_size(self) -> int:
-        """O, the length of one output ``y``."""
-        return self.W_hy.shape[0]
 
     def step(self, x: ArrayLike) -> np.ndarray:
         """Advance one timestep, as the article's ``step``.
@@ -209,14 +133,12 @@ class RNN:
         FloatingPointError
             The new state (checked first) or the output is not finite; ``h`` is unchanged.
         """
-        x = as_float64(x, "x")
-        check_shape(x, (self.input_size,), "x")
-        check_finite(x, "x")
+        x = self._checked_input(x)
         k = self.kernels
         with np.errstate(all="ignore"):  # an overflow is refused below, as FloatingPointError, not warned about
             a = k.matvec(self.W_hh, self._h) + k.matvec(self.W_xh, x)  # (H,) pre-activation
             h = self._f(a if self.b_h is None else a + self.b_h)
-            y = self._output(h)  # compute the output
+            y = self.output(h)  # compute the output
             # h·h + y·y is finite exactly when every element is, but for a false alarm when a square
             # overflows, which the search below then clears: two BLAS dots, far cheaper than isfinite().all().
             finite = not self._check_results or math.isfinite(h.dot(h) + y.dot(y))
@@ -257,13 +179,6 @@ class RNN:
         xs = self._checked_sequence(xs)
         return self._run(self._checked_state(h, "h"), xs)
 
-    def _checked_sequence(self, xs: ArrayLike) -> np.ndarray:
-        """xs as a finite float64 (T, I) array, or TypeError/ValueError."""
-        xs = as_float64(xs, "xs")
-        check_shape(xs, (None, self.input_size), "xs", ("T", "I"))
-        check_finite(xs, "xs")
-        return xs
-
     def _run(self, h: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The recurrence over checked xs (T, I) from the state h (H,), which it does not write."""
         # (T, H): every input projection in one matrix product. Row t is then overwritten, in place,
@@ -277,7 +192,7 @@ class RNN:
                 for t in range(hs.shape[0]):
                     a = self.kernels.matvec_prepared(W_hh, h) + hs[t]
                     h = hs[t] = self._f(a if self.b_h is None else a + self.b_h)  # bias added last, as in step
-            ys = self._output(hs)
+            ys = self.output(hs)
             finite = not self._check_results or all_finite(hs, ys)  # one cheap screen per sequence
         if not finite:
             refuse_non_finite_steps("forward", (("state", hs), ("output", ys)))
@@ -297,11 +212,6 @@ class RNN:
             else:  # relu as _relu: a > 0 ? a : +0.0, so -0.0 and NaN become +0.0
                 h.fill(0.0)
                 np.copyto(h, a, where=a > 0.0)
-
-    def _output(self, h: np.ndarray) -> np.ndarray:
-        """y = W_hy @ h (+ b_y) for h of shape (H,) or (T, H)."""
-        y = self.kernels.matvec(self.W_hy, h)
-        return y if self.b_y is None else y + self.b_y
 
     def reset(self) -> None:
         """Put the state back to ``h0``."""

@@ -22,14 +22,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from rnnport.cells.gradients import GradientArrays
 from rnnport.cells.rnn import PARAMETERS, RNN
-from rnnport.numerics.checks import as_float64, check_finite, check_shape
-from rnnport.numerics.finite_results import refuse_non_finite
+from rnnport.cells.state import checked_sequence, checked_vector
 from rnnport.numerics.loss import check_targets, cross_entropy, softmax
 
 
 @dataclass
-class Gradients:
+class Gradients(GradientArrays):
     """Gradients of the summed loss, each the shape of its parameter (NumPy layout).
 
     ``b_h``/``b_y`` are None when the model has no biases. ``h0`` is the gradient with respect to
@@ -43,13 +43,6 @@ class Gradients:
     b_y: np.ndarray | None
     h0: np.ndarray
 
-    def parameters(self) -> dict[str, np.ndarray]:
-        """The gradients an optimiser applies, by parameter name in ``PARAMETERS`` order (live arrays, no h0)."""
-        return {name: getattr(self, name) for name in PARAMETERS if getattr(self, name) is not None}
-
-    def arrays(self) -> list[np.ndarray]:
-        """Every gradient, the parameters' (in order) and then h0's: what element-wise clipping clips."""
-        return [*self.parameters().values(), self.h0]
 
 
 @dataclass
@@ -81,13 +74,9 @@ def bptt(model: RNN, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None
         A result is not finite: a state or output (``RNN.forward``), the loss (``cross_entropy``), or a
         gradient, checked in the order W_xh, W_hh, W_hy, b_h, b_y, h0; the message names the first.
     """
-    xs = as_float64(xs, "xs")
-    check_shape(xs, (None, model.input_size), "xs", ("T", "I"))
-    check_finite(xs, "xs")
+    xs = checked_sequence(xs, model.input_size)
     targets = check_targets(targets, xs.shape[0], model.output_size)
-    h_prev = model.h if h_prev is None else as_float64(h_prev, "h_prev")
-    check_shape(h_prev, (model.hidden_size,), "h_prev")
-    check_finite(h_prev, "h_prev")
+    h_prev = checked_vector(model.h if h_prev is None else h_prev, model.hidden_size, "h_prev")
 
     ys, hs = model.forward_from(h_prev, xs)  # (T, O), (T, H); the model's own state is left alone
     T = xs.shape[0]
@@ -116,6 +105,5 @@ def bptt(model: RNN, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None
             grads["W_hh"] += np.outer(da, prev[t])
             dh_next = k.matvec(model.W_hh.T, da)
     gradients = Gradients(**{name: grads.get(name) for name in PARAMETERS}, h0=dh_next)
-    for name, g in (*gradients.parameters().items(), ("h0", gradients.h0)):
-        refuse_non_finite(g, f"bptt: the gradient of {name}")
+    gradients.refuse_non_finite()
     return BpttResult(loss, gradients, hs[-1].copy())

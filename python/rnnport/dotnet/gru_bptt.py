@@ -5,38 +5,30 @@ they take the RNN's.
 """
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
 from numpy.typing import ArrayLike
 
 from rnnport.cells.rnn_bptt import BpttResult
-from rnnport.dotnet.errors import net_errors
-from rnnport.dotnet.gru import DotNetGRU, gru_parameter, gru_parameters
+from rnnport.dotnet.gru import CSHARP_NAMES, DotNetGRU
 from rnnport.dotnet.runtime import load
-from rnnport.dotnet.transfer import row_to_net, sequence_argument, targets_to_net, to_net, vector_from_net
+from rnnport.dotnet.transfer import vector_from_net
+from rnnport.dotnet.twin import GradientsTwin, parameter_property, run_bptt
 
 
-class DotNetGruGradients:
+class DotNetGruGradients(GradientsTwin):
     """``RnnPort.GruGradients`` with the attributes of ``GruGradients`` (NumPy layout, copies).
 
     ``rnnport.dotnet``'s SGD, Adagrad and clipping take it as they take the RNN's gradients.
     """
 
-    def __init__(self, net_gradients: Any) -> None:
-        self._net = net_gradients
+    CSHARP_NAMES = CSHARP_NAMES
 
-    W_ih = property(lambda self: gru_parameter(self._net, "W_ih"), doc="(3H, I)")
-    W_hh = property(lambda self: gru_parameter(self._net, "W_hh"), doc="(3H, H)")
-    W_hy = property(lambda self: gru_parameter(self._net, "W_hy"), doc="(O, H)")
-    b_ih = property(lambda self: gru_parameter(self._net, "b_ih"), doc="(3H,) or None")
-    b_hh = property(lambda self: gru_parameter(self._net, "b_hh"), doc="(3H,) or None")
-    b_y = property(lambda self: gru_parameter(self._net, "b_y"), doc="(O,) or None")
+    W_ih = parameter_property(CSHARP_NAMES, "W_ih", "(3H, I)")
+    W_hh = parameter_property(CSHARP_NAMES, "W_hh", "(3H, H)")
+    W_hy = parameter_property(CSHARP_NAMES, "W_hy", "(O, H)")
+    b_ih = parameter_property(CSHARP_NAMES, "b_ih", "(3H,) or None")
+    b_hh = parameter_property(CSHARP_NAMES, "b_hh", "(3H,) or None")
+    b_y = parameter_property(CSHARP_NAMES, "b_y", "(O,) or None")
     h0 = property(lambda self: vector_from_net(self._net.InitialState), doc="(H,) gradient w.r.t. the initial state")
-
-    def parameters(self) -> dict[str, np.ndarray]:
-        """The parameter gradients by name in ``PARAMETERS`` order (copies, NumPy layout, no h0)."""
-        return gru_parameters(self._net)
 
 
 def gru_bptt(model: DotNetGRU, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None = None) -> BpttResult:
@@ -44,9 +36,5 @@ def gru_bptt(model: DotNetGRU, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayL
     load()
     import RnnPort  # the namespace, importable once load() has added the assemblies
 
-    xs = sequence_argument(xs, model.input_size)
-    start = None if h_prev is None else row_to_net(h_prev, "h_prev", lambda: model.hidden_size)
-    with net_errors({"inputs": ("xs", "same"), "initialState": ("h_prev", "row")}):
-        result = RnnPort.GruBptt.Run(model.net, to_net(xs, "xs"),
-                                     targets_to_net(targets, xs.shape[0], model.output_size), start)
+    result = run_bptt(RnnPort.GruBptt.Run, model, xs, targets, [(h_prev, "h_prev", "initialState")])
     return BpttResult(float(result.Loss), DotNetGruGradients(result.Gradients), vector_from_net(result.FinalState))

@@ -15,7 +15,8 @@ from rnnport.cells.rnn import PARAMETERS, ActivationName
 from rnnport.dotnet.errors import ArgumentNames, constructed, net_errors
 from rnnport.dotnet.runtime import load
 from rnnport.dotnet.transfer import (float64_argument, from_net, is_unicode, row_to_net, sequence_argument, to_net,
-                                     vector_argument, vector_from_net)
+                                     vector_argument)
+from rnnport.dotnet.twin import CellTwin, parameter_property, read_parameter, read_parameters
 from rnnport.numerics.checks import check_shape, unknown_activation
 
 # The C# constructor's arguments, as the Python caller named them (see ArgumentNames).
@@ -33,17 +34,15 @@ CSHARP_NAMES = {"W_xh": "InputWeights", "W_hh": "RecurrentWeights", "W_hy": "Out
 def parameter(net_object: Any, name: str) -> np.ndarray | None:
     """A copy of parameter ``name`` (or of its gradient) in NumPy layout, read from a C# ``RNN`` or
     ``Gradients``: a weight is the transpose of the C# matrix, a bias the 1×n C# row (None when off)."""
-    value = getattr(net_object, CSHARP_NAMES[name])
-    return from_net(value).T if name.startswith("W_") else vector_from_net(value)
+    return read_parameter(net_object, CSHARP_NAMES, name)
 
 
 def numpy_parameters(net_object: Any) -> dict[str, np.ndarray]:
     """Every parameter (or gradient) that is on, by name in ``PARAMETERS`` order (see :func:`parameter`)."""
-    values = {name: parameter(net_object, name) for name in PARAMETERS}
-    return {name: value for name, value in values.items() if value is not None}
+    return read_parameters(net_object, {name: CSHARP_NAMES[name] for name in PARAMETERS})
 
 
-class DotNetRNN:
+class DotNetRNN(CellTwin):
     """``RnnPort.RNN`` (C#, MathNet.Numerics) with the API and NumPy layout of ``rnnport.RNN``.
 
     Parameters and errors are those of :class:`rnnport.RNN`: weights ``W_xh`` (H, I), ``W_hh`` (H, H),
@@ -83,40 +82,15 @@ class DotNetRNN:
         return model
 
     @property
-    def input_size(self) -> int:
-        """I."""
-        return int(self._net.InputSize)
-
-    @property
-    def hidden_size(self) -> int:
-        """H."""
-        return int(self._net.HiddenSize)
-
-    @property
     def output_size(self) -> int:
         """O."""
         return self._output_size
 
-    @property
-    def h(self) -> np.ndarray:
-        """A copy of the state, shape (H,) (C#: ``State``, 1×H)."""
-        return from_net(self._net.State)[0].copy()
-
-    @h.setter
-    def h(self, value: ArrayLike) -> None:
-        with net_errors({"State": ("h", "row")}):
-            self._net.State = row_to_net(value, "h", lambda: self.hidden_size)
-
-    @property
-    def h0(self) -> np.ndarray:
-        """A copy of the initial state, shape (H,)."""
-        return from_net(self._net.InitialState)[0].copy()
-
-    W_xh = property(lambda self: parameter(self._net, "W_xh"), doc="(H, I), the transpose of C#'s ``InputWeights``.")
-    W_hh = property(lambda self: parameter(self._net, "W_hh"), doc="(H, H), the transpose of C#'s ``RecurrentWeights``.")
-    W_hy = property(lambda self: parameter(self._net, "W_hy"), doc="(O, H), the transpose of C#'s ``OutputWeights``.")
-    b_h = property(lambda self: parameter(self._net, "b_h"), doc="(H,) hidden bias, or None (C#: ``HiddenBias``, 1×H).")
-    b_y = property(lambda self: parameter(self._net, "b_y"), doc="(O,) output bias, or None (C#: ``OutputBias``, 1×O).")
+    W_xh = parameter_property(CSHARP_NAMES, "W_xh", "(H, I), the transpose of C#'s ``InputWeights``.")
+    W_hh = parameter_property(CSHARP_NAMES, "W_hh", "(H, H), the transpose of C#'s ``RecurrentWeights``.")
+    W_hy = parameter_property(CSHARP_NAMES, "W_hy", "(O, H), the transpose of C#'s ``OutputWeights``.")
+    b_h = parameter_property(CSHARP_NAMES, "b_h", "(H,) hidden bias, or None (C#: ``HiddenBias``, 1×H).")
+    b_y = parameter_property(CSHARP_NAMES, "b_y", "(O,) output bias, or None (C#: ``OutputBias``, 1×O).")
 
     def parameters(self) -> dict[str, np.ndarray]:
         """Copies of the trainable arrays by name, in NumPy layout and ``PARAMETERS`` order."""
@@ -141,7 +115,3 @@ class DotNetRNN:
         with net_errors({"inputs": ("xs", "same")}):
             result = self._net.Forward(to_net(xs, "xs"))
         return from_net(result.Item1), from_net(result.Item2)
-
-    def reset(self) -> None:
-        """``Reset()``: the state goes back to ``h0``."""
-        self._net.Reset()

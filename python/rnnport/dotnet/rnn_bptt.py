@@ -5,40 +5,29 @@ and an optimiser step cost no crossing.
 """
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
 from numpy.typing import ArrayLike
 
 from rnnport.cells.rnn_bptt import BpttResult
-from rnnport.dotnet.errors import net_errors
-from rnnport.dotnet.rnn import DotNetRNN, numpy_parameters, parameter
+from rnnport.dotnet.rnn import CSHARP_NAMES, DotNetRNN
 from rnnport.dotnet.runtime import load
-from rnnport.dotnet.transfer import row_to_net, sequence_argument, targets_to_net, to_net, vector_from_net
+from rnnport.dotnet.transfer import vector_from_net
+from rnnport.dotnet.twin import GradientsTwin, parameter_property, run_bptt
 
 
-class DotNetGradients:
+class DotNetGradients(GradientsTwin):
     """``RnnPort.Gradients`` with the attributes of :class:`rnnport.cells.rnn_bptt.Gradients` (NumPy layout, copies)."""
 
-    def __init__(self, net_gradients: Any) -> None:
-        self._net = net_gradients
+    CSHARP_NAMES = CSHARP_NAMES
 
-    W_xh = property(lambda self: parameter(self._net, "W_xh"), doc="(H, I) = C# InputWeightsᵀ")
-    W_hh = property(lambda self: parameter(self._net, "W_hh"), doc="(H, H) = C# RecurrentWeightsᵀ")
-    W_hy = property(lambda self: parameter(self._net, "W_hy"), doc="(O, H) = C# OutputWeightsᵀ")
-    b_h = property(lambda self: parameter(self._net, "b_h"), doc="(H,) or None")
-    b_y = property(lambda self: parameter(self._net, "b_y"), doc="(O,) or None")
+    W_xh = parameter_property(CSHARP_NAMES, "W_xh", "(H, I) = C# InputWeightsᵀ")
+    W_hh = parameter_property(CSHARP_NAMES, "W_hh", "(H, H) = C# RecurrentWeightsᵀ")
+    W_hy = parameter_property(CSHARP_NAMES, "W_hy", "(O, H) = C# OutputWeightsᵀ")
+    b_h = parameter_property(CSHARP_NAMES, "b_h", "(H,) or None")
+    b_y = parameter_property(CSHARP_NAMES, "b_y", "(O,) or None")
     h0 = property(lambda self: vector_from_net(self._net.InitialState), doc="(H,) gradient w.r.t. the initial state")
-
-    def parameters(self) -> dict[str, np.ndarray]:
-        """The parameter gradients by name in ``PARAMETERS`` order (copies, NumPy layout, no h0)."""
-        return numpy_parameters(self._net)
 
 
 def bptt(model: DotNetRNN, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None = None) -> BpttResult:
     """``RnnPort.Bptt.Run``: as :func:`rnnport.cells.rnn_bptt.bptt`; the gradients stay in .NET."""
-    xs = sequence_argument(xs, model.input_size)
-    start = None if h_prev is None else row_to_net(h_prev, "h_prev", lambda: model.hidden_size)
-    with net_errors({"inputs": ("xs", "same"), "initialState": ("h_prev", "row")}):
-        result = load().Bptt.Run(model._net, to_net(xs, "xs"), targets_to_net(targets, xs.shape[0], model.output_size), start)
+    result = run_bptt(load().Bptt.Run, model, xs, targets, [(h_prev, "h_prev", "initialState")])
     return BpttResult(float(result.Loss), DotNetGradients(result.Gradients), vector_from_net(result.FinalState))

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pytest
 
-import rnnport.cells.rnn_bptt as bptt_module
+import rnnport.cells.gradients as gradients_module
 import rnnport.numerics.loss as loss_module
 import rnnport.training.clipping as clipping_module
 from rnnport import RNN
@@ -172,7 +172,7 @@ def test_bptt_refuses_an_overflowing_gradient(kernel):
 
 
 def test_negative_control_without_the_gradient_check_inf_passes(monkeypatch):
-    monkeypatch.setattr(bptt_module, "refuse_non_finite", lambda array, what: None)
+    monkeypatch.setattr(gradients_module, "refuse_non_finite", lambda array, what: None)
     model, xs, targets = gradient_overflow("fast")
     assert bptt(model, xs, targets).gradients.W_xh[0, 0] == math.inf
 

@@ -48,20 +48,9 @@ public static class Bptt
     {
         // Checks in the NumPy twin's order: inputs, targets, initial state; all before any work.
         ArgumentNullException.ThrowIfNull(model);
-        Guard.HasShape(inputs, -1, model.InputSize, nameof(inputs));
-        Guard.IsFiniteByRows(inputs, nameof(inputs));
-        Loss.CheckTargets(targets, inputs.RowCount, model.OutputSize);
-        Matrix<double> start;
-        if (initialState is null)
-        {
-            start = model.State;
-        }
-        else
-        {
-            Guard.HasShape(initialState, 1, model.HiddenSize, nameof(initialState));
-            Guard.IsFinite(initialState, nameof(initialState));
-            start = initialState.Clone();
-        }
+        BpttArguments.CheckChunk(inputs, targets, model.InputSize, model.OutputSize);
+        BpttArguments.CheckStart(initialState, model.HiddenSize, nameof(initialState));
+        Matrix<double> start = initialState?.Clone() ?? model.State;
 
         (Matrix<double> outputs, Matrix<double> states) = model.ForwardFrom(start, inputs);  // T×O, T×H
         double loss = Loss.CrossEntropyUnchecked(outputs, targets);
@@ -180,10 +169,7 @@ public static class Bptt
         }
 
         dhNext.CopyTo(ColumnMajor.Storage(gradients.InitialState), 0);
-        foreach ((string name, Matrix<double> g) in gradients.Parameters().Append((ParameterNames.InitialState, gradients.InitialState)))
-        {
-            FiniteResults.Refuse(g, "bptt: the gradient", name);
-        }
+        FiniteResults.RefuseGradients(gradients);
 
         return new BpttResult(loss, gradients, states.SubMatrix(steps - 1, 1, 0, hidden));
     }

@@ -106,11 +106,7 @@ public sealed partial class GRU
         Lanes screen = Lanes.Zero;
         for (int t = 0; t < steps; t++)
         {
-            for (int i = 0; i < inputSize; i++)
-            {
-                row[i] = xs[t + i * steps];
-            }
-
+            ColumnMajor.ReadRow(xs, steps, t, row);
             Step(h, row, gi, gh, gates[..hidden], gates.Slice(hidden, hidden), gates.Slice(2 * hidden, hidden), h);
             Output(h, y);
             if (check)
@@ -125,15 +121,8 @@ public sealed partial class GRU
                 gh.Slice(2 * hidden, hidden).CopyTo(tape.AsSpan(4 * hidden * t + 3 * hidden, hidden));
             }
 
-            for (int j = 0; j < hidden; j++)
-            {
-                stateData[t + j * steps] = h[j];
-            }
-
-            for (int o = 0; o < outputSize; o++)
-            {
-                outputData[t + o * steps] = y[o];
-            }
+            ColumnMajor.WriteRow(stateData, steps, t, h);
+            ColumnMajor.WriteRow(outputData, steps, t, y);
         }
 
         if (check && !FiniteResults.Passed(screen))
@@ -147,15 +136,5 @@ public sealed partial class GRU
         }
 
         return (outputs, states);
-    }
-
-    private static void RefuseNonFiniteStep(ReadOnlySpan<double> values, string what)
-    {
-        int j = FiniteResults.FirstNonFinite(values);
-        if (j >= 0)
-        {
-            throw new NonFiniteResultException(
-                string.Create(CultureInfo.InvariantCulture, $"step: the {what} is not finite (element {j} is {FiniteResults.Value(values[j])})"));
-        }
     }
 }

@@ -23,27 +23,10 @@ public sealed partial class GRU : ITrainable
         Matrix<double> outputWeights,
         Matrix<double>? inputBias,
         Matrix<double>? recurrentBias,
-        Matrix<double>? outputBias)
-    {
-        var parameters = new List<(string, Matrix<double>)>(6)
-        {
-            (ParameterNames.InputWeights, inputWeights),
-            (ParameterNames.RecurrentWeights, recurrentWeights),
-            (ParameterNames.OutputWeights, outputWeights),
-        };
-        foreach ((string name, Matrix<double>? bias) in new[]
-        {
-            (ParameterNames.InputBias, inputBias), (ParameterNames.RecurrentBias, recurrentBias), (ParameterNames.OutputBias, outputBias),
-        })
-        {
-            if (bias is not null)
-            {
-                parameters.Add((name, bias));
-            }
-        }
-
-        return parameters;
-    }
+        Matrix<double>? outputBias) =>
+        NamedParameters.Of(
+            inputWeights, recurrentWeights, outputWeights,
+            (ParameterNames.InputBias, inputBias), (ParameterNames.RecurrentBias, recurrentBias), (ParameterNames.OutputBias, outputBias));
 
     /// <summary>The trainable matrices (<see cref="ParameterList"/>), live, for reading; writes go through <see cref="ApplyUpdate"/>.</summary>
     internal IReadOnlyList<(string Name, Matrix<double> Value)> Parameters() =>
@@ -58,27 +41,7 @@ public sealed partial class GRU : ITrainable
     /// <exception cref="ArgumentException">A name is not a parameter of this model, or its values are too few or too many.</exception>
     internal void ApplyUpdate(IReadOnlyList<(string Name, double[] Values)> updates)
     {
-        IReadOnlyList<(string Name, Matrix<double> Value)> parameters = Parameters();
-        var storages = new double[updates.Count][];
-        for (int i = 0; i < updates.Count; i++)
-        {
-            (string name, double[] values) = updates[i];
-            Matrix<double>? parameter = parameters.FirstOrDefault(p => p.Name == name).Value;
-            if (parameter is null || values.Length != parameter.RowCount * parameter.ColumnCount)
-            {
-                throw new ArgumentException(
-                    $"cannot write {values.Length} values to {name}: the model's parameters are [{string.Join(", ", parameters.Select(p => $"{p.Name} {Guard.Shape(p.Value)}"))}]",
-                    nameof(updates));
-            }
-
-            storages[i] = ColumnMajor.Storage(parameter);
-        }
-
-        for (int i = 0; i < updates.Count; i++)
-        {
-            updates[i].Values.CopyTo(storages[i], 0);
-        }
-
+        NamedParameters.Write(Parameters(), updates);
         PackWeights();
     }
 

@@ -198,8 +198,8 @@ public sealed partial class GRU : IRecurrentCell
         Output(next, y);
         if (CheckResults)
         {
-            RefuseNonFiniteStep(next, "state");
-            RefuseNonFiniteStep(y, "output");
+            FiniteResults.RefuseStep(next, "state");
+            FiniteResults.RefuseStep(y, "output");
         }
 
         next.CopyTo(_stateData);

@@ -37,14 +37,8 @@ public static class GruBptt
     public static GruBpttResult Run(GRU model, Matrix<double> inputs, IReadOnlyList<int> targets, Matrix<double>? initialState = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        Guard.HasShape(inputs, -1, model.InputSize, nameof(inputs));
-        Guard.IsFiniteByRows(inputs, nameof(inputs));
-        Loss.CheckTargets(targets, inputs.RowCount, model.OutputSize);
-        if (initialState is not null)
-        {
-            Guard.HasShape(initialState, 1, model.HiddenSize, nameof(initialState));
-            Guard.IsFinite(initialState, nameof(initialState));
-        }
+        BpttArguments.CheckChunk(inputs, targets, model.InputSize, model.OutputSize);
+        BpttArguments.CheckStart(initialState, model.HiddenSize, nameof(initialState));
 
         int steps = inputs.RowCount, inputSize = model.InputSize, hidden = model.HiddenSize, outputSize = model.OutputSize;
         int gates = 3 * hidden;
@@ -174,10 +168,7 @@ public static class GruBptt
         }
 
         dhNext.CopyTo(ColumnMajor.Storage(gradients.InitialState), 0);
-        foreach ((string name, Matrix<double> g) in gradients.Parameters().Append((ParameterNames.InitialState, gradients.InitialState)))
-        {
-            FiniteResults.Refuse(g, "bptt: the gradient", name);
-        }
+        FiniteResults.RefuseGradients(gradients);
 
         return new GruBpttResult(loss, gradients, states.SubMatrix(steps - 1, 1, 0, hidden));
     }

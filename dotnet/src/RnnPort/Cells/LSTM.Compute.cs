@@ -14,9 +14,9 @@ public sealed partial class LSTM
     private void PackWeights()
     {
         int hidden = HiddenSize;
-        SequentialKernels.Pack(Data(_inputWeights), InputSize, 4 * hidden, _inputPacked);
-        SequentialKernels.Pack(Data(_recurrentWeights), hidden, 4 * hidden, _recurrentPacked);
-        SequentialKernels.Pack(Data(_outputWeights), hidden, OutputSize, _outputPacked);
+        SequentialKernels.Pack(ColumnMajor.Storage(_inputWeights), InputSize, 4 * hidden, _inputPacked);
+        SequentialKernels.Pack(ColumnMajor.Storage(_recurrentWeights), hidden, 4 * hidden, _recurrentPacked);
+        SequentialKernels.Pack(ColumnMajor.Storage(_outputWeights), hidden, OutputSize, _outputPacked);
     }
 
     /// <summary>σ(z) = 1 / (1 + exp(−z)) with the C library's exp; exp(−z) = +∞ gives exactly +0.0. NumPy twin: <c>lstm.sigmoid</c>.</summary>
@@ -93,7 +93,7 @@ public sealed partial class LSTM
         }
 
         double[] xs = ColumnMajor.ReadOnly(inputs);                               // (t, i) at t + i·T
-        double[] ys = Data(outputs), hs = Data(states), cs = Data(cells);                  // (t, j) at t + j·T
+        double[] ys = ColumnMajor.Storage(outputs), hs = ColumnMajor.Storage(states), cs = ColumnMajor.Storage(cells);                  // (t, j) at t + j·T
         var scratch = new double[inputSize + 12 * hidden + outputSize];
         Span<double> x = scratch.AsSpan(0, inputSize);
         Span<double> hNow = scratch.AsSpan(inputSize, hidden), cNow = scratch.AsSpan(inputSize + hidden, hidden);
@@ -103,23 +103,12 @@ public sealed partial class LSTM
         c.CopyTo(cNow);
         for (int t = 0; t < steps; t++)
         {
-            for (int i = 0; i < inputSize; i++)
-            {
-                x[i] = xs[t + i * steps];
-            }
-
+            ColumnMajor.ReadRow(xs, steps, t, x);
             Cell(x, hNow, cNow, work, hNow, cNow, gates is null ? default : gates.AsSpan(t * 4 * hidden, 4 * hidden));
             Output(hNow, y);
-            for (int j = 0; j < hidden; j++)
-            {
-                hs[t + j * steps] = hNow[j];
-                cs[t + j * steps] = cNow[j];
-            }
-
-            for (int o = 0; o < outputSize; o++)
-            {
-                ys[t + o * steps] = y[o];
-            }
+            ColumnMajor.WriteRow(hs, steps, t, hNow);
+            ColumnMajor.WriteRow(cs, steps, t, cNow);
+            ColumnMajor.WriteRow(ys, steps, t, y);
         }
 
         return (outputs, states, cells);
@@ -132,30 +121,17 @@ public sealed partial class LSTM
             return;
         }
 
-        double[] b = Data(bias);
+        double[] b = ColumnMajor.Storage(bias);
         for (int k = 0; k < values.Length; k++)
         {
             values[k] += b[k];
         }
     }
 
-    private static double[] Data(Matrix<double> m) =>
-        m.AsColumnMajorArray() ?? throw new InvalidOperationException("expected a dense matrix");
-
-    private static void RefuseStep(ReadOnlySpan<double> values, string what)
-    {
-        int j = FiniteResults.FirstNonFinite(values);
-        if (j >= 0)
-        {
-            throw new NonFiniteResultException(
-                string.Create(CultureInfo.InvariantCulture, $"step: the {what} is not finite (element {j} is {FiniteResults.Value(values[j])})"));
-        }
-    }
-
     /// <summary>Throws naming the first timestep whose state, cell state or output (in that order) is not finite.</summary>
     internal static void RefuseSequence(Matrix<double> outputs, Matrix<double> states, Matrix<double> cells)
     {
-        if (FiniteResults.AllFinite(Data(states)) && FiniteResults.AllFinite(Data(cells)) && FiniteResults.AllFinite(Data(outputs)))
+        if (FiniteResults.AllFinite(ColumnMajor.Storage(states)) && FiniteResults.AllFinite(ColumnMajor.Storage(cells)) && FiniteResults.AllFinite(ColumnMajor.Storage(outputs)))
         {
             return;
         }

@@ -204,9 +204,9 @@ public sealed partial class LSTM : IRecurrentCell
         Output(h, output);
         if (CheckResults)
         {
-            RefuseStep(h, "state");
-            RefuseStep(c, "cell state");
-            RefuseStep(output, "output");
+            FiniteResults.RefuseStep(h, "state");
+            FiniteResults.RefuseStep(c, "cell state");
+            FiniteResults.RefuseStep(output, "output");
         }
 
         h.CopyTo(_state);

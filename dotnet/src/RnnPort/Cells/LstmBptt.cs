@@ -33,9 +33,7 @@ public static class LstmBptt
                                      Matrix<double>? initialState = null, Matrix<double>? initialCellState = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        Guard.HasShape(inputs, -1, model.InputSize, nameof(inputs));
-        Guard.IsFiniteByRows(inputs, nameof(inputs));
-        Loss.CheckTargets(targets, inputs.RowCount, model.OutputSize);
+        BpttArguments.CheckChunk(inputs, targets, model.InputSize, model.OutputSize);
         double[] h0 = Start(initialState, model.LiveState, model.HiddenSize, nameof(initialState));
         double[] c0 = Start(initialCellState, model.LiveCellState, model.HiddenSize, nameof(initialCellState));
 
@@ -44,21 +42,21 @@ public static class LstmBptt
         (Matrix<double> outputs, Matrix<double> states, Matrix<double> cells) = model.ForwardFrom(h0, c0, inputs, gates);
         LSTM.RefuseSequence(outputs, states, cells);
         double loss = Loss.CrossEntropyUnchecked(outputs, targets);
-        double[] p = Data(Loss.Softmax(outputs));                                             // T×O: (t, k) at t + k·T
+        double[] p = ColumnMajor.Storage(Loss.Softmax(outputs));                                             // T×O: (t, k) at t + k·T
 
-        double[] outW = Data(model.LiveOutputWeights), recW = Data(model.LiveRecurrentWeights);  // H×O, H×4H
-        double[] x = ColumnMajor.ReadOnly(inputs), hs = Data(states), cs = Data(cells);
+        double[] outW = ColumnMajor.Storage(model.LiveOutputWeights), recW = ColumnMajor.Storage(model.LiveRecurrentWeights);  // H×O, H×4H
+        double[] x = ColumnMajor.ReadOnly(inputs), hs = ColumnMajor.Storage(states), cs = ColumnMajor.Storage(cells);
         IReadOnlyList<(string Name, Matrix<double> Value)> parameters = model.Parameters();
         Matrix<double>? Zero(string name) =>
             parameters.FirstOrDefault(q => q.Name == name).Value is { } m ? Matrix<double>.Build.Dense(m.RowCount, m.ColumnCount) : null;
         var gradients = new LstmGradients(
-            Zero(LstmGradients.InputWeightsName)!, Zero(LstmGradients.RecurrentWeightsName)!, Zero(LstmGradients.OutputWeightsName)!,
-            Zero(LstmGradients.InputBiasName), Zero(LstmGradients.RecurrentBiasName), Zero(LstmGradients.OutputBiasName),
+            Zero(ParameterNames.InputWeights)!, Zero(ParameterNames.RecurrentWeights)!, Zero(ParameterNames.OutputWeights)!,
+            Zero(ParameterNames.InputBias), Zero(ParameterNames.RecurrentBias), Zero(ParameterNames.OutputBias),
             Matrix<double>.Build.Dense(1, hidden), Matrix<double>.Build.Dense(1, hidden));
-        double[] dIn = Data(gradients.InputWeights), dRec = Data(gradients.RecurrentWeights), dOut = Data(gradients.OutputWeights);
-        double[]? dInBias = gradients.InputBias is null ? null : Data(gradients.InputBias);
-        double[]? dRecBias = gradients.RecurrentBias is null ? null : Data(gradients.RecurrentBias);
-        double[]? dOutBias = gradients.OutputBias is null ? null : Data(gradients.OutputBias);
+        double[] dIn = ColumnMajor.Storage(gradients.InputWeights), dRec = ColumnMajor.Storage(gradients.RecurrentWeights), dOut = ColumnMajor.Storage(gradients.OutputWeights);
+        double[]? dInBias = gradients.InputBias is null ? null : ColumnMajor.Storage(gradients.InputBias);
+        double[]? dRecBias = gradients.RecurrentBias is null ? null : ColumnMajor.Storage(gradients.RecurrentBias);
+        double[]? dOutBias = gradients.OutputBias is null ? null : ColumnMajor.Storage(gradients.OutputBias);
 
         // Scratch for the whole chunk: nothing below allocates per timestep.
         var dy = new double[outputSize];
@@ -151,8 +149,8 @@ public static class LstmBptt
             }
         }
 
-        dhNext.CopyTo(Data(gradients.InitialState), 0);
-        dcNext.CopyTo(Data(gradients.InitialCellState), 0);
+        dhNext.CopyTo(ColumnMajor.Storage(gradients.InitialState), 0);
+        dcNext.CopyTo(ColumnMajor.Storage(gradients.InitialCellState), 0);
         foreach ((string name, Matrix<double> g) in gradients.Parameters()
                      .Append(("InitialState", gradients.InitialState)).Append(("InitialCellState", gradients.InitialCellState)))
         {
@@ -163,23 +161,18 @@ public static class LstmBptt
     }
 
     /// <summary>
-    /// Clips every gradient element, the initial state's and cell state's included, to [−limit, limit] in place.
-    /// NumPy twin: <c>lstm_bptt.clip_elementwise</c>.
+    /// <see cref="Bptt.ClipElementwise(IParameterGradients, double)"/> on the LSTM's gradients, the initial state's
+    /// and cell state's included (kept for callers of this name). NumPy twin: <c>lstm_bptt.clip_elementwise</c>.
     /// </summary>
     /// <param name="gradients">Modified in place.</param>
     /// <param name="limit">&gt; 0.</param>
     /// <exception cref="ArgumentNullException"><paramref name="gradients"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not &gt; 0.</exception>
-    public static void ClipElementwise(LstmGradients gradients, double limit)
-    {
-        ArgumentNullException.ThrowIfNull(gradients);
-        Bptt.ClipElementwise(gradients.Parameters().Append(("InitialState", gradients.InitialState)).Append(("InitialCellState", gradients.InitialCellState)), limit);
-    }
+    public static void ClipElementwise(LstmGradients gradients, double limit) => Bptt.ClipElementwise(gradients, limit);
 
     /// <summary>
-    /// Scales the parameter gradients so that their joint 2-norm is at most <paramref name="maxNorm"/>, as
-    /// <see cref="Bptt.ClipGlobalNorm(IParameterGradients, double)"/> does for the RNN; returns the norm before.
-    /// NumPy twin: <c>lstm_bptt.clip_global_norm</c>.
+    /// <see cref="Bptt.ClipGlobalNorm(IParameterGradients, double)"/> on the LSTM's parameter gradients (kept for
+    /// callers of this name); returns the norm before. NumPy twin: <c>lstm_bptt.clip_global_norm</c>.
     /// </summary>
     /// <param name="gradients">Modified in place when the norm exceeds <paramref name="maxNorm"/>.</param>
     /// <param name="maxNorm">&gt; 0.</param>
@@ -187,31 +180,18 @@ public static class LstmBptt
     /// <exception cref="ArgumentNullException"><paramref name="gradients"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNorm"/> is not &gt; 0.</exception>
     /// <exception cref="NonFiniteResultException">The norm is not finite.</exception>
-    public static double ClipGlobalNorm(LstmGradients gradients, double maxNorm)
-    {
-        ArgumentNullException.ThrowIfNull(gradients);
-        return Bptt.ClipGlobalNorm(gradients.Parameters(), maxNorm);
-    }
+    public static double ClipGlobalNorm(LstmGradients gradients, double maxNorm) => Bptt.ClipGlobalNorm(gradients, maxNorm);
 
     private static double[] Start(Matrix<double>? given, ReadOnlySpan<double> current, int hidden, string name)
     {
-        if (given is null)
-        {
-            return current.ToArray();
-        }
-
-        Guard.HasShape(given, 1, hidden, name);
-        Guard.IsFinite(given, name);
-        return ColumnMajor.ReadOnly(given).ToArray();
+        BpttArguments.CheckStart(given, hidden, name);
+        return given is null ? current.ToArray() : ColumnMajor.ReadOnly(given).ToArray();
     }
-
-    private static double[] Data(Matrix<double> m) =>
-        m.AsColumnMajorArray() ?? throw new InvalidOperationException("expected a dense matrix");
 
     /// <summary>"bptt: the gradient of {name} is not finite (element … is …)": (row, column) for a matrix, the column for a 1×n row.</summary>
     private static void Refuse(Matrix<double> g, string name)
     {
-        double[] values = Data(g);
+        double[] values = ColumnMajor.Storage(g);
         int n = FiniteResults.FirstNonFinite(values);
         if (n >= 0)
         {

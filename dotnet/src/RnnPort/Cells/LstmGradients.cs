@@ -9,9 +9,6 @@ namespace RnnPort;
 /// </summary>
 public sealed class LstmGradients : IParameterGradients
 {
-    internal const string InputWeightsName = "InputWeights", RecurrentWeightsName = "RecurrentWeights", OutputWeightsName = "OutputWeights";
-    internal const string InputBiasName = "InputBias", RecurrentBiasName = "RecurrentBias", OutputBiasName = "OutputBias";
-
     /// <summary>Creates the gradients; the matrices are used as they are (not copied).</summary>
     /// <param name="inputWeights">I×4H.</param>
     /// <param name="recurrentWeights">H×4H.</param>
@@ -68,22 +65,10 @@ public sealed class LstmGradients : IParameterGradients
     /// <summary>The one parameter list of an LSTM, for the model and its gradients alike.</summary>
     internal static IReadOnlyList<(string Name, Matrix<double> Value)> Named(
         Matrix<double> input, Matrix<double> recurrent, Matrix<double> output,
-        Matrix<double>? inputBias, Matrix<double>? recurrentBias, Matrix<double>? outputBias)
-    {
-        var list = new List<(string, Matrix<double>)>(6)
-        {
-            (InputWeightsName, input), (RecurrentWeightsName, recurrent), (OutputWeightsName, output),
-        };
-        foreach ((string name, Matrix<double>? m) in new[] { (InputBiasName, inputBias), (RecurrentBiasName, recurrentBias), (OutputBiasName, outputBias) })
-        {
-            if (m is not null)
-            {
-                list.Add((name, m));
-            }
-        }
-
-        return list;
-    }
+        Matrix<double>? inputBias, Matrix<double>? recurrentBias, Matrix<double>? outputBias) =>
+        NamedParameters.Of(
+            input, recurrent, output,
+            (ParameterNames.InputBias, inputBias), (ParameterNames.RecurrentBias, recurrentBias), (ParameterNames.OutputBias, outputBias));
 
     /// <summary>(name, live parameter, gradient) triples, checked before any update: the same names and shapes.</summary>
     /// <exception cref="ArgumentException">The gradients are for another set of biases.</exception>

@@ -101,11 +101,7 @@ public sealed partial class RNN
         Lanes screen = Lanes.Zero;
         for (int t = 0; t < steps; t++)
         {
-            for (int i = 0; i < inputSize; i++)
-            {
-                row[i] = x[t + i * steps];
-            }
-
+            ColumnMajor.ReadRow(x, steps, t, row);
             Step(h, row, recurrent, input, h);
             Output(h, y);
             if (check)
@@ -113,15 +109,8 @@ public sealed partial class RNN
                 FiniteResults.Screen(h, ref screen);
                 FiniteResults.Screen(y, ref screen);
             }
-            for (int j = 0; j < hidden; j++)
-            {
-                stateData[t + j * steps] = h[j];
-            }
-
-            for (int o = 0; o < outputSize; o++)
-            {
-                outputData[t + o * steps] = y[o];
-            }
+            ColumnMajor.WriteRow(stateData, steps, t, h);
+            ColumnMajor.WriteRow(outputData, steps, t, y);
         }
 
         if (check && !FiniteResults.Passed(screen))
@@ -159,18 +148,8 @@ public sealed partial class RNN
             return;
         }
 
-        RefuseNonFiniteStep(state, "state");
-        RefuseNonFiniteStep(output, "output");
-    }
-
-    private static void RefuseNonFiniteStep(ReadOnlySpan<double> values, string what)
-    {
-        int j = FiniteResults.FirstNonFinite(values);
-        if (j >= 0)
-        {
-            throw new NonFiniteResultException(
-                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"step: the {what} is not finite (element {j} is {FiniteResults.Value(values[j])})"));
-        }
+        FiniteResults.RefuseStep(state, "state");
+        FiniteResults.RefuseStep(output, "output");
     }
 
     /// <summary>

@@ -28,26 +28,10 @@ public sealed partial class RNN : ITrainable
         Matrix<double> recurrentWeights,
         Matrix<double> outputWeights,
         Matrix<double>? hiddenBias,
-        Matrix<double>? outputBias)
-    {
-        var parameters = new List<(string, Matrix<double>)>(5)
-        {
-            (ParameterNames.InputWeights, inputWeights),
-            (ParameterNames.RecurrentWeights, recurrentWeights),
-            (ParameterNames.OutputWeights, outputWeights),
-        };
-        if (hiddenBias is not null)
-        {
-            parameters.Add((ParameterNames.HiddenBias, hiddenBias));
-        }
-
-        if (outputBias is not null)
-        {
-            parameters.Add((ParameterNames.OutputBias, outputBias));
-        }
-
-        return parameters;
-    }
+        Matrix<double>? outputBias) =>
+        NamedParameters.Of(
+            inputWeights, recurrentWeights, outputWeights,
+            (ParameterNames.HiddenBias, hiddenBias), (ParameterNames.OutputBias, outputBias));
 
     /// <summary>
     /// The trainable matrices by name (<see cref="ParameterList"/>), live, for reading: every write goes
@@ -71,27 +55,7 @@ public sealed partial class RNN : ITrainable
     /// <exception cref="ArgumentException">A name is not a parameter of this model, or its values are too few or too many.</exception>
     internal void ApplyUpdate(IReadOnlyList<(string Name, double[] Values)> updates)
     {
-        IReadOnlyList<(string Name, Matrix<double> Value)> parameters = Parameters();
-        var storages = new double[updates.Count][];
-        for (int i = 0; i < updates.Count; i++)
-        {
-            (string name, double[] values) = updates[i];
-            Matrix<double>? parameter = parameters.FirstOrDefault(p => p.Name == name).Value;
-            if (parameter is null || values.Length != parameter.RowCount * parameter.ColumnCount)
-            {
-                throw new ArgumentException(
-                    $"cannot write {values.Length} values to {name}: the model's parameters are [{string.Join(", ", parameters.Select(p => $"{p.Name} {Guard.Shape(p.Value)}"))}]",
-                    nameof(updates));
-            }
-
-            storages[i] = ColumnMajor.Storage(parameter);
-        }
-
-        for (int i = 0; i < updates.Count; i++)
-        {
-            updates[i].Values.CopyTo(storages[i], 0);
-        }
-
+        NamedParameters.Write(Parameters(), updates);
         PackWeights();
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace RnnPort;
@@ -22,4 +23,24 @@ internal static class ColumnMajor
     /// column-major copy. The caller must not write to the result.
     /// </summary>
     internal static double[] ReadOnly(Matrix<double> m) => m.AsColumnMajorArray() ?? m.ToColumnMajorArray();
+
+    /// <summary>Copies row <paramref name="row"/> of a column-major matrix with <paramref name="rows"/> rows into <paramref name="into"/> (one value per column).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ReadRow(double[] data, int rows, int row, Span<double> into)
+    {
+        for (int c = 0; c < into.Length; c++)
+        {
+            into[c] = data[row + c * rows];
+        }
+    }
+
+    /// <summary>Writes <paramref name="values"/> (one per column) into row <paramref name="row"/> of a column-major matrix with <paramref name="rows"/> rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void WriteRow(double[] data, int rows, int row, ReadOnlySpan<double> values)
+    {
+        for (int c = 0; c < values.Length; c++)
+        {
+            data[row + c * rows] = values[c];
+        }
+    }
 }

@@ -96,6 +96,34 @@ internal static class FiniteResults
     }
 
     /// <summary>
+    /// Throws <c>"bptt: the gradient of {name} is not finite (element … is …)"</c> for the first gradient, in the
+    /// order of <see cref="IParameterGradients.Arrays"/> (the parameters', then the initial state's), that holds
+    /// NaN or ±Infinity. NumPy twin: <c>GradientArrays.refuse_non_finite()</c>.
+    /// </summary>
+    internal static void RefuseGradients(IParameterGradients gradients)
+    {
+        foreach ((string name, Matrix<double> g) in gradients.Arrays())
+        {
+            Refuse(g, "bptt: the gradient", name);
+        }
+    }
+
+    /// <summary>
+    /// Throws <c>"step: the {what} is not finite (element j is …)"</c> when one step's <paramref name="values"/>
+    /// (a state, cell state or output) hold NaN or ±Infinity: what every cell's <c>TimeStep</c> checks.
+    /// NumPy twin: <c>refuse_non_finite(value, f"step: the {what}")</c>.
+    /// </summary>
+    internal static void RefuseStep(ReadOnlySpan<double> values, string what)
+    {
+        int j = FirstNonFinite(values);
+        if (j >= 0)
+        {
+            throw new NonFiniteResultException(
+                string.Create(CultureInfo.InvariantCulture, $"step: the {what} is not finite (element {j} is {Value(values[j])})"));
+        }
+    }
+
+    /// <summary>
     /// Throws naming the first timestep whose state (checked first) or output is not finite, given the
     /// column-major T×H states and T×O outputs; returns quietly when every value is finite.
     /// </summary>

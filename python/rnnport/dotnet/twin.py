@@ -1,0 +1,135 @@
+"""What every bridge twin (``DotNetRNN``, ``DotNetLSTM``, ``DotNetGRU``) shares: arguments, parameters, state.
+
+A twin holds its C# cell in ``_net`` and speaks NumPy layout: a weight is the transpose of its C# matrix,
+a bias or a state the 1×n C# row. Ranks and dtypes are checked here with NumPy's rules; sizes and
+finiteness by C#, whose exceptions arrive translated (:mod:`rnnport.dotnet.errors`).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from rnnport.dotnet.errors import ArgumentNames, constructed, net_errors
+from rnnport.dotnet.transfer import (float64_argument, from_net, row_to_net, sequence_argument, targets_to_net, to_net,
+                                     vector_argument, vector_from_net)
+from rnnport.numerics.checks import check_shape
+
+
+def read_parameter(net_object: Any, csharp_names: dict[str, str], name: str) -> np.ndarray | None:
+    """A copy of parameter ``name`` (or of its gradient) in NumPy layout, from the C# property
+    ``csharp_names[name]`` of a cell or its gradients: a weight (``W_…``) is the transpose of the C# matrix,
+    a bias the 1×n C# row (None when off)."""
+    value = getattr(net_object, csharp_names[name])
+    return from_net(value).T if name.startswith("W_") else vector_from_net(value)
+
+
+def read_parameters(net_object: Any, csharp_names: dict[str, str]) -> dict[str, np.ndarray]:
+    """Every parameter (or gradient) that is on, by name in the order of ``csharp_names`` (the cell's order)."""
+    values = {name: read_parameter(net_object, csharp_names, name) for name in csharp_names}
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def parameter_property(csharp_names: dict[str, str], name: str, doc: str) -> property:
+    """A read-only attribute: parameter ``name`` of the wrapped ``_net``, read as :func:`read_parameter` does."""
+    return property(lambda self: read_parameter(self._net, csharp_names, name), doc=doc)
+
+
+def construct(factory: Callable[..., Any], weights: list[tuple[ArrayLike, str, tuple[str, str]]],
+              rows: list[tuple[ArrayLike | None, str, str]], names: ArgumentNames) -> Any:
+    """A C# cell from ``factory`` (a ``RnnPort.Bridge.Construct`` method, which returns the constructor's
+    error instead of throwing it: a throwing .NET constructor leaks native memory in pythonnet).
+
+    ``weights`` are (value, NumPy name, NumPy shape labels): each must be a real array of rank 2 and
+    crosses as its transpose; ``rows`` are (value or None, NumPy name, length label), each crossing as a
+    1×n row; ``names`` translates the constructor's argument names back to NumPy's in an error.
+    """
+    arrays = [float64_argument(w, n) for w, n, _ in weights]
+    for array, (_, name, labels) in zip(arrays, weights):
+        check_shape(array, (None, None), name, labels)  # rank only; sizes are C#'s to check
+    net_rows = [None if v is None else row_to_net(v, n, lambda label=label: label) for v, n, label in rows]
+    return constructed(factory(*(to_net(a.T, n) for a, (_, n, _) in zip(arrays, weights)), *net_rows), names)
+
+
+def run_bptt(run: Callable[..., Any], model: Any, xs: ArrayLike, targets: ArrayLike,
+             starts: list[tuple[ArrayLike | None, str, str]]) -> Any:
+    """A C# BPTT ``run`` (``Bptt.Run``, ``LstmBptt.Run``, ``GruBptt.Run``) on a twin's model; returns its result.
+
+    ``starts`` are the start states, each (value or None for the model's own, NumPy name, C# argument name),
+    e.g. ``(h_prev, "h_prev", "initialState")``. Ranks and dtypes are checked here (xs, then each start), sizes,
+    finiteness and targets by C#, whose errors name xs and the starts as the caller did.
+    """
+    xs = sequence_argument(xs, model.input_size)
+    rows = [None if v is None else row_to_net(v, name, lambda: model.hidden_size) for v, name, _ in starts]
+    names = {"inputs": ("xs", "same"), **{csharp: (name, "row") for _, name, csharp in starts}}
+    with net_errors(names):
+        return run(model._net, to_net(xs, "xs"), targets_to_net(targets, xs.shape[0], model.output_size), *rows)
+
+
+class GradientsTwin:
+    """A mixin for a bridge twin of a cell's gradients, which stay in .NET (``_net``): ``parameters()`` reads
+    them out in NumPy layout, by the class's ``CSHARP_NAMES`` (the cell's parameter order)."""
+
+    CSHARP_NAMES: dict[str, str]
+
+    def __init__(self, net_gradients: Any) -> None:
+        self._net = net_gradients
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        """The parameter gradients by name in the cell's parameter order (copies, NumPy layout, no start state)."""
+        return read_parameters(self._net, self.CSHARP_NAMES)
+
+
+class CellTwin:
+    """A mixin for a bridge twin around ``_net``: the sizes, the state ``h`` and ``h0`` (copies), ``step``
+    through ``TimeStep`` and ``reset``."""
+
+    _net: Any
+
+    @classmethod
+    def _wrap(cls, net_model: Any) -> Any:
+        """A twin around an existing C# cell (one loaded from a model file)."""
+        model = cls.__new__(cls)
+        model._net = net_model
+        return model
+
+    @property
+    def input_size(self) -> int:
+        """I."""
+        return int(self._net.InputSize)
+
+    @property
+    def hidden_size(self) -> int:
+        """H."""
+        return int(self._net.HiddenSize)
+
+    @property
+    def output_size(self) -> int:
+        """O."""
+        return int(self._net.OutputSize)
+
+    @property
+    def h(self) -> np.ndarray:
+        """A copy of the state, shape (H,) (C#: ``State``, 1×H)."""
+        return from_net(self._net.State)[0].copy()
+
+    @h.setter
+    def h(self, value: ArrayLike) -> None:
+        with net_errors({"State": ("h", "row")}):
+            self._net.State = row_to_net(value, "h", lambda: self.hidden_size)
+
+    @property
+    def h0(self) -> np.ndarray:
+        """A copy of the initial state, shape (H,)."""
+        return from_net(self._net.InitialState)[0].copy()
+
+    def step(self, x: ArrayLike) -> np.ndarray:
+        """``TimeStep`` on x (I,); returns y (O,)."""
+        vector = vector_argument(x, "x", lambda: self.input_size)
+        with net_errors({"input": ("x", "row")}):
+            return from_net(self._net.TimeStep(to_net(vector.reshape(1, -1), "x")))[0].copy()
+
+    def reset(self) -> None:
+        """``Reset()``: the state goes back to its initial value."""
+        self._net.Reset()
