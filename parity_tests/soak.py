@@ -41,8 +41,10 @@ EXPECTED: dict[str, type[Exception]] = {
     "reject-rnn-nan": ValueError, "reject-rnn-shape": ValueError, "reject-sgd": ValueError,
     "reject-adagrad": ValueError, "reject-sample": ValueError, "reject-load-missing": ModelFileError,
     "reject-load-garbage": ModelFileError, "reject-save-vocabulary": ValueError, "reject-save-directory": AtomicWriteError,
+    "reject-lstm-nan": ValueError, "reject-lstm-step": ValueError, "reject-gru-shape": ValueError,
+    "reject-gru-bptt": ValueError,
 }
-KINDS = ("step", "forward", "bptt", *EXPECTED)
+KINDS = ("step", "forward", "bptt", "lstm-forward", "gru-bptt", *EXPECTED)
 
 
 def rss_mb() -> float:
@@ -61,6 +63,7 @@ def managed_mb() -> float:
 def calls_by_kind(scratch: Path) -> dict[str, Callable[[], object]]:
     """One zero-argument call per kind in ``KINDS``, on a small model (I = O = 8, H = 16, T = 10)."""
     from rnnport import dotnet
+    from rnnport.dotnet.lstm import DotNetLSTM
     from rnnport.training.vocabulary import Vocabulary
     from rnnport.verify.cases import make_case
 
@@ -71,6 +74,11 @@ def calls_by_kind(scratch: Path) -> dict[str, Callable[[], object]]:
     garbage = scratch / "garbage.npz"
     garbage.write_bytes(b"PK\x03\x04 not a model file")
     nan_weights = np.full_like(W_hy, np.nan)
+    # The gated cells cross the same boundary (their twins build through Construct.Lstm/Gru too).
+    rng = np.random.default_rng(2)
+    gated = {gates: (rng.normal(size=(gates * 16, 8)) / 4, rng.normal(size=(gates * 16, 16)) / 8, W_hy)
+             for gates in (3, 4)}
+    lstm, gru = DotNetLSTM(*gated[4]), dotnet.DotNetGRU(*gated[3])
     return {
         "step": lambda: model.step(case.xs[3]),
         "forward": lambda: model.forward(case.xs),
@@ -87,6 +95,12 @@ def calls_by_kind(scratch: Path) -> dict[str, Callable[[], object]]:
         "reject-load-garbage": lambda: dotnet.load_model(garbage),
         "reject-save-vocabulary": lambda: dotnet.save(scratch / "never.npz", model, Vocabulary("aabcdefg")),
         "reject-save-directory": lambda: dotnet.save(scratch / "missing" / "model.npz", model),
+        "lstm-forward": lambda: lstm.forward(case.xs),
+        "gru-bptt": lambda: dotnet.gru_bptt(gru, case.xs, targets),
+        "reject-lstm-nan": lambda: DotNetLSTM(gated[4][0], gated[4][1], nan_weights),
+        "reject-lstm-step": lambda: lstm.step(np.zeros(3)),
+        "reject-gru-shape": lambda: dotnet.DotNetGRU(gated[4][0], gated[3][1], W_hy),
+        "reject-gru-bptt": lambda: dotnet.gru_bptt(gru, case.xs, targets + 8),
     }
 
 
