@@ -36,7 +36,10 @@ def test_importing_the_package_does_not_import_torch():
     import subprocess
     code = "import sys, rnnport.torch as t, numpy as np; t.from_state_dict({'weight_ih_l0': np.ones((2, 1)), " \
            "'weight_hh_l0': np.ones((2, 2))}); print('torch' in sys.modules)"  # a fresh process
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    import os
+    import rnnport
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(rnnport.__file__)))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert out.stdout.strip() == "False"
 
 
