@@ -3,6 +3,7 @@
 - ``verify`` compares the NumPy and C# models step by step; it needs .NET, so run it inside the
   host (``dotnet/pyhost -m rnnport verify``) or with pythonnet from PyPI.
 - ``corpus``, ``train`` and ``sample`` are NumPy-only: the character-model demo.
+- ``import-torch`` writes a model file from a torch state_dict (``rnnport.cli.import_torch``; needs torch).
 
 Every argument, input file and output path is checked before any work (docs/cli.md): the values
 of the options ``train`` and ``sample`` share with ``rnnport-cli`` by the rules of
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
 import numpy as np
 
-from rnnport.cli import option_rules, verify
+from rnnport.cli import import_torch, option_rules, verify
 
 if TYPE_CHECKING:
     from rnnport.training.char_model import TrainResult
@@ -154,6 +155,8 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("model")
     _add_shared(sample, "sample")
 
+    import_torch.add_arguments(commands.add_parser("import-torch", help="a torch state_dict (.pt) to a model file"))
+
     corpus = commands.add_parser("corpus", help="write the generated demo corpus")
     corpus.add_argument("out")
     corpus.add_argument("--characters", type=option_rules.integer_in(1, option_rules.max_elements()), default=20_000)
@@ -163,7 +166,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    run = {"verify": verify.run, "train": _train, "sample": _sample, "corpus": _corpus}[args.command]
+    run = {"verify": verify.run, "train": _train, "sample": _sample, "corpus": _corpus,
+           "import-torch": import_torch.run}[args.command]
     try:
         return run(args)
     except (OSError, ValueError, TypeError, FloatingPointError) as error:  # FloatingPointError: a result overflowed

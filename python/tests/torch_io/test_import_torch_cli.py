@@ -1,0 +1,99 @@
+"""``python -m rnnport import-torch``: .pt files written here by torch.save; a pickled object is refused
+without running it; every error one line, exit status 2."""
+from __future__ import annotations
+
+import collections
+import os
+
+import numpy as np
+import pytest
+import torch
+
+from rnnport.cli.main import main
+from rnnport.io import model_file
+
+MARKER = "import_torch_ran_the_pickle"
+
+
+class Payload:
+    """Unpickling this would create a file: the proof that weights_only never runs a pickle."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["import-torch", *map(str, argv)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("cell,module", [("rnn", lambda: torch.nn.RNN(3, 5, nonlinearity="relu")),
+                                         ("lstm", lambda: torch.nn.LSTM(3, 5)), ("gru", lambda: torch.nn.GRU(3, 5, bias=False))])
+def test_state_dict_becomes_a_model_file(cell, module, tmp_path, capsys):
+    torch.manual_seed(0)
+    m = module()
+    torch.save(m.state_dict(), tmp_path / "m.pt")
+    extra = ["--nonlinearity", "relu"] if cell == "rnn" else []
+    code, out, err = run(capsys, tmp_path / "m.pt", "--out", tmp_path / "m.npz", "--cell", cell, *extra)
+    assert (code, err) == (0, "")
+    assert f": {cell}" in out and "I = 3, H = 5" in out
+    assert ("biases: none" in out) == (cell == "gru")
+    loaded = model_file.load(tmp_path / "m.npz")
+    assert loaded.cell == cell
+    first = loaded.model.W_xh if cell == "rnn" else loaded.model.W_ih
+    np.testing.assert_array_equal(first, m.weight_ih_l0.detach().numpy().astype(np.float64))
+    if cell == "rnn":
+        assert loaded.model.activation == "relu"
+        np.testing.assert_array_equal(loaded.model.b_h, (m.bias_ih_l0.double() + m.bias_hh_l0.double()).detach().numpy())
+
+
+def test_a_dict_holding_one_state_dict_is_accepted(tmp_path, capsys):
+    torch.save({"state_dict": torch.nn.GRU(2, 3).state_dict(), "epoch": 7}, tmp_path / "c.pt")
+    code, out, _ = run(capsys, tmp_path / "c.pt", "--out", tmp_path / "c.npz")
+    assert code == 0 and ": gru" in out
+
+
+def test_a_pickled_object_is_refused_unrun(tmp_path, capsys):
+    marker = tmp_path / MARKER
+    torch.save({"weight_ih_l0": torch.zeros(4, 2), "x": Payload(str(marker))}, tmp_path / "evil.pt")
+    code, out, err = run(capsys, tmp_path / "evil.pt", "--out", tmp_path / "e.npz")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "weights_only" in err
+    assert not marker.exists() and not (tmp_path / "e.npz").exists()
+
+
+def test_the_payload_would_run_without_weights_only(tmp_path):
+    """Negative control: the same file loaded as an arbitrary pickle does run the payload."""
+    marker = tmp_path / MARKER
+    torch.save({"x": Payload(str(marker))}, tmp_path / "evil.pt")
+    torch.load(tmp_path / "evil.pt", weights_only=False)
+    assert marker.exists()
+
+
+@pytest.mark.parametrize("content,words", [
+    (lambda: torch.nn.LSTM(3, 4, num_layers=2).state_dict(), "weight_ih_l1: stacked/bidirectional"),
+    (lambda: torch.nn.LSTM(3, 4, proj_size=2).state_dict(), "weight_hr_l0: proj_size"),
+    (lambda: {"weight_ih_l0": torch.zeros(8, 3)}, "weight_hh_l0: missing"),
+    (lambda: collections.OrderedDict(a=1), "not a state_dict"),
+    (lambda: [torch.zeros(2)], "holds a list"),
+])
+def test_refusals_are_one_line_exit_2(content, words, tmp_path, capsys):
+    torch.save(content(), tmp_path / "bad.pt")
+    (tmp_path / "keep.npz").write_bytes(b"previous")
+    code, out, err = run(capsys, tmp_path / "bad.pt", "--out", tmp_path / "keep.npz")
+    assert code == 2 and err.count("\n") == 1 and words in err, err
+    assert (tmp_path / "keep.npz").read_bytes() == b"previous"  # nothing written on refusal
+
+
+def test_the_cell_check_and_a_missing_file(tmp_path, capsys):
+    torch.save(torch.nn.GRU(2, 3).state_dict(), tmp_path / "g.pt")
+    code, _, err = run(capsys, tmp_path / "g.pt", "--cell", "lstm", "--out", tmp_path / "g.npz")
+    assert code == 2 and "is a gru, not a lstm" in err
+    code, _, err = run(capsys, tmp_path / "none.pt", "--out", tmp_path / "n.npz")
+    assert code == 2 and "does not exist" in err
+    (tmp_path / "text.pt").write_text("not torch")
+    code, _, err = run(capsys, tmp_path / "text.pt", "--out", tmp_path / "t.npz")
+    assert code == 2 and err.count("\n") == 1 and "weights_only" in err
