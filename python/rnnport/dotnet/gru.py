@@ -13,7 +13,7 @@ from rnnport.cells.gru import PARAMETERS
 from rnnport.dotnet.errors import ArgumentNames, net_errors
 from rnnport.dotnet.runtime import load
 from rnnport.dotnet.transfer import from_net, sequence_argument, to_net
-from rnnport.dotnet.twin import CellTwin, construct, parameter_property, read_parameter, read_parameters
+from rnnport.dotnet.twin import CellTwin, construct, parameter_property, read_parameters
 
 # The C# constructor's arguments, as the Python caller named them (see ArgumentNames).
 CONSTRUCTOR_ARGUMENTS: ArgumentNames = {
@@ -23,20 +23,9 @@ CONSTRUCTOR_ARGUMENTS: ArgumentNames = {
 }
 
 
-# The C# property that holds each NumPy parameter, on RnnPort.GRU and RnnPort.GruGradients alike.
-CSHARP_NAMES = {"W_ih": "InputWeights", "W_hh": "RecurrentWeights", "W_hy": "OutputWeights",
-                "b_ih": "InputBias", "b_hh": "RecurrentBias", "b_y": "OutputBias"}
-
-
-def gru_parameter(net_object: Any, name: str) -> np.ndarray | None:
-    """A copy of parameter ``name`` (or of its gradient) in NumPy layout from a C# ``GRU`` or ``GruGradients``:
-    a weight is the transpose of the C# matrix, a bias the 1×n C# row (None when off)."""
-    return read_parameter(net_object, CSHARP_NAMES, name)
-
-
-def gru_parameters(net_object: Any) -> dict[str, np.ndarray]:
-    """Every parameter (or gradient) that is on, by name in ``PARAMETERS`` order."""
-    return read_parameters(net_object, {name: CSHARP_NAMES[name] for name in PARAMETERS})
+# The C# property that holds each NumPy parameter, on RnnPort.GRU and RnnPort.GruGradients alike, in PARAMETERS order.
+CSHARP_NAMES = dict(zip(PARAMETERS, ("InputWeights", "RecurrentWeights", "OutputWeights",
+                                     "InputBias", "RecurrentBias", "OutputBias")))
 
 
 class DotNetGRU(CellTwin):
@@ -63,7 +52,7 @@ class DotNetGRU(CellTwin):
 
     def parameters(self) -> dict[str, np.ndarray]:
         """Copies of the trainable arrays by name in ``PARAMETERS`` order, NumPy layout."""
-        return gru_parameters(self._net)
+        return read_parameters(self._net, CSHARP_NAMES)
 
     def forward(self, xs: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """``Forward`` on xs (T, I); returns ys (T, O) and hs (T, H)."""

@@ -6,21 +6,18 @@ dtypes are checked here with NumPy's rules, sizes and finiteness by C#, whose ex
 """
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from numpy.typing import ArrayLike
 
 from rnnport.cells.lstm_bptt import LstmBpttResult
 from rnnport.dotnet.clipping import clip_elementwise, clip_global_norm  # noqa: F401  (any cell's gradients)
-from rnnport.dotnet.errors import net_errors as _net_errors
+from rnnport.dotnet.errors import net_errors
 from rnnport.dotnet.runtime import load
-from rnnport.dotnet.transfer import (from_net, row_to_net as _row, sequence_argument as _sequence, to_net,
-                                     vector_from_net as _vector)
+from rnnport.dotnet.transfer import from_net, row_to_net, sequence_argument, to_net, vector_from_net
 from rnnport.dotnet.twin import (CellTwin, GradientsTwin, construct, parameter_property, read_parameters,
                                  run_bptt)
 
-# The C# argument names and how each relates to its NumPy twin (see rnnport.dotnet._ARGUMENTS).
+# The C# argument names and how each relates to its NumPy twin (as rnnport.dotnet.rnn.CONSTRUCTOR_ARGUMENTS).
 ARGUMENTS: dict[str, tuple[str, str]] = {
     "inputWeights": ("W_ih", "transposed"), "recurrentWeights": ("W_hh", "transposed"),
     "outputWeights": ("W_hy", "transposed"), "initialState": ("h0", "row"), "initialCellState": ("c0", "row"),
@@ -53,8 +50,8 @@ class DotNetLSTM(CellTwin):
 
     @c.setter
     def c(self, value: ArrayLike) -> None:
-        with _net_errors({"CellState": ("c", "row")}):
-            self._net.CellState = _row(value, "c", lambda: self.hidden_size)
+        with net_errors({"CellState": ("c", "row")}):
+            self._net.CellState = row_to_net(value, "c", lambda: self.hidden_size)
 
     c0 = property(lambda self: from_net(self._net.InitialCellState)[0].copy(), doc="(H,) copy")
     W_ih = parameter_property(CSHARP_NAMES, "W_ih", "(4H, I) = C# InputWeightsᵀ")
@@ -70,8 +67,8 @@ class DotNetLSTM(CellTwin):
 
     def forward(self, xs: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``Forward`` on xs (T, I); returns ys (T, O), hs (T, H), cs (T, H)."""
-        xs = _sequence(xs, self.input_size)
-        with _net_errors(ARGUMENTS):
+        xs = sequence_argument(xs, self.input_size)
+        with net_errors(ARGUMENTS):
             result = self._net.Forward(to_net(xs, "xs"))
         return from_net(result.Item1), from_net(result.Item2), from_net(result.Item3)
 
@@ -82,13 +79,6 @@ class DotNetLSTM(CellTwin):
 
 # --- BPTT: the C# twin of rnnport.cells.lstm_bptt; the gradients stay in .NET between calls. rnnport.dotnet's
 # SGD, Adagrad and clipping (clip_elementwise, clip_global_norm, imported above) take them as they are.
-
-def _lstm_bptt() -> Any:
-    load()
-    import RnnPort  # loaded by load()
-
-    return RnnPort.LstmBptt
-
 
 class DotNetLstmGradients(GradientsTwin):
     """``RnnPort.LstmGradients`` with the attributes of :class:`rnnport.cells.lstm_bptt.LstmGradients` (copies)."""
@@ -101,14 +91,17 @@ class DotNetLstmGradients(GradientsTwin):
     b_ih = parameter_property(CSHARP_NAMES, "b_ih", "(4H,) or None")
     b_hh = parameter_property(CSHARP_NAMES, "b_hh", "(4H,) or None")
     b_y = parameter_property(CSHARP_NAMES, "b_y", "(O,) or None")
-    h0 = property(lambda self: _vector(self._net.InitialState), doc="(H,)")
-    c0 = property(lambda self: _vector(self._net.InitialCellState), doc="(H,)")
+    h0 = property(lambda self: vector_from_net(self._net.InitialState), doc="(H,)")
+    c0 = property(lambda self: vector_from_net(self._net.InitialCellState), doc="(H,)")
 
 
 def bptt(model: DotNetLSTM, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None = None,
          c_prev: ArrayLike | None = None) -> LstmBpttResult:
     """``RnnPort.LstmBptt.Run``: as :func:`rnnport.cells.lstm_bptt.bptt`; the gradients stay in .NET."""
-    result = run_bptt(_lstm_bptt().Run, model, xs, targets,
+    load()
+    import RnnPort  # the namespace, importable once load() has added the assemblies
+
+    result = run_bptt(RnnPort.LstmBptt.Run, model, xs, targets,
                       [(h_prev, "h_prev", "initialState"), (c_prev, "c_prev", "initialCellState")])
     return LstmBpttResult(float(result.Loss), DotNetLstmGradients(result.Gradients),  # type: ignore[arg-type]
-                          _vector(result.FinalState), _vector(result.FinalCellState))
+                          vector_from_net(result.FinalState), vector_from_net(result.FinalCellState))

@@ -16,7 +16,7 @@ from rnnport.dotnet.errors import ArgumentNames, constructed, net_errors
 from rnnport.dotnet.runtime import load
 from rnnport.dotnet.transfer import (float64_argument, from_net, is_unicode, row_to_net, sequence_argument, to_net,
                                      vector_argument)
-from rnnport.dotnet.twin import CellTwin, parameter_property, read_parameter, read_parameters
+from rnnport.dotnet.twin import CellTwin, parameter_property, read_parameters
 from rnnport.numerics.checks import check_shape, unknown_activation
 
 # The C# constructor's arguments, as the Python caller named them (see ArgumentNames).
@@ -26,20 +26,8 @@ CONSTRUCTOR_ARGUMENTS: ArgumentNames = {
     "hiddenBias": ("b_h", "row"), "outputBias": ("b_y", "row"),
 }
 
-# The C# property that holds each NumPy parameter, on RnnPort.RNN and RnnPort.Gradients alike.
-CSHARP_NAMES = {"W_xh": "InputWeights", "W_hh": "RecurrentWeights", "W_hy": "OutputWeights",
-                "b_h": "HiddenBias", "b_y": "OutputBias"}
-
-
-def parameter(net_object: Any, name: str) -> np.ndarray | None:
-    """A copy of parameter ``name`` (or of its gradient) in NumPy layout, read from a C# ``RNN`` or
-    ``Gradients``: a weight is the transpose of the C# matrix, a bias the 1×n C# row (None when off)."""
-    return read_parameter(net_object, CSHARP_NAMES, name)
-
-
-def numpy_parameters(net_object: Any) -> dict[str, np.ndarray]:
-    """Every parameter (or gradient) that is on, by name in ``PARAMETERS`` order (see :func:`parameter`)."""
-    return read_parameters(net_object, {name: CSHARP_NAMES[name] for name in PARAMETERS})
+# The C# property that holds each NumPy parameter, on RnnPort.RNN and RnnPort.Gradients alike, in PARAMETERS order.
+CSHARP_NAMES = dict(zip(PARAMETERS, ("InputWeights", "RecurrentWeights", "OutputWeights", "HiddenBias", "OutputBias")))
 
 
 class DotNetRNN(CellTwin):
@@ -94,7 +82,7 @@ class DotNetRNN(CellTwin):
 
     def parameters(self) -> dict[str, np.ndarray]:
         """Copies of the trainable arrays by name, in NumPy layout and ``PARAMETERS`` order."""
-        return numpy_parameters(self._net)
+        return read_parameters(self._net, CSHARP_NAMES)
 
     def step(self, x: ArrayLike) -> np.ndarray:
         """``TimeStep`` on x of shape (I,); returns y of shape (O,).
