@@ -165,6 +165,17 @@ def test_both_sides_refuse_alike(change):
     assert refusal(lambda: DotNetRecurrentStack("lstm", parameters, **keywords)) == theirs
 
 
+@pytest.mark.parametrize("cell, keywords", [
+    ("lstmx", {}), ("lstmx", {"nonlinearity": "sigmoid"}), ("lstm", {"nonlinearity": "sigmoid"}),
+    ("lstm", {"nonlinearity": "relu"}), ("lstm", {"num_layers": 0}), ("lstm", {"c0": None, "h0": np.zeros((4, H, 1))}),
+])
+def test_both_sides_refuse_bad_settings_alike(cell, keywords):
+    parameters, given = case("lstm", 2, True, True, True)
+    given = {**given, **keywords}
+    theirs = refusal(lambda: RecurrentStack(cell, parameters, **given))
+    assert refusal(lambda: DotNetRecurrentStack(cell, parameters, **given)) == theirs
+
+
 def test_a_bidirectional_stack_refuses_a_step_on_both_sides():
     parameters, keywords = case("gru", 1, True, True, False)
     ours, theirs = DotNetRecurrentStack("gru", parameters, **keywords), RecurrentStack("gru", parameters, **keywords)

@@ -25,6 +25,7 @@ public static partial class Construct
         Matrix<double>? outputWeights, Matrix<double>? outputBias, Matrix<double>? initialStates, Matrix<double>? initialCellStates) =>
         Outcome<RecurrentStack>.Of(() =>
         {
+            StackLayout.Gates(cell);  // the constructor's first check, before the nonlinearity is parsed here
             var parameters = new Dictionary<string, Matrix<double>>(StringComparer.Ordinal);
             for (int i = 0; i < names.Length; i++)
             {

@@ -18,7 +18,7 @@ from rnnport.dotnet.errors import ArgumentNames, constructed, net_errors, transl
 from rnnport.dotnet.runtime import load
 from rnnport.dotnet.transfer import (doubles_to_net, float64_argument, from_net, sequence_argument, targets_to_net,
                                      to_net, vector_argument, vector_from_net)
-from rnnport.numerics.checks import check_shape
+from rnnport.numerics.checks import check_shape, unknown_activation
 
 
 def _is_weight(name: str) -> bool:
@@ -47,11 +47,13 @@ def _from_net_parameter(matrix: Any, name: str) -> np.ndarray:
     return from_net(matrix).T.copy() if _is_weight(name) else vector_from_net(matrix)  # type: ignore[return-value]
 
 
-def _states_to_net(value: ArrayLike | None, name: str) -> Any:
+def _states_to_net(value: ArrayLike | None, name: str, shape: tuple[Any, Any]) -> Any:
+    """States (L·D, H) as they are; the rank is checked here, with the expected ``shape`` in the message."""
     if value is None:
         return None
     array = float64_argument(value, name)
-    check_shape(array, (None, None), name, ("L·D", "H"))
+    if array.ndim != 2:
+        check_shape(array, (None, None), name, tuple(str(size) for size in shape))
     return to_net(array, name)
 
 
@@ -70,16 +72,20 @@ class DotNetRecurrentStack:
             raise TypeError(f"num_layers must be an integer, got {type(num_layers).__name__}")
         if not isinstance(bidirectional, (bool, np.bool_)):
             raise TypeError(f"bidirectional must be True or False, got {type(bidirectional).__name__}")
-        if not isinstance(cell, str) or not isinstance(nonlinearity, str):
-            raise ValueError(f"unknown cell {cell!r} or nonlinearity {nonlinearity!r}")
+        if not isinstance(cell, str):  # C# takes strings only: NumPy's words for anything else
+            raise ValueError(f"unknown cell {cell!r}: expected 'rnn', 'lstm' or 'gru'")
+        if not isinstance(nonlinearity, str):
+            raise unknown_activation(nonlinearity)
         net = load()
+        hh = parameters.get("weight_hh_l0")
+        states = (int(num_layers) * (2 if bidirectional else 1), np.shape(hh)[-1] if np.ndim(hh) == 2 else "H")
         names = [str(name) for name in parameters]
         values = [_to_net_parameter(parameters[name], name) for name in names]
         self._names = _layouts(names)
         self._net = constructed(net.Construct.Stack(
             cell, net.System.Array[net.System.String](names), _matrix_array(values), int(num_layers), bool(bidirectional),
             nonlinearity, None if W_hy is None else _to_net_parameter(W_hy, "W_hy"),
-            None if b_y is None else _to_net_parameter(b_y, "b_y"), _states_to_net(h0, "h0"), _states_to_net(c0, "c0")),
+            None if b_y is None else _to_net_parameter(b_y, "b_y"), _states_to_net(h0, "h0", states), _states_to_net(c0, "c0", states)),
             {"initialStates": ("h0", "same"), "initialCellStates": ("c0", "same"), **self._names})
 
     # --- sizes and state ---------------------------------------------------------------------------
@@ -130,6 +136,10 @@ class DotNetRecurrentStack:
         return bool(self._net.HasBiases)
 
     @property
+    def _states_shape(self) -> tuple[int, int]:
+        return self.num_layers * self.num_directions, self.hidden_size
+
+    @property
     def h(self) -> np.ndarray:
         """A copy of the states (L·D, H); assigning checks, then copies."""
         return from_net(self._net.State).copy()
@@ -137,7 +147,7 @@ class DotNetRecurrentStack:
     @h.setter
     def h(self, value: ArrayLike) -> None:
         with net_errors(self._names):
-            self._net.State = _states_to_net(value, "h")
+            self._net.State = _states_to_net(value, "h", self._states_shape)
 
     @property
     def c(self) -> np.ndarray | None:
@@ -150,7 +160,7 @@ class DotNetRecurrentStack:
         if self.cell != "lstm":
             raise ValueError(f"c: only the lstm has a cell state, not the {self.cell}")
         with net_errors(self._names):
-            self._net.CellState = _states_to_net(value, "c")
+            self._net.CellState = _states_to_net(value, "c", self._states_shape)
 
     @property
     def h0(self) -> np.ndarray:
@@ -276,7 +286,7 @@ def stack_bptt(model: DotNetRecurrentStack, xs: ArrayLike, targets: ArrayLike, h
     import RnnPort  # the namespace, importable once load() has added the assemblies
 
     xs = sequence_argument(xs, model.input_size)
-    net_h0, net_c0 = _states_to_net(h0, "h0"), _states_to_net(c0, "c0")
+    net_h0, net_c0 = _states_to_net(h0, "h0", model._states_shape), _states_to_net(c0, "c0", model._states_shape)
     names = {**model._names, "initialStates": ("h0", "same"), "initialCellStates": ("c0", "same")}
     with net_errors(names):
         result = RnnPort.StackBptt.Run(model._net, to_net(xs, "xs"),
