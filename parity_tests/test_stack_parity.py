@@ -140,7 +140,7 @@ def test_one_sgd_step_on_both_sides_gives_the_same_parameters():
 def refusal(make):
     try:
         make()
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, FloatingPointError) as error:
         return type(error), str(error).split(" [")[0]
     raise AssertionError("not refused")
 
@@ -174,6 +174,16 @@ def test_both_sides_refuse_bad_settings_alike(cell, keywords):
     given = {**given, **keywords}
     theirs = refusal(lambda: RecurrentStack(cell, parameters, **given))
     assert refusal(lambda: DotNetRecurrentStack(cell, parameters, **given)) == theirs
+
+
+def test_a_non_finite_gradient_is_refused_alike():
+    """relu, tiny W_ih and W_hh, a huge W_hy: the outputs stay finite, dW_ih overflows (as StackBpttTests)."""
+    parameters = {"weight_ih_l0": np.full((2, 1), 1e-20), "weight_hh_l0": np.full((2, 2), 1e-20)}
+    keywords = dict(num_layers=1, nonlinearity="relu", W_hy=np.array([[1e300, 1e300], [0.0, 0.0]]))
+    ours, theirs = DotNetRecurrentStack("rnn", parameters, **keywords), RecurrentStack("rnn", parameters, kernel="exact", **keywords)
+    xs, targets = np.full((2, 1), 1e10), [0, 1]
+    expected = refusal(lambda: bptt(theirs, xs, targets))
+    assert expected[0] is FloatingPointError and refusal(lambda: stack_bptt(ours, xs, targets)) == expected
 
 
 def test_a_bidirectional_stack_refuses_a_step_on_both_sides():
