@@ -176,6 +176,20 @@ def test_both_sides_refuse_bad_settings_alike(cell, keywords):
     assert refusal(lambda: DotNetRecurrentStack(cell, parameters, **given)) == theirs
 
 
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_a_non_finite_result_is_refused_alike(bidirectional):
+    """Huge positive weights and inputs: relu overflows to inf at some step; both name the same step and element."""
+    parameters, keywords = case("rnn", 2, bidirectional, False, False)
+    parameters = {name: np.abs(value) * 1e200 for name, value in parameters.items()}
+    keywords = dict(keywords, nonlinearity="relu")
+    ours, theirs = DotNetRecurrentStack("rnn", parameters, **keywords), RecurrentStack("rnn", parameters, kernel="exact", **keywords)
+    xs = np.full((3, I), 1e100)
+    expected = refusal(lambda: theirs.forward(xs))
+    assert expected[0] is FloatingPointError and refusal(lambda: ours.forward(xs)) == expected
+    assert refusal(lambda: ours.layer_outputs(xs)) == refusal(lambda: theirs.layer_outputs(xs))
+    assert bit_identical(ours.h, theirs.h)  # neither moved
+
+
 def test_a_non_finite_gradient_is_refused_alike():
     """relu, tiny W_ih and W_hh, a huge W_hy: the outputs stay finite, dW_ih overflows (as StackBpttTests)."""
     parameters = {"weight_ih_l0": np.full((2, 1), 1e-20), "weight_hh_l0": np.full((2, 2), 1e-20)}
