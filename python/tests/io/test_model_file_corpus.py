@@ -91,4 +91,4 @@ def test_spec_limits_are_the_readers_constants():
 
     table = dict(re.findall(r"^\| `([A-Z_]+)` \| ([\d,]+) \|", model_file_corpus.SPEC.read_text(), re.M))
     actual = {name: getattr(npz_archive, name, None) or getattr(model_metadata, name) for name in table}
-    assert {k: int(v.replace(",", "")) for k, v in table.items()} == actual and len(table) == 8
+    assert {k: int(v.replace(",", "")) for k, v in table.items()} == actual and len(table) == 9

@@ -34,7 +34,7 @@ public static partial class ModelFile
     public const int Version = 2;
 
     private static readonly HashSet<string> Names =
-        new(ModelFileCells.EntryNames.Concat(StackLayout.TorchNames).Concat(["vocabulary", "metadata"]).Select(n => n + ".npy"), StringComparer.Ordinal);
+        new(ModelFileCells.EntryNames.Concat(StackFileLayout.TorchNames).Concat(["vocabulary", "metadata"]).Select(n => n + ".npy"), StringComparer.Ordinal);
 
     /// <summary>
     /// Writes <paramref name="model"/> (its weights, biases and initial state; not its current state) to
@@ -152,7 +152,7 @@ public static partial class ModelFile
             throw NpzArchive.Refuse("M1", "missing entry 'metadata.npy'");
         }
 
-        (JsonObject metadata, CellFormat cell, StackLayout? stack) = ModelMetadata.Parse(Elements(metadataEntry, 1, static b => b[0]));
+        (JsonObject metadata, CellFormat cell, StackFileLayout? stack) = ModelMetadata.Parse(Elements(metadataEntry, 1, static b => b[0]));
         (Dictionary<string, Matrix<double>> floats, long inputs, long outputs) = stack is null ? CheckArrays(cell, arrays) : CheckStackArrays(stack, arrays);
         int[] codes = Elements(arrays["vocabulary"], 4, static b => BitConverter.ToInt32(b));
         Vocabulary? vocabulary = ReadVocabulary(codes, (int)inputs, (int)outputs);

@@ -4,14 +4,14 @@ namespace RnnPort;
 
 /// <summary>
 /// The entries of one stack in a version 3 model file: section S of <c>docs/model-file.md</c>.
-/// NumPy twin: <c>rnnport.io.model_stack.StackLayout</c>. Names in writer order: per layer k and direction
+/// NumPy twin: <c>rnnport.io.model_stack.StackFileLayout</c>. Names in writer order: per layer k and direction
 /// (<c>""</c>, then <c>"_reverse"</c> when D = 2) <c>weight_ih_l{k}{s}</c>, <c>weight_hh_l{k}{s}</c>,
 /// <c>bias_ih_l{k}{s}</c>, <c>bias_hh_l{k}{s}</c>; then <c>W_hy</c>, <c>b_y</c>; then <c>h0</c> (and <c>c0</c>).
 /// </summary>
 /// <param name="Cell">The cell's format (its name and gate blocks).</param>
 /// <param name="Layers">L, 1 … <see cref="ModelMetadata.MaxLayers"/>.</param>
 /// <param name="Directions">D: 2 when bidirectional, else 1.</param>
-internal sealed record StackLayout(CellFormat Cell, int Layers, int Directions)
+internal sealed record StackFileLayout(CellFormat Cell, int Layers, int Directions)
 {
     private static readonly string[] Kinds = ["weight_ih", "weight_hh", "bias_ih", "bias_hh"];
 

@@ -36,7 +36,7 @@ internal static class ModelMetadata
     /// and, for version 3, the stack's layout (null for versions 1 and 2).
     /// </summary>
     /// <exception cref="ModelFileException">A rule of section D fails.</exception>
-    internal static (JsonObject Metadata, CellFormat Cell, StackLayout? Stack) Parse(byte[] raw)
+    internal static (JsonObject Metadata, CellFormat Cell, StackFileLayout? Stack) Parse(byte[] raw)
     {
         if (raw.Length > MaxMetadataBytes)
         {
@@ -106,7 +106,7 @@ internal static class ModelMetadata
     }
 
     /// <summary>D8: <c>num_layers</c> a digits-only JSON integer 1 … <see cref="MaxLayers"/>, <c>bidirectional</c> true or false.</summary>
-    private static StackLayout CheckStack(JsonObject metadata, CellFormat cell)
+    private static StackFileLayout CheckStack(JsonObject metadata, CellFormat cell)
     {
         JsonNode? layers = metadata["num_layers"];
         string text = layers?.ToJsonString() ?? "null";
@@ -123,7 +123,7 @@ internal static class ModelMetadata
             throw Refuse("D8", $"bidirectional {(shown.Length > 60 ? shown[..60] : shown)}, expected true or false");
         }
 
-        return new StackLayout(cell, int.Parse(text, CultureInfo.InvariantCulture), kind == JsonValueKind.True ? 2 : 1);
+        return new StackFileLayout(cell, int.Parse(text, CultureInfo.InvariantCulture), kind == JsonValueKind.True ? 2 : 1);
     }
 
     /// <summary>D7: version 1 has no <c>cell</c> (an RNN); version 2 names a registered cell; a gated cell's activation is tanh.</summary>
