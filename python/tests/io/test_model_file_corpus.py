@@ -70,6 +70,20 @@ def test_a_lenient_reader_fails_the_corpus(monkeypatch, tmp_path):
     assert {"D4-depth-33", "D4-depth-100000"} <= wrong
 
 
+def test_a_reader_without_the_stack_bias_rule_fails_the_corpus(monkeypatch, tmp_path):
+    """Negative control for version 3: a reader that forgets M6 (biases all or none) gives other verdicts or rules."""
+    from rnnport.io import model_stack
+
+    monkeypatch.setattr(model_stack.StackLayout, "biases", property(lambda self: ()))
+    wrong = set()
+    for case in CASES:
+        if case["rule"] == "M6":
+            verdict, detail = model_file_corpus.verdict(modelfile.load, model_file_corpus.materialize(case, tmp_path))
+            if verdict != case["verdict"] or (verdict == "refuse" and not detail.endswith("[M6]")):
+                wrong.add(case["name"])
+    assert {"M6-stack-layer-1-biases-missing", "M6-stack-bias-ih-only"} <= wrong
+
+
 def test_corpus_files_are_what_the_generator_writes(capsys, monkeypatch):
     """The committed files and manifest are exactly what generate.py produces (no hand edits, no drift)."""
     import importlib.util
