@@ -57,6 +57,11 @@ internal static class Commands
         InputFile(modelFile, "model file", maxBytes: null);
 
         ModelFileContents loaded = ModelFile.Load(modelFile);
+        if (loaded.IsStack)
+        {
+            throw new ArgumentException($"{modelFile} holds a stack (model file version 3); sample runs a single cell: use forward");
+        }
+
         Vocabulary vocabulary = loaded.Vocabulary
             ?? throw new ArgumentException($"{modelFile} has no vocabulary: it is not a character model");
         start ??= vocabulary.Runes[0].ToString();

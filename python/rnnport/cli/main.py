@@ -86,6 +86,8 @@ def _sample(args: argparse.Namespace) -> int:
     values = _values("sample", args)
     option_rules.input_file(args.model, "model file")
     loaded = model_file.load(args.model)
+    if loaded.cell and getattr(loaded.model, "num_layers", None) is not None:
+        raise ValueError(f"{args.model} holds a stack (model file version 3); sample runs a single cell: use forward")
     if loaded.vocabulary is None:
         raise ValueError(f"{args.model} has no vocabulary: it is not a character model")
     vocabulary = loaded.vocabulary
