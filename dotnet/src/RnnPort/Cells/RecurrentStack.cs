@@ -60,25 +60,24 @@ public sealed partial class RecurrentStack
         int gates = StackLayout.Gates(cell);
         if (nonlinearity != Activation.Tanh && nonlinearity != Activation.Relu)
         {
-            throw new ArgumentException($"nonlinearity must be tanh or relu, got {nonlinearity}", nameof(nonlinearity));
+            throw new ArgumentException($"unknown nonlinearity {nonlinearity}: expected tanh or relu", nameof(nonlinearity));
         }
 
         if (gates != 1 && nonlinearity != Activation.Tanh)
         {
-            throw new ArgumentException($"nonlinearity: a {cell} runs tanh only, got {ActivationFunctions.Name(nonlinearity)}", nameof(nonlinearity));
+            throw new ArgumentException(
+                $"nonlinearity '{ActivationFunctions.Name(nonlinearity)}': only the rnn cell has one to choose ('tanh' for {cell})", nameof(nonlinearity));
         }
 
         if (numLayers < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(numLayers), numLayers, $"num_layers must be >= 1, got {Guard.Number(numLayers)}");
+            throw new ArgumentOutOfRangeException(nameof(numLayers), $"num_layers must be at least 1, got {Guard.Number(numLayers)}");
         }
 
         int directions = bidirectional ? 2 : 1;
-        bool biases = StackLayout.CheckKeys(parameters, numLayers, directions);
-        Matrix<double> hh0 = parameters["weight_hh_l0"];
-        Guard.NotNull(hh0, "weight_hh_l0");
-        int hidden = hh0.RowCount;
-        StackLayout.CheckWeight(hh0, gates * hidden, hidden, "weight_hh_l0", null);
+        bool biases = StackLayout.CheckKeys(parameters, cell, numLayers, directions);
+        Matrix<double> hh0 = Guard.NotNull(parameters["weight_hh_l0"], "weight_hh_l0");
+        int hidden = hh0.RowCount;  // NumPy: weight_hh_l0.shape[1]
         Matrix<double> ih0 = Guard.NotNull(parameters["weight_ih_l0"], "weight_ih_l0");
         StackLayout.CheckWeight(ih0, gates * hidden, -1, "weight_ih_l0", "I");
         int inputSize = ih0.RowCount;
@@ -100,12 +99,12 @@ public sealed partial class RecurrentStack
 
         if (outputBias is not null && outputWeights is null)
         {
-            throw new ArgumentException("b_y without W_hy: the output bias belongs to the output layer", nameof(outputBias));
+            throw new ArgumentException("b_y: given without W_hy (the output bias belongs to the output layer)", nameof(outputBias));
         }
 
         if (outputWeights is not null)
         {
-            StackLayout.CheckWeight(outputWeights, outputWeights.ColumnCount, directions * hidden, "W_hy", null);
+            StackLayout.CheckWeight(outputWeights, -1, directions * hidden, "W_hy", "O");
         }
 
         if (outputBias is not null)
@@ -115,7 +114,7 @@ public sealed partial class RecurrentStack
 
         if (initialCellStates is not null && gates != 4)
         {
-            throw new ArgumentException($"c0: a {cell} has no cell state", nameof(initialCellStates));
+            throw new ArgumentException($"c0: only the lstm has a cell state, not the {cell}", nameof(initialCellStates));
         }
 
         StackLayout.CheckStates(initialStates, numLayers * directions, hidden, "h0");
