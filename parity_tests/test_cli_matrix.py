@@ -26,7 +26,8 @@ PYTHON = sys.executable if "rnnport_pyhost_driver" not in sys.modules else \
 ROWS = {row["id"]: row for row in cli_matrix.rows()}
 AS_PROCESSES = ["train-hidden-1e9", "sample-length-1e10", "train-clip-inf", "train-seed-2^70", "train-text-device",
                 "sample-model-device", "train-out-directory", "train-out-missing-directory", "train-out-stdout",
-                "train-text-not-utf8", "train-one-hot-too-large", "sample-accepted", "train-accepted-bounds"]
+                "train-text-not-utf8", "train-one-hot-too-large", "sample-accepted", "train-accepted-bounds",
+                "forward-accepted-stack", "forward-inputs-width", "forward-inputs-nan"]
 
 
 def judged(command: list[str], prefix: str, directory: Path) -> tuple[int, str | None, bool]:

@@ -57,6 +57,11 @@ internal static class Commands
         InputFile(modelFile, "model file", maxBytes: null);
 
         ModelFileContents loaded = ModelFile.Load(modelFile);
+        if (loaded.IsStack)
+        {
+            throw new ArgumentException($"{modelFile} holds a stack (model file version 3); sample runs a single cell: use forward");
+        }
+
         Vocabulary vocabulary = loaded.Vocabulary
             ?? throw new ArgumentException($"{modelFile} has no vocabulary: it is not a character model");
         start ??= vocabulary.Runes[0].ToString();
@@ -68,7 +73,7 @@ internal static class Commands
     }
 
     /// <summary>Refuses an output that cannot be written, before any work (NumPy twin: <c>rnnport.cli.option_rules.output_file</c>).</summary>
-    private static void OutputFile(string path, string option)
+    internal static void OutputFile(string path, string option)
     {
         if (path == "-")
         {
@@ -90,7 +95,7 @@ internal static class Commands
     /// could hang or never end) or larger than <paramref name="maxBytes"/>, before it is opened.
     /// NumPy twin: <c>rnnport.cli.option_rules.input_file</c>.
     /// </summary>
-    private static void InputFile(string path, string what, long? maxBytes)
+    internal static void InputFile(string path, string what, long? maxBytes)
     {
         switch (UnixFiles.KindOf(path))
         {

@@ -42,6 +42,9 @@ internal sealed class Options
 
     internal bool HelpRequested { get; }
 
+    /// <summary>How many positional arguments were given.</summary>
+    internal int PositionalCount => _positional.Count;
+
     /// <summary>The single positional argument, named <paramref name="what"/> in the error.</summary>
     internal string Positional(string what) => _positional.Count switch
     {

@@ -4,8 +4,8 @@ using System.Text;
 namespace RnnPort.Cli;
 
 /// <summary>
-/// <c>rnnport-cli train TEXTFILE [options]</c> and <c>rnnport-cli sample MODEL [options]</c>: the C# twin
-/// of <c>python -m rnnport train | sample</c>. Every argument, input and output is checked before any
+/// <c>rnnport-cli train TEXTFILE [options]</c>, <c>rnnport-cli sample MODEL [options]</c> and
+/// <c>rnnport-cli forward --model M --inputs XS --out YS</c>: the C# twin of <c>python -m rnnport train | sample | forward</c>. Every argument, input and output is checked before any
 /// work, the shared options by the rules both command lines read (<see cref="OptionRules"/>). Bad
 /// arguments, unreadable inputs, unwritable outputs, sizes over the limits and running out of memory
 /// give a one-line error on stderr and exit status 2, never a stack trace; the model file is replaced
@@ -37,6 +37,7 @@ internal static class Program
         return string.Create(CultureInfo.InvariantCulture, $"""
             usage: rnnport-cli train TEXTFILE {Shared("train")} [--out model.npz]
                    rnnport-cli sample MODEL {Shared("sample")}
+                   rnnport-cli forward --model MODEL --inputs XS.npy --out YS.npy
             (--sample-every 0: never)
             """);
     }
@@ -65,7 +66,8 @@ internal static class Program
             {
                 "train" => Commands.Train(options, rules, output),
                 "sample" => Commands.Sample(options, rules, output),
-                _ => throw new UsageException($"unknown command '{command}': expected 'train' or 'sample'"),
+                "forward" => ForwardCommand.Run(options, rules, output),
+                _ => throw new UsageException($"unknown command '{command}': expected 'train', 'sample' or 'forward'"),
             };
         }
         catch (Exception failure) when (failure is UsageException or ArgumentException or IOException or UnauthorizedAccessException

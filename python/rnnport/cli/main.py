@@ -4,6 +4,7 @@
   host (``dotnet/pyhost -m rnnport verify``) or with pythonnet from PyPI.
 - ``corpus``, ``train`` and ``sample`` are NumPy-only: the character-model demo.
 - ``import-torch`` writes a model file from a torch state_dict (``rnnport.cli.import_torch``; needs torch).
+- ``forward`` runs a model file (a cell or a stack) over a ``.npy`` sequence (``rnnport.cli.forward``).
 
 Every argument, input file and output path is checked before any work (docs/cli.md): the values
 of the options ``train`` and ``sample`` share with ``rnnport-cli`` by the rules of
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
 import numpy as np
 
-from rnnport.cli import import_torch, option_rules, verify
+from rnnport.cli import forward, import_torch, option_rules, verify
 
 if TYPE_CHECKING:
     from rnnport.training.char_model import TrainResult
@@ -85,6 +86,8 @@ def _sample(args: argparse.Namespace) -> int:
     values = _values("sample", args)
     option_rules.input_file(args.model, "model file")
     loaded = model_file.load(args.model)
+    if loaded.cell and getattr(loaded.model, "num_layers", None) is not None:
+        raise ValueError(f"{args.model} holds a stack (model file version 3); sample runs a single cell: use forward")
     if loaded.vocabulary is None:
         raise ValueError(f"{args.model} has no vocabulary: it is not a character model")
     vocabulary = loaded.vocabulary
@@ -157,6 +160,8 @@ def _parser() -> argparse.ArgumentParser:
 
     import_torch.add_arguments(commands.add_parser("import-torch", help="a torch state_dict (.pt) to a model file"))
 
+    forward.add_arguments(commands.add_parser("forward", help="run a model file over a .npy sequence (T, I)"))
+
     corpus = commands.add_parser("corpus", help="write the generated demo corpus")
     corpus.add_argument("out")
     corpus.add_argument("--characters", type=option_rules.integer_in(1, option_rules.max_elements()), default=20_000)
@@ -167,7 +172,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     run = {"verify": verify.run, "train": _train, "sample": _sample, "corpus": _corpus,
-           "import-torch": import_torch.run}[args.command]
+           "import-torch": import_torch.run, "forward": forward.run}[args.command]
     try:
         return run(args)
     except (OSError, ValueError, TypeError, FloatingPointError) as error:  # FloatingPointError: a result overflowed
