@@ -16,6 +16,7 @@ command lines and the C# ``TrainingSettings`` read, so no default is written twi
 """
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Any, Callable
 
@@ -122,7 +123,7 @@ def train(text: str, config: TrainConfig, progress: bool = False,
         _check_initial(model, cell.cls, V, config.hidden_size, config.cell)
     optimizer = Adagrad(config.learning_rate) if config.optimizer == "adagrad" else SGD(config.learning_rate)
     rng = np.random.default_rng(config.seed + 1)
-    smooth = -np.log(1.0 / V) * L  # the loss of a uniform guess: where training starts
+    smooth = -math.log(1.0 / V) * L  # a uniform guess, where training starts (the C library log, as C#'s Math.Log)
     losses: list[float] = []
     smooth_losses: list[float] = []
     position = 0
