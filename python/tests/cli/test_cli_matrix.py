@@ -63,6 +63,11 @@ def test_python_cli_judges_the_row_as_the_matrix_says(row, tmp_path, capsys):
     assert cli_matrix.written_vocabulary(row, places) == []
 
 
+def test_the_rows_have_distinct_ids():
+    ids = [row["id"] for row in MATRIX]
+    assert sorted(ids) == sorted(set(ids))
+
+
 def test_negative_control_a_wrong_vocabulary_is_caught(tmp_path):
     """The old reader's vocabulary of bom-crlf.txt (\r dropped, the BOM a character) fails the row's check."""
     from rnnport.io import model_file
