@@ -44,11 +44,18 @@ def float64_argument(value: ArrayLike, name: str) -> np.ndarray:
     return as_float64(value, name)
 
 
-def from_net(matrix: Any) -> np.ndarray:
-    """Copy an r×c MathNet matrix into a new F-contiguous float64 array of shape (r, c)."""
-    out = np.empty((matrix.ColumnCount, matrix.RowCount))  # C order (c, r) is F order (r, c) of .T
+def transposed_from_net(matrix: Any) -> np.ndarray:
+    """Copy an r×c MathNet matrix's transpose into a new C-contiguous float64 array of shape (c, r): one block
+    copy, since MathNet stores columns contiguously (a C# weight read back in NumPy layout, ``W_xh`` = ``inputWeights.T``)."""
+    out = np.empty((matrix.ColumnCount, matrix.RowCount))
     load().ArrayTransfer.CopyTo(matrix, out.ctypes.data)
-    return out.T
+    return out
+
+
+def from_net(matrix: Any) -> np.ndarray:
+    """Copy an r×c MathNet matrix into a new C-contiguous float64 array of shape (r, c), as NumPy's own
+    results are (a second copy reorders MathNet's columns into rows; a 1×n row needs none)."""
+    return np.ascontiguousarray(transposed_from_net(matrix).T)
 
 
 def vector_from_net(row: Any) -> np.ndarray | None:
