@@ -12,7 +12,7 @@ namespace RnnPort.Cli;
 internal sealed class ProgressLine(TextWriter? terminal, int total) : IDisposable
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private long _drawnAt = long.MinValue;
+    private long _drawnAt = -1_000;  // the first update draws
     private string _line = "";
 
     /// <summary>After step <paramref name="done"/>, with the smoothed loss.</summary>

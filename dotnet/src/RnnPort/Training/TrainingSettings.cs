@@ -63,6 +63,11 @@ public sealed record TrainingSettings
         ["cell"] = Cell,
     };
 
+    /// <summary>A number as Python's <c>str</c> writes it (<c>inf</c>, <c>nan</c>, <c>0.1</c>), so both languages' messages read alike.</summary>
+    private static string PythonText(double value) => double.IsNaN(value) ? "nan"
+        : double.IsInfinity(value) ? (value > 0 ? "inf" : "-inf")
+        : value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Throws naming the first setting out of its range (NumPy twin: <c>TrainConfig.__post_init__</c>, same messages).</summary>
     internal void Validate()
     {
@@ -93,7 +98,7 @@ public sealed record TrainingSettings
         {
             if (!(double.IsFinite(value) && value > 0))
             {
-                throw new ArgumentException(FormattableString.Invariant($"{name} must be finite and > 0, got {value}"));
+                throw new ArgumentException($"{name} must be finite and > 0, got {PythonText(value)}");
             }
         }
     }
