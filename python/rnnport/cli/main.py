@@ -144,6 +144,17 @@ class _Once(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
+class _OnceFlag(_Once):
+    """A flag (no value) that may be given once, as in rnnport-cli."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=False, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        super().__call__(parser, namespace, True, option_string)
+
+
 def _add_shared(parser: argparse.ArgumentParser, command: str) -> None:
     """The options option_rules.json lists for ``command``, as text: parsed and checked by its rules."""
     for name, rule in option_rules.options(command).items():
@@ -151,7 +162,9 @@ def _add_shared(parser: argparse.ArgumentParser, command: str) -> None:
                  "float": f"finite number > {rule.get('above')}",
                  "choice": " | ".join(rule.get("choices", ())),
                  "char": "one character"}[rule["kind"]]
-        parser.add_argument(f"--{name}", action=_Once, default=None, help=f"{shown} (default {rule['default']})")
+        default = "none" if rule["default"] is None else rule["default"]
+        never = "; 0: never" if name == "sample-every" else ""  # as rnnport-cli's usage says
+        parser.add_argument(f"--{name}", action=_Once, default=None, help=f"{shown} (default {default}{never})")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -164,7 +177,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_shared(train, "train")
     train.add_argument("--out", action=_Once, default="model.npz", help="checkpoint to write (default model.npz)")
     train.add_argument("--plot", action=_Once, default=None, help="write the loss curve to this image (PNG, SVG, PDF…)")
-    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--quiet", action=_OnceFlag, help="no progress bar (drawn only when stderr is a terminal)")
 
     sample = commands.add_parser("sample", help="generate text from a model file")
     sample.add_argument("model")
