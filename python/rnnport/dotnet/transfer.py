@@ -2,7 +2,9 @@
 
 A MathNet dense matrix is column-major, so an (r, c) matrix is block-copied from an F-contiguous
 (r, c) NumPy array by ``ArrayTransfer.ToMatrix`` and back by ``ArrayTransfer.CopyTo``: one
-``Marshal.Copy`` per array, never pythonnet's element-by-element conversion. What C# cannot be asked
+``Marshal.Copy`` per array, never pythonnet's element-by-element conversion. Results come back
+C-ordered, as NumPy's own are: a weight read as its transpose needs no reordering, any other matrix one
+NumPy copy (:func:`from_net`). What C# cannot be asked
 (ranks, dtypes, sizes past a .NET ``int``, strings holding a lone surrogate) is checked here first,
 with the shared rules of :mod:`rnnport.numerics.checks`.
 """
