@@ -1,6 +1,6 @@
 """The command-line matrix (``parity_tests/cli/bad-invocations.json``): its rows, the scratch files
 they name, and the placeholders (``{dir}``, ``{corpus}``, ``{model}``, ``{plain}``, ``{stack}`` a version 3
-file, ``{xs}`` float64 inputs (5, 3) for both models) that point at them.
+file, ``{xs}`` float64 inputs (5, 3) for both models, ``{texts}`` the shared text files) that point at them.
 
 Used by the NumPy test (``python/tests/cli/test_cli_matrix.py``) and the parity test that runs both
 command lines; the xunit test reads the same file in C#.
@@ -19,6 +19,7 @@ from rnnport.training.vocabulary import Vocabulary
 from rnnport.verify.cases import make_case
 
 MATRIX_FILE = Path(__file__).resolve().parents[3] / "parity_tests" / "cli" / "bad-invocations.json"
+TEXT_FILES = MATRIX_FILE.parents[1] / "text_files"  # the byte files of the text-reading rule (docs/cli.md)
 
 
 def rows() -> list[dict[str, Any]]:
@@ -41,7 +42,7 @@ def scratch(directory: Path) -> dict[str, str]:
         np.save(directory / f"{name}.npy", array)
     return {"{dir}": str(directory), "{corpus}": str(directory / "corpus.txt"),
             "{model}": str(directory / "chars.npz"), "{plain}": str(directory / "plain.npz"),
-            "{stack}": str(directory / "stack.npz"), "{xs}": str(directory / "xs.npy")}
+            "{stack}": str(directory / "stack.npz"), "{xs}": str(directory / "xs.npy"), "{texts}": str(TEXT_FILES)}
 
 
 def _stack() -> RecurrentStack:
@@ -52,6 +53,19 @@ def _stack() -> RecurrentStack:
                                                     (6, 2) if name.startswith("weight_hh") else (6,)))
                   for name in parameter_names(2, True, True)}
     return RecurrentStack("gru", parameters, num_layers=2, bidirectional=True)
+
+
+def written_vocabulary(row: dict[str, Any], places: dict[str, str]) -> list[str]:
+    """What is wrong with the model an accepted row must write (its 'model' and 'vocabulary'): empty when right."""
+    if "vocabulary" not in row:
+        return []
+    path = fill(row["model"], places)
+    try:
+        vocabulary = model_file.load(path).vocabulary
+    except (OSError, ValueError) as error:
+        return [f"cannot read {path}: {error}"]
+    chars = None if vocabulary is None else vocabulary.chars
+    return [] if chars == row["vocabulary"] else [f"{path} has the vocabulary {chars!r}, expected {row['vocabulary']!r}"]
 
 
 def fill(text: str, places: dict[str, str]) -> str:

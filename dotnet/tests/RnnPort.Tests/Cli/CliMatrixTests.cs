@@ -35,6 +35,11 @@ public sealed class CliMatrixTests : IDisposable
         int status = Program.Run(args, output, error);
 
         Assert.Empty(Verdict(row, status, output.ToString(), error.ToString(), before, Directory.GetFileSystemEntries(_directory), $"rnnport-cli {args.FirstOrDefault()}: ", places));
+        if (row["vocabulary"] is { } vocabulary)
+        {
+            // An accepted row that names its model: the file holds the vocabulary the shared reading rule gives.
+            Assert.Equal((string)vocabulary!, ModelFile.Load(Fill((string)row["model"]!, places)).Vocabulary!.Chars);
+        }
     }
 
     [Fact]
@@ -76,6 +81,7 @@ public sealed class CliMatrixTests : IDisposable
             ["{plain}"] = Path.Combine(directory, "plain.npz"),
             ["{stack}"] = Path.Combine(directory, "stack.npz"),
             ["{xs}"] = Path.Combine(directory, "xs.npy"),
+            ["{texts}"] = Path.Combine(AppContext.BaseDirectory, "text_files"),
         };
     }
 
