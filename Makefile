@@ -5,7 +5,7 @@ PYHOST   := dotnet/pyhost
 SOLUTION := dotnet/RnnPort.sln
 LIBPYTHON := /usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0
 APT_PACKAGES := python3-numpy python3-pytest python3-tqdm python3-matplotlib python3-hypothesis libpython3.11 python3-torch \
-                python3-pip python3-setuptools python3-wheel python3-venv
+                python3-pip python3-setuptools python3-wheel
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS ?=
 
@@ -13,10 +13,10 @@ ARGS ?=
 
 # Debian's packages for Debian's /usr/bin/python3 (PyPI is not reachable here); installed only when missing.
 # torch (python3-torch, float64 on one thread) is the outside reference of the torch tests: a missing
-# torch fails them, so it is installed here rather than skipped there. pip, setuptools, wheel and venv
-# (ensurepip) build and install the wheel offline in test-package.
+# torch fails them, so it is installed here rather than skipped there. pip, setuptools and wheel build
+# and install the wheel offline in test-package.
 deps:
-	@if ! $(PYTHON) -c "import numpy, pytest, tqdm, matplotlib, hypothesis, torch, setuptools, wheel, pip, ensurepip" 2>/dev/null || [ ! -f $(LIBPYTHON) ]; then \
+	@if ! $(PYTHON) -c "import numpy, pytest, tqdm, matplotlib, hypothesis, torch, setuptools, wheel, pip" 2>/dev/null || [ ! -f $(LIBPYTHON) ]; then \
 	  echo "installing $(APT_PACKAGES) from Debian"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
 	fi

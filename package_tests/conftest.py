@@ -1,48 +1,34 @@
-"""Shared by the package tests: the repository, the build folder out/package (never committed), and
-the installs both READMEs describe, each run once per session from a clean folder.
-
-Nothing stale can be tested: the feed, the tool path, the consumer's build, the wheel folder and the
-virtual environment are removed first; NuGet's packages folder is one under out/package
-(NUGET_PACKAGES), from which RnnPort and rnnport-cli are removed before every run, so the consumer
-always extracts the package just packed (its other packages, MathNet among them, stay cached there).
-"""
+"""The package tests' fixtures: each install of README's "Installing", run once per session (package_setup.py)."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "out" / "package"
-CONSUMER = ROOT / "dotnet" / "tests" / "Consumer"
-VERSION = (ROOT / "version.txt").read_text(encoding="utf-8").strip()
-
-
-def run(command: list[str], *, cwd: Path = ROOT, env: dict[str, str] | None = None, check: bool = True,
-        timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """Run ``command``; with ``check``, fail the test with its output when it exits non-zero."""
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
-                            stdin=subprocess.DEVNULL)
-    if check and result.returncode != 0:
-        pytest.fail(f"{' '.join(command)} exited {result.returncode}\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
-    return result
-
-
-def clean(*paths: Path) -> None:
-    for path in paths:
-        shutil.rmtree(path, ignore_errors=True)
+from package_setup import CONSUMER, OUT, OURS, ROOT, VERSION, clean, run, usual_packages_folder
 
 
 @pytest.fixture(scope="session")
 def dotnet_env() -> dict[str, str]:
-    """The environment of every dotnet command here: a packages folder of its own, without our packages."""
+    """The environment of every dotnet command here: a packages folder of its own, without our packages.
+
+    The machine's packages (MathNet and the rest) are linked into it, all but ours, so that a fresh
+    clone does not download what the machine already has; a version not there is downloaded into it.
+    """
+    env = {**os.environ, "DOTNET_NOLOGO": "1", "DOTNET_CLI_TELEMETRY_OPTOUT": "1"}
     packages = OUT / "nuget-packages"
-    clean(packages / "rnnport", packages / "rnnport-cli")
-    env = {**os.environ, "NUGET_PACKAGES": str(packages), "DOTNET_NOLOGO": "1", "DOTNET_CLI_TELEMETRY_OPTOUT": "1"}
-    return env
+    usual = usual_packages_folder(env)
+    packages.mkdir(parents=True, exist_ok=True)
+    if usual is not None and usual.resolve() != packages.resolve():
+        for package in usual.iterdir():
+            link = packages / package.name
+            if package.name not in OURS and not link.exists() and not link.is_symlink():
+                link.symlink_to(package, target_is_directory=True)
+    for name in OURS:  # never linked, and removed: restores extract the package just packed
+        clean(packages / name)
+    return {**env, "NUGET_PACKAGES": str(packages)}
 
 
 @pytest.fixture(scope="session")

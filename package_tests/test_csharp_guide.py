@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, run
+from package_setup import ROOT, run
 
 sys.path.insert(0, str(ROOT / "python"))
 from rnnport.io import model_file  # noqa: E402

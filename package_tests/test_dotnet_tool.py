@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from conftest import OUT, ROOT, VERSION, run
+from package_setup import OUT, ROOT, VERSION, run
 
 sys.path.insert(0, str(ROOT / "python"))
 from rnnport.io import model_file  # noqa: E402

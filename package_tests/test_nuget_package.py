@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import CONSUMER, OUT, ROOT, VERSION, run
+from package_setup import CONSUMER, OUT, ROOT, VERSION, run
 
 sys.path.insert(0, str(ROOT / "python"))
 from rnnport.io import model_file  # noqa: E402
@@ -80,9 +80,9 @@ def test_tool_package_is_a_dotnet_tool_named_rnnport_cli(dotnet_install):
         assert "README.md" in archive.namelist()
 
 
-@pytest.mark.parametrize("readme", ["dotnet/src/RnnPort/README.md", "docs/csharp.md"])
+@pytest.mark.parametrize("readme", ["dotnet/src/RnnPort/README.md", "docs/csharp.md", "README.md"])
 def test_the_version_users_are_told_to_reference_is_version_txt(readme):
-    versions = re.findall(r'<PackageReference Include="RnnPort" Version="([^"]+)"', (ROOT / readme).read_text())
+    versions = re.findall(r'<PackageReference Include="RnnPort" Version="([^"]+)"', (ROOT / readme).read_text(encoding="utf-8"))
     assert versions and set(versions) == {VERSION}
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import OUT, ROOT, VERSION, run
+from package_setup import OUT, ROOT, VERSION, clean, run
 
 VENV_PYTHON = OUT / "venv" / "bin" / "python"
 PACKAGE = ROOT / "python" / "rnnport"
@@ -89,3 +89,20 @@ def test_the_installed_package_drives_csharp_inside_the_host(wheel, tmp_path):
     file, y = out.splitlines()
     assert is_inside(Path(file), OUT / "venv")
     assert y == str([float(__import__("math").tanh(1.0)), 0.0])
+
+
+PUBLISH = 'dotnet publish dotnet/src/RnnPort.Bridge -c Release -p:PublishDir="$PWD/out/package/dotnet/"'
+
+
+def test_the_published_bridge_is_found_through_rnnport_dotnet_dir(wheel, tmp_path, dotnet_env):
+    """README's way for an installed package: publish the bridge, set RNNPORT_DOTNET_DIR. The assemblies
+    are then found (load() gets as far as starting .NET, which needs pythonnet from PyPI outside the host)."""
+    assert PUBLISH in (ROOT / "README.md").read_text(encoding="utf-8")
+    published = OUT / "dotnet"
+    clean(published)
+    run(["sh", "-c", PUBLISH], env=dotnet_env)  # README's line as it is, from the repository root
+    assert {"RnnPort.dll", "RnnPort.Bridge.dll", "MathNet.Numerics.dll"} <= {p.name for p in published.iterdir()}
+    code = "from rnnport.dotnet import load; load()"
+    env = {**outside_env(), "RNNPORT_DOTNET_DIR": str(published)}
+    result = run([str(VENV_PYTHON), "-c", code], cwd=tmp_path, env=env, check=False)
+    assert result.stderr.strip().splitlines()[-1].startswith("ImportError: rnnport.dotnet needs pythonnet")

@@ -5,7 +5,7 @@ a user who installed pythonnet from PyPI gets ``pythonnet.load("coreclr")``. The
 (``RnnPort.dll``, ``RnnPort.Bridge.dll`` and MathNet.Numerics beside them) are looked up, in order:
 
 1. on ``sys.path`` (the host appends its own folder there);
-2. in ``$RNNPORT_DOTNET_DIR``, e.g. the output of ``dotnet publish dotnet/src/RnnPort.Bridge -c Release -o DIR``;
+2. in ``$RNNPORT_DOTNET_DIR``, e.g. the folder ``dotnet publish dotnet/src/RnnPort.Bridge -c Release -p:PublishDir=DIR/`` fills;
 3. in a source checkout only (this package imported from the repository's ``python/`` folder): the
    Release build of the host, ``dotnet/src/RnnPort.PythonHost/bin/Release/net10.0``.
 
@@ -26,7 +26,7 @@ _net: SimpleNamespace | None = None
 
 
 _MISSING = ("cannot find RnnPort.Bridge.dll on sys.path, in $RNNPORT_DOTNET_DIR or in a source checkout's build: "
-            "set RNNPORT_DOTNET_DIR to the output of `dotnet publish dotnet/src/RnnPort.Bridge -c Release -o DIR`, "
+            "set RNNPORT_DOTNET_DIR to the folder `dotnet publish dotnet/src/RnnPort.Bridge -c Release -p:PublishDir=DIR/` fills, "
             "or run inside the .NET host (dotnet/pyhost)")
 
 
