@@ -63,7 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rows", type=positive, default=10, help="table rows per comparison (default 10)")
     parser.add_argument("--json", dest="json_path", metavar="PATH",
                         help="write a machine-readable report ('-': to standard output, the text to standard error)")
-    parser.add_argument("--plot", metavar="PATH", help="write a PNG of the per-step difference")
+    parser.add_argument("--plot", metavar="PATH",
+                        help="draw the contract per step: |Δ|/bound against 1.0 and the ULP distance (PNG, SVG, PDF…)")
 
 
 def _load_inputs(path: str) -> np.ndarray:
@@ -200,15 +201,42 @@ def _summary(agreement: Agreement) -> str:
 
 
 def _plot(results: list[Agreement], path: str, title: str) -> None:
-    """The per-step max |Δ| of every comparison, on a symlog axis."""
-    with figure_file(path, (8, 4)) as ax:
-        for agreement in results:
-            ax.plot(agreement.max_abs, lw=0.8, label=f"{agreement.mode} {agreement.quantity}")
-        ax.set_yscale("symlog", linthresh=1e-18)
-        ax.set_xlabel("timestep")
-        ax.set_ylabel("max |NumPy − C#| over elements")
-        ax.set_title(title, fontsize=9)
-        ax.legend(fontsize=8)
+    """The contract, per step: |Δ|/bound against the 1.0 line (fast mode) and the ULP distance, each in
+    its own panel; in exact mode the ULP panel alone, saying "0 ULP at every step" when that holds."""
+    
+    exact = results[0].contract == "identical"
+    with figure_file(path, (8, 3.2 if exact else 5.6), rows=1 if exact else 2) as axes:
+        ulp_axis = axes if exact else axes[1]
+        if not exact:
+            ratio_axis = axes[0]
+            for agreement in results:
+                ratio_axis.plot(agreement.worst_ratio, lw=0.8, label=f"{agreement.mode} {agreement.quantity}")
+            worst_ratio = max(a.worst_ratio.max(initial=0.0) for a in results)
+            ratio_axis.axhline(1.0, color="crimson", lw=1.2, label=f"the bound; worst step: {worst_ratio:.1%} of it")
+            ratio_axis.set_yscale("log")  # the margin below the bound spans decades; a zero (bit-identical) step is not drawn
+            smallest = min((a.worst_ratio[a.worst_ratio > 0].min() for a in results if (a.worst_ratio > 0).any()),
+                           default=1e-3)
+            ratio_axis.set_ylim(max(smallest / 2, 1e-6), max(100.0, 100 * worst_ratio))  # room above for the legend
+            ratio_axis.set_ylabel("max |Δ| / bound")
+            ratio_axis.set_title(title, fontsize=9)
+            ratio_axis.legend(fontsize=7, ncol=3, loc="upper left")
+        worst = max(int(a.max_ulp.max(initial=0)) for a in results)
+        steps = max(a.max_ulp.size for a in results)
+        if exact and worst == 0:
+            ulp_axis.text(0.5, 0.5, f"0 ULP at every step\n(all {steps} steps bit-identical, every quantity)",
+                          ha="center", va="center", fontsize=14, transform=ulp_axis.transAxes)
+            ulp_axis.set_xlim(0, max(steps - 1, 1))
+            ulp_axis.set_yticks([])
+        else:
+            for agreement in results:
+                ulp_axis.plot(agreement.max_ulp, lw=0.8, label=f"{agreement.mode} {agreement.quantity}")
+            ulp_axis.set_yscale("symlog", linthresh=1.0)  # 0 ULP (identical) stays on the axis; spikes span decades
+            ulp_axis.set_ylim(0, 200 * max(worst, 1))  # room above for the legend
+            ulp_axis.set_ylabel("max ULP distance")
+            ulp_axis.legend(fontsize=7, ncol=4, loc="upper left")
+        if exact:
+            ulp_axis.set_title(title, fontsize=9)
+        ulp_axis.set_xlabel("timestep")
 
 
 def _progress_bar(total: int) -> Any:
@@ -216,7 +244,8 @@ def _progress_bar(total: int) -> Any:
         from tqdm import tqdm
     except ImportError:
         return None
-    return tqdm(total=total, unit="step", disable=None if total >= 2000 else True, file=sys.stderr)
+    # leave=False: the finished bar is erased, so the title above and the tables below stay apart
+    return tqdm(total=total, unit="step", disable=None if total >= 2000 else True, file=sys.stderr, leave=False)
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -239,17 +268,18 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     print(title, file=out)
     modes = ("teacher-forced", "free-running") if args.compare == "both" else (args.compare,)
     bar = _progress_bar(xs.shape[0] * len(modes))
-    results: list[Agreement] = []
+    by_mode: list[list[Agreement]] = []
     for mode in modes:
         other = spec.dotnet_model(arguments)
-        agreements = compare_cell(spec, arguments, model, other, xs, mode, contract,
-                                  bar.update if bar is not None else None)
-        results += agreements
+        by_mode.append(compare_cell(spec, arguments, model, other, xs, mode, contract,
+                                    bar.update if bar is not None else None))
+    if bar is not None:
+        bar.close()  # before any table: the bar's line is gone when the text starts
+    results = [agreement for agreements in by_mode for agreement in agreements]
+    for mode, agreements in zip(modes, by_mode):
         print(f"\n{mode} ({'0 ULP required' if contract == 'identical' else 'derived bound'}):", file=out)
         if xs.shape[0]:
             _table(agreements, args.rows, out)
-    if bar is not None:
-        bar.close()
     print(file=out)
     for agreement in results:
         print(_summary(agreement), file=out)

@@ -1,5 +1,5 @@
 """The command-line matrix (``parity_tests/cli/bad-invocations.json``): its rows, the scratch files
-they name, and the placeholders (``{dir}``, ``{corpus}``, ``{model}``, ``{plain}``) that point at them.
+they name, and the placeholders (``{dir}``, ``{corpus}``, ``{model}``, ``{plain}``, ``{texts}``) that point at them.
 
 Used by the NumPy test (``python/tests/cli/test_cli_matrix.py``) and the parity test that runs both
 command lines; the xunit test reads the same file in C#.
@@ -15,6 +15,7 @@ from rnnport.training.vocabulary import Vocabulary
 from rnnport.verify.cases import make_case
 
 MATRIX_FILE = Path(__file__).resolve().parents[3] / "parity_tests" / "cli" / "bad-invocations.json"
+TEXT_FILES = MATRIX_FILE.parents[1] / "text_files"  # the byte files of the text-reading rule (docs/cli.md)
 
 
 def rows() -> list[dict[str, Any]]:
@@ -30,7 +31,20 @@ def scratch(directory: Path) -> dict[str, str]:
     model_file.save(directory / "chars.npz", model, Vocabulary("abc"))
     model_file.save(directory / "plain.npz", model)
     return {"{dir}": str(directory), "{corpus}": str(directory / "corpus.txt"),
-            "{model}": str(directory / "chars.npz"), "{plain}": str(directory / "plain.npz")}
+            "{model}": str(directory / "chars.npz"), "{plain}": str(directory / "plain.npz"), "{texts}": str(TEXT_FILES)}
+
+
+def written_vocabulary(row: dict[str, Any], places: dict[str, str]) -> list[str]:
+    """What is wrong with the model an accepted row must write (its 'model' and 'vocabulary'): empty when right."""
+    if "vocabulary" not in row:
+        return []
+    path = fill(row["model"], places)
+    try:
+        vocabulary = model_file.load(path).vocabulary
+    except (OSError, ValueError) as error:
+        return [f"cannot read {path}: {error}"]
+    chars = None if vocabulary is None else vocabulary.chars
+    return [] if chars == row["vocabulary"] else [f"{path} has the vocabulary {chars!r}, expected {row['vocabulary']!r}"]
 
 
 def fill(text: str, places: dict[str, str]) -> str:

@@ -296,7 +296,7 @@ internal static partial class NpzArchive
             byte[] content = method == 0
                 ? data.AsSpan((int)dataAt, (int)compressed).ToArray()
                 : Inflate(data, (int)dataAt, (int)compressed, (int)size, name);
-            if (Crc32.Compute(content) != crc)
+            if (System.IO.Hashing.Crc32.HashToUInt32(content) != crc)
             {
                 throw Refuse("Z9", $"entry '{name}' fails its CRC-32 check: the file is corrupt");
             }

@@ -34,6 +34,11 @@ public sealed class CliMatrixTests : IDisposable
         int status = Program.Run(args, output, error);
 
         Assert.Empty(Verdict(row, status, output.ToString(), error.ToString(), before, Directory.GetFileSystemEntries(_directory), $"rnnport-cli {args.FirstOrDefault()}: ", places));
+        if (row["vocabulary"] is { } vocabulary)
+        {
+            // An accepted row that names its model: the file holds the vocabulary the shared reading rule gives.
+            Assert.Equal((string)vocabulary!, ModelFile.Load(Fill((string)row["model"]!, places)).Vocabulary!.Chars);
+        }
     }
 
     [Fact]
@@ -66,6 +71,7 @@ public sealed class CliMatrixTests : IDisposable
             ["{corpus}"] = Path.Combine(directory, "corpus.txt"),
             ["{model}"] = Path.Combine(directory, "chars.npz"),
             ["{plain}"] = Path.Combine(directory, "plain.npz"),
+            ["{texts}"] = Path.Combine(AppContext.BaseDirectory, "text_files"),
         };
     }
 
