@@ -3,6 +3,7 @@ the compiled source's, python/tests/test_docs.py) against the package, next to a
 `python -m rnnport train` wrote, and what they print is checked here."""
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
@@ -38,7 +39,7 @@ def test_every_guide_file_runs_as_a_section(guide):
         name = source.stem
         assert f"Consumer.Guide.{name}.Run();" in (GUIDE.parent / "Program.cs").read_text(), f"{name} is never run"
     assert [line[3:] for line in output.splitlines() if line.startswith("== ")] == [
-        "cells", "training", "python model", "kernels"]
+        "cells", "training", "trainer", "python model", "kernels"]
 
 
 def test_cells_section(guide):
@@ -55,6 +56,17 @@ def test_training_section_learns_and_saves_a_model_python_reads(guide):
     assert last < 0.5 * first, (first, last)
     saved = model_file.load(folder / "guide-model.npz")
     assert saved.cell == "rnn" and saved.vocabulary.chars == "".join(sorted(set("the cat sat on the mat. the dog sat on the log. ")))
+
+
+def test_trainer_section_reports_learns_and_saves(guide):
+    text, folder = section(guide[0], "trainer"), guide[1]
+    assert re.findall(r"^step (\d+), smooth loss", text, re.MULTILINE) == ["100", "200", "300"]
+    assert text.count("----\n") == 6  # each sample between two rules, on lines of its own
+    steps, smoothed, last = re.search(r"^(\d+) steps, smoothed loss ([\d.]+), last loss ([\d.]+)$", text, re.MULTILINE).groups()
+    saved = model_file.load(folder / "trained.npz")
+    uniform = 25 * math.log(len(saved.vocabulary))  # a chunk's loss when guessing: where the smoothed loss starts
+    assert steps == "300" and float(last) < 0.8 * uniform and float(smoothed) < uniform
+    assert saved.cell == "gru" and saved.model.hidden_size == 32 and saved.hyperparameters["steps"] == 300
 
 
 def test_python_model_section_samples_from_the_python_file(guide):

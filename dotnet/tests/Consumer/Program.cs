@@ -8,6 +8,8 @@ switch (args)
         Consumer.Guide.Cells.Run();
         Console.WriteLine("== training");
         Consumer.Guide.Training.Run();
+        Console.WriteLine("== trainer");
+        Consumer.Guide.Trainer.Run();
         Console.WriteLine("== python model");
         Consumer.Guide.PythonModel.Run();
         Console.WriteLine("== kernels");
