@@ -24,7 +24,7 @@ internal static class Commands
             SampleEvery = options.Value<int>(rules, "train", "sample-every"),
             Cell = options.Value<string>(rules, "train", "cell"),
         };
-        string outFile = options.String("out") ?? "model.npz";
+        string outFile = options.String("out") ?? rules.OutputDefault("train", "out");
         bool quiet = options.Flag("quiet");
         options.CheckAllUsed();
         OutputFile(outFile, "--out");

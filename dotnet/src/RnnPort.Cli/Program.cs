@@ -36,7 +36,7 @@ internal static class Program
             return $"[--{name} {shown}{(rule["default"] is { } fallback ? $"={fallback.ToJsonString().Trim('"')}" : "")}]";
         }));
         return string.Create(CultureInfo.InvariantCulture, $"""
-            usage: rnnport-cli train TEXTFILE {Shared("train")} [--out model.npz] [--quiet]
+            usage: rnnport-cli train TEXTFILE {Shared("train")} [--out PATH={rules.OutputDefault("train", "out")}] [--quiet]
                    rnnport-cli sample MODEL {Shared("sample")}
             (--sample-every 0: never; --quiet: no progress line)
             """);

@@ -2,7 +2,8 @@
 
 - ``verify`` compares the NumPy and C# models step by step; it needs .NET, so run it inside the
   host (``dotnet/pyhost -m rnnport verify``) or with pythonnet from PyPI.
-- ``corpus``, ``train`` and ``sample`` are NumPy-only: the character-model demo.
+- ``corpus``, ``train`` and ``sample``: the character-model demo in NumPy; ``train`` and ``sample`` behave as
+  ``rnnport-cli``'s do (the same options, defaults, checks, messages and text reading: docs/cli.md).
 - ``import-torch`` writes a model file from a torch state_dict (``rnnport.cli.import_torch``; needs torch).
 
 Every argument, input file and output path is checked before any work (docs/cli.md): the values
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 import numpy as np
 
 from rnnport.cli import import_torch, option_rules, verify
+from rnnport.training.corpus import CORPUS_CHARACTERS, CORPUS_SEED
 
 if TYPE_CHECKING:
     from rnnport.training.char_model import TrainResult
@@ -175,7 +177,8 @@ def _parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train a character-level model on a text file")
     train.add_argument("textfile")
     _add_shared(train, "train")
-    train.add_argument("--out", action=_Once, default="model.npz", help="checkpoint to write (default model.npz)")
+    train.add_argument("--out", action=_Once, default=option_rules.output_default("train", "out"),
+                       help="model file to write (default %(default)s)")
     train.add_argument("--plot", action=_Once, default=None, help="write the loss curve to this image (PNG, SVG, PDF…)")
     train.add_argument("--quiet", action=_OnceFlag, help="no progress bar (drawn only when stderr is a terminal)")
 
@@ -187,8 +190,10 @@ def _parser() -> argparse.ArgumentParser:
 
     corpus = commands.add_parser("corpus", help="write the generated demo corpus")
     corpus.add_argument("out")
-    corpus.add_argument("--characters", type=option_rules.integer_in(1, option_rules.max_elements()), default=20_000)
-    corpus.add_argument("--seed", type=option_rules.integer_in(0, 2**31 - 1), default=0)
+    corpus.add_argument("--characters", type=option_rules.integer_in(1, option_rules.max_elements()),
+                        default=CORPUS_CHARACTERS, help="at least this many characters (default %(default)s)")
+    corpus.add_argument("--seed", type=option_rules.integer_in(0, 2**31 - 1), default=CORPUS_SEED,
+                        help="seed of the grammar's choices (default %(default)s)")
     return parser
 
 

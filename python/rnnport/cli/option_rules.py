@@ -44,6 +44,11 @@ def options(command: str) -> dict[str, dict[str, Any]]:
     return spec()["commands"][command]
 
 
+def output_default(command: str, name: str) -> str:
+    """The default path of ``command``'s output option ``--name`` (``train --out``: ``model.npz``)."""
+    return spec()["outputs"][command][name]
+
+
 def default(command: str, name: str) -> Any:
     """The default of ``command --name`` (None when it has none): the one place a default is written."""
     return options(command)[name]["default"]

@@ -45,22 +45,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cell", choices=tuple(CELLS), default=None,
                         help="the cell to compare (default rnn, or the model file's cell)")
     parser.add_argument("--mode", choices=("fast", "exact"), default="fast",
-                        help="fast: NumPy on BLAS, within the derived bound; exact: bit-identical (default fast)")
+                        help="fast: NumPy on BLAS, within the derived bound; exact: bit-identical (default %(default)s)")
     parser.add_argument("--compare", choices=("teacher-forced", "free-running", "both"), default="both",
                         help="teacher-forced: C# starts each step from NumPy's state; "
-                             "free-running: each side carries its own (default both)")
-    parser.add_argument("--seed", type=non_negative, default=0, help="seed of the generated case (default 0)")
-    parser.add_argument("--input-size", "-I", type=positive, default=8, help="I (default 8)")
-    parser.add_argument("--hidden-size", "-H", type=positive, default=64, help="H (default 64)")
-    parser.add_argument("--output-size", "-O", type=positive, default=8, help="O (default 8)")
-    parser.add_argument("--steps", "-T", type=non_negative, default=1000, help="T (default 1000)")
+                             "free-running: each side carries its own (default %(default)s)")
+    parser.add_argument("--seed", type=non_negative, default=0, help="seed of the generated case (default %(default)s)")
+    parser.add_argument("--input-size", "-I", type=positive, default=8, help="I (default %(default)s)")
+    parser.add_argument("--hidden-size", "-H", type=positive, default=64, help="H (default %(default)s)")
+    parser.add_argument("--output-size", "-O", type=positive, default=8, help="O (default %(default)s)")
+    parser.add_argument("--steps", "-T", type=non_negative, default=1000, help="T (default %(default)s)")
     parser.add_argument("--activation", choices=("tanh", "relu"), default=None, help="the RNN's (default tanh)")
     parser.add_argument("--nonzero-h0", action="store_true",
                         help="start from a random h0 (and c0) instead of zeros")
     parser.add_argument("--model", help="an rnnport model file (.npz) instead of generated weights")
     parser.add_argument("--inputs", help="a float64 .npy file of shape (T, I) instead of generated inputs "
                                           "(nothing else: no .npz, no other dtype)")
-    parser.add_argument("--rows", type=positive, default=10, help="table rows per comparison (default 10)")
+    parser.add_argument("--rows", type=positive, default=10, help="table rows per comparison (default %(default)s)")
     parser.add_argument("--json", dest="json_path", metavar="PATH",
                         help="write a machine-readable report ('-': to standard output, the text to standard error)")
     parser.add_argument("--plot", metavar="PATH",
