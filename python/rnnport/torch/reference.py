@@ -51,22 +51,14 @@ def one_thread() -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def _module(cell: str, nonlinearity: str, input_size: int, hidden_size: int, bidirectional: bool,
-            weights: dict[str, np.ndarray], num_layers: int = 1) -> Any:
-    """A float64 torch module holding ``weights`` (keys ``weight_ih_l0`` …, ``…_reverse``)."""
-    import torch
+def _module(cell: str, nonlinearity: str, bidirectional: bool, weights: dict[str, np.ndarray]) -> Any:
+    """A one-layer float64 torch module holding ``weights`` (keys ``weight_ih_l0`` …, ``…_reverse``),
+    made by the one conversion rnnport has (``to_torch``) from the one-layer stack of those weights."""
+    from rnnport.cells.stack import RecurrentStack
+    from rnnport.torch.modules import to_torch
 
-    bias = "bias_ih_l0" in weights
-    kwargs = dict(num_layers=num_layers, bias=bias, bidirectional=bidirectional, dtype=torch.float64)
-    if cell == "rnn":
-        module = torch.nn.RNN(input_size, hidden_size, nonlinearity=nonlinearity, **kwargs)
-    elif cell == "lstm":
-        module = torch.nn.LSTM(input_size, hidden_size, **kwargs)
-    else:
-        module = torch.nn.GRU(input_size, hidden_size, **kwargs)
-    module.load_state_dict({k: torch.from_numpy(np.array(v, dtype=np.float64)) for k, v in weights.items()},
-                           strict=True)
-    return module
+    return to_torch(RecurrentStack(cell, weights, num_layers=1, bidirectional=bidirectional,
+                                   nonlinearity=nonlinearity))
 
 
 def _layer_weights(parameters: dict[str, np.ndarray], layer: int, suffixes: tuple[str, ...],
@@ -98,6 +90,8 @@ def run_reference(stack: Any, xs: np.ndarray) -> TorchRun:
     """
     import torch
 
+    from rnnport.torch.modules import to_torch
+
     cell, L, H = stack.cell, stack.num_layers, stack.hidden_size
     D = 2 if stack.bidirectional else 1
     suffixes = ("", "_reverse")[:D]
@@ -106,8 +100,7 @@ def run_reference(stack: Any, xs: np.ndarray) -> TorchRun:
     c0 = np.array(stack.c0, dtype=np.float64) if cell == "lstm" else None
     T = xs.shape[0]
     with one_thread(), torch.no_grad():
-        module = _module(cell, stack.nonlinearity, stack.input_size, H, D == 2,
-                         {k: v for k, v in parameters.items() if k not in ("W_hy", "b_y")}, L)
+        module = to_torch(stack)
         x = torch.from_numpy(np.ascontiguousarray(xs, dtype=np.float64)).unsqueeze(1)  # (T, 1, I)
         start = torch.from_numpy(h0).unsqueeze(1)  # (L·D, 1, H)
         if cell == "lstm":
@@ -125,7 +118,7 @@ def run_reference(stack: Any, xs: np.ndarray) -> TorchRun:
         for k in range(L):
             weights = _layer_weights(parameters, k, suffixes)
             rows = slice(k * D, (k + 1) * D)
-            layer = _module(cell, stack.nonlinearity, inputs.shape[2], H, D == 2, weights)
+            layer = _module(cell, stack.nonlinearity, D == 2, weights)
             state = torch.from_numpy(h0[rows]).unsqueeze(1)
             if cell == "lstm":
                 layer_out, _ = layer(inputs, (state, torch.from_numpy(c0[rows]).unsqueeze(1)))
@@ -147,7 +140,7 @@ def _stepped_cell_states(parameters: dict[str, np.ndarray], layer: int, suffix: 
     import torch
 
     weights = _layer_weights(parameters, layer, (suffix,), ("",))
-    module = _module("lstm", "tanh", xs.shape[1], H, False, weights)
+    module = _module("lstm", "tanh", False, weights)
     order = range(xs.shape[0]) if direction == 0 else range(xs.shape[0] - 1, -1, -1)
     h = torch.from_numpy(np.array(h0)).view(1, 1, H)
     c = torch.from_numpy(np.array(c0)).view(1, 1, H)
