@@ -65,11 +65,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write a machine-readable report ('-': to standard output, the text to standard error)")
     parser.add_argument("--plot", metavar="PATH",
                         help="draw the contract per step: |Δ|/bound against 1.0 and the ULP distance (PNG, SVG, PDF…)")
+    parser.add_argument("--reference", choices=("csharp", "torch"), default="csharp",
+                        help="csharp: NumPy against C#; torch: NumPy, C# and torch (float64, one thread) three ways, "
+                             "per layer and direction of a stack (default csharp)")
+    parser.add_argument("--num-layers", type=option_rules.integer_in(1, 64), default=1,
+                        help="with --reference torch: layers of the generated stack (default 1)")
+    parser.add_argument("--bidirectional", action="store_true",
+                        help="with --reference torch: a bidirectional generated stack")
+    parser.add_argument("--batch-first", action="store_true",
+                        help="with --reference torch: 3-D --inputs are (B, T, I), as torch's batch_first=True "
+                             "(without it, (T, B, I))")
 
 
-def _load_inputs(path: str) -> np.ndarray:
-    """A float64 (T, I) array from a .npy file, its header checked against the file's size before
-    anything is allocated: no pickles, no .npz, no shape the file's bytes do not hold."""
+def _load_inputs(path: str, dimensions: tuple[int, ...] = (2,)) -> np.ndarray:
+    """A float64 (T, I) array (or, with ``dimensions`` (2, 3), a batch in torch's layout) from a .npy file,
+    its header checked against the file's size before anything is allocated: no pickles, no .npz, no
+    shape the file's bytes do not hold."""
     try:
         option_rules.input_file(path, "inputs")
     except option_rules.UsageError as error:
@@ -85,8 +96,9 @@ def _load_inputs(path: str) -> np.ndarray:
                 raise ValueError(f"unsupported .npy version {version}")
         except ValueError as error:
             raise UsageError(f"inputs {path} is not a .npy file: {error}") from None
-        if dtype != np.dtype("<f8") or len(shape) != 2:
-            raise UsageError(f"inputs {path} must be float64 of shape (T, I), got {dtype} {shape}")
+        if dtype != np.dtype("<f8") or len(shape) not in dimensions:
+            layouts = "(T, I)" if dimensions == (2,) else "(T, I), (T, B, I) or (B, T, I)"
+            raise UsageError(f"inputs {path} must be float64 of shape {layouts}, got {dtype} {shape}")
         count = math.prod(shape)
         if count > option_rules.max_elements():
             raise UsageError(f"inputs {path} declares shape {shape}, more than {option_rules.max_elements()} numbers")
@@ -111,6 +123,13 @@ def check_arguments(args: argparse.Namespace) -> None:
 
             option_rules.output_file(args.plot, "--plot")
             figure_format(args.plot)
+        if args.reference != "torch":
+            for option, given in (("--num-layers", args.num_layers != 1), ("--bidirectional", args.bidirectional),
+                                  ("--batch-first", args.batch_first)):
+                if given:
+                    raise ValueError(f"{option} needs --reference torch")
+        elif args.compare != "both":
+            raise ValueError("--compare is for --reference csharp; --reference torch runs each side free")
         if args.activation is not None and args.cell not in (None, "rnn"):
             raise ValueError(f"--activation is the RNN's; the {args.cell.upper()} has none")
         if args.model is not None:
@@ -257,6 +276,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         check_arguments(args)
         load()
+        if args.reference == "torch":
+            return _run_torch(args, out)
         spec, arguments, model, xs, source = _inputs(args)
     except (ImportError, UsageError) as error:
         print(f"rnnport verify: {error}", file=sys.stderr)
@@ -298,3 +319,27 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if args.plot:
         _plot(results, args.plot, title)
     return 0 if passed else 1
+
+
+def _run_torch(args: argparse.Namespace, out: TextIO) -> int:
+    """``--reference torch``: the model and inputs loaded here (usage errors raise UsageError), the rest in
+    ``rnnport.cli.verify_torch``."""
+    from rnnport.cli import verify_torch
+
+    model = None
+    if args.model:
+        from rnnport.io import model_file
+
+        try:
+            model = model_file.load(args.model).model
+        except (OSError, ValueError) as error:
+            raise UsageError(f"cannot load model {args.model}: {error}") from None
+        if args.cell is not None and getattr(model, "cell", None) not in (None, args.cell):
+            raise UsageError(f"model {args.model} holds an {model.cell.upper()}, not the --cell {args.cell}")
+    xs = None
+    if args.inputs:
+        try:
+            xs = _load_inputs(args.inputs, (2, 3))
+        except OSError as error:
+            raise UsageError(f"cannot load inputs {args.inputs}: {error}") from None
+    return verify_torch.run(args, xs, model, out)
