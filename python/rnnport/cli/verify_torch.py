@@ -24,7 +24,7 @@ import numpy as np
 
 from rnnport.io.atomic import atomic_write
 from rnnport.verify.compare import Agreement
-from rnnport.verify.three_way import PAIRS, ThreeWayReport, pair_label, verify_against_torch
+from rnnport.verify.three_way import DIRECTIONS, PAIRS, ThreeWayReport, pair_label, verify_against_torch
 
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
@@ -112,17 +112,22 @@ def print_table(report: ThreeWayReport, rows: int, out: TextIO) -> None:
         agreements = [quantity.agreements[pair_label(p)] for p in PAIRS]
         T = agreements[0].max_abs.shape[0]
         print(f"\n{quantity.name}:", file=out)
+        first = "layer, dir." if quantity.name in ("h_n", "c_n") else "steps"
         header = " | ".join(f"{pair_label(p) + ' max|Δ|':>17} {'max ULP' if a.contract == 'identical' else '|Δ|/bound':>9}"
                             for p, a in zip(PAIRS, agreements))
-        print(f"{'steps':>13} | {header}", file=out)
-        edges = np.unique(np.linspace(0, T, min(rows, T) + 1).astype(int)) if T else np.array([0])
+        print(f"{first:>13} | {header}", file=out)
+        final = quantity.name in ("h_n", "c_n")  # rows are k·D + d, one per layer and direction
+        if final:
+            edges = np.arange(T + 1)
+        else:
+            edges = np.unique(np.linspace(0, T, min(rows, T) + 1).astype(int)) if T else np.array([0])
         for lo, hi in zip(edges[:-1], edges[1:]):
             block = slice(lo, hi)
             cells = " | ".join(
                 f"{a.max_abs[block].max():>17.3e} "
                 + (f"{int(a.max_ulp[block].max()):>9}" if a.contract == "identical" else f"{a.worst_ratio[block].max():>9.2e}")
                 for a in agreements)
-            steps = f"{lo:>6}–{hi - 1:<6}" if quantity.name not in ("h_n", "c_n") else f"{'final':>13}"
+            steps = f"{lo:>6}–{hi - 1:<6}" if not final else f"{f'l{lo // report.directions} {DIRECTIONS[lo % report.directions]}':>13}"
             print(f"{steps} | {cells}", file=out)
 
 

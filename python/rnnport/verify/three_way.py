@@ -59,6 +59,7 @@ class ThreeWayReport:
     cell: str
     mode: str
     quantities: list[Quantity]
+    directions: int = 1  # D: the rows of h_n and c_n are layer·D + direction
 
     @property
     def passed(self) -> bool:
@@ -187,7 +188,7 @@ def compare_runs(stack: Any, xs: np.ndarray, runs: dict[str, SideRun], mode: str
             quantity.agreements[label] = _agreement(name, "free-running", contract_of(pair), va, vb,
                                                     final_bounds[label][key])
         quantities.append(quantity)
-    return ThreeWayReport(cell, mode, quantities)
+    return ThreeWayReport(cell, mode, quantities, D)
 
 
 def verify_against_torch(stack: Any, xs: np.ndarray, mode: str = "fast") -> ThreeWayReport:
