@@ -101,7 +101,7 @@ def run_reference(stack: Any, xs: np.ndarray) -> TorchRun:
     T = xs.shape[0]
     with one_thread(), torch.no_grad():
         module = to_torch(stack)
-        x = torch.from_numpy(np.ascontiguousarray(xs, dtype=np.float64)).unsqueeze(1)  # (T, 1, I)
+        x = torch.from_numpy(np.array(xs, dtype=np.float64)).unsqueeze(1)  # (T, 1, I), a writable copy
         start = torch.from_numpy(h0).unsqueeze(1)  # (L·D, 1, H)
         if cell == "lstm":
             out, (h_n, c_n) = module(x, (start, torch.from_numpy(c0).unsqueeze(1)))
