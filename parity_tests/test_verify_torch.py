@@ -95,3 +95,17 @@ def test_inputs_of_the_wrong_width_or_rank_exit_2(tmp_path, capsys):
     assert "(T, I), (T, B, I) or (B, T, I)" in capsys.readouterr().err
     assert main(["verify", "--reference", "torch", "-I", "5", "--inputs", str(tmp_path / "xs.npy")]) == 2
     assert "I = 5" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_a_single_cell_model_file_is_verified_as_its_one_layer_stack(cell, tmp_path, capsys):
+    """A version 2 file (one cell, the article's output layer) runs as the one-layer stack of its weights."""
+    from rnnport import modelfile
+    from rnnport.verify.cell_registry import CELLS
+
+    arguments, _ = CELLS[cell].case(3, 5, 2, 10, 4, True)
+    modelfile.save(tmp_path / "cell.npz", CELLS[cell].numpy_model(arguments, "fast"))
+    status = main(["verify", "--reference", "torch", "--model", str(tmp_path / "cell.npz"), "-T", "30", "--mode", "exact"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert f"{cell}, 1 layer(s), unidirectional, I=3 H=5 O=2 T=30" in out
