@@ -38,14 +38,17 @@ def projected(kernels: object, W: np.ndarray, xs: np.ndarray, bias: np.ndarray |
     """``W @ x (+ bias)`` for every row x of xs (B, T, I): (B, T, G), the same per-element sums as one
     sequence's projection (row by row, k ascending, in exact mode)."""
     B, T, I = xs.shape
-    out = kernels.matvec(W, xs.reshape(B * T, I)).reshape(B, T, W.shape[0])  # type: ignore[attr-defined]
+    if B * T == 0:
+        out = np.zeros((B, T, W.shape[0]))
+    else:
+        out = kernels.matvec(W, xs.reshape(B * T, I)).reshape(B, T, W.shape[0])  # type: ignore[attr-defined]
     return out if bias is None else out + bias
 
 
 def outputs(cell: object, hs: np.ndarray) -> np.ndarray:
     """The cell's output layer on every state of hs (B, T, H): (B, T, O)."""
     B, T, H = hs.shape
-    return cell.output(hs.reshape(B * T, H)).reshape(B, T, -1)  # type: ignore[attr-defined]
+    return cell.output(hs.reshape(B * T, H)).reshape(B, T, cell.output_size)  # type: ignore[attr-defined]
 
 
 def refuse_non_finite_batch(sequences: list[tuple[str, np.ndarray]]) -> None:
