@@ -30,12 +30,12 @@ def make_cell(name: str, kernel: str, I: int, H: int, O: int, seed: int) -> Any:
 
 def state(model: Any) -> tuple[np.ndarray, ...]:
     """The model's current state: (h,) or (h, c)."""
-    return (model.h, model.c) if isinstance(model, LSTM) else (model.h,)
+    return (model.h, model.c) if hasattr(model, "c") else (model.h,)  # an LSTM or its bridge twin
 
 
 def set_state(model: Any, values: tuple[np.ndarray, ...]) -> None:
     model.h = values[0]
-    if isinstance(model, LSTM):
+    if len(values) > 1:
         model.c = values[1]
 
 
