@@ -127,51 +127,83 @@ public static class Bptt
                 }
             }
 
-            for (int j = 0; j < hidden; j++)
-            {
-                dh[j] += dhNext[j];  // then + dhNext_j, as NumPy adds it
-                da[j] = tanh
-                    ? (1.0 - h[j] * h[j]) * dh[j]     // tanh′(a) = 1 − tanh(a)², from the stored state
-                    : (h[j] > 0.0 ? dh[j] : 0.0);     // relu′: h > 0 exactly where a > 0
-                if (dHiddenBias is not null)
-                {
-                    dHiddenBias[j] += da[j];
-                }
-            }
-
-            for (int j = 0; j < hidden; j++)
-            {
-                double daj = da[j];
-                int inputColumn = j * inputSize, recurrentColumn = j * hidden;
-                for (int i = 0; i < inputSize; i++)
-                {
-                    dInput[i + inputColumn] += xt[i] * daj;
-                }
-
-                for (int i = 0; i < hidden; i++)
-                {
-                    dRecurrent[i + recurrentColumn] += previous[i] * daj;
-                }
-            }
-
-            // (da·recurrentWeightsᵀ)_i = Σ_j da_j·recurrentWeights(i, j), NumPy's (W_hhᵀ @ da)_i: for every
-            // i a sequential sum over j from +0.0, again with the contiguous index innermost.
-            Array.Clear(dhNext);
-            for (int j = 0; j < hidden; j++)
-            {
-                double daj = da[j];
-                int column = j * hidden;
-                for (int i = 0; i < hidden; i++)
-                {
-                    dhNext[i] += daj * recurrentWeights[i + column];
-                }
-            }
+            BackwardStep(recurrentWeights, tanh, dh, dhNext, h, previous, xt, da, dInput, dRecurrent, dHiddenBias, null);
         }
 
         dhNext.CopyTo(ColumnMajor.Storage(gradients.InitialState), 0);
         FiniteResults.RefuseGradients(gradients);
 
         return new BpttResult(loss, gradients, states.SubMatrix(steps - 1, 1, 0, hidden));
+    }
+
+    /// <summary>
+    /// One backward step of a tanh/ReLU layer: the cell's and every <see cref="RecurrentStack"/> RNN layer's.
+    /// <c>dh += dhNext</c> (one addition), <c>da = (1 − h⊙h)·dh</c> (tanh) or <c>h &gt; 0 ? dh : +0.0</c> (ReLU: h &gt; 0
+    /// exactly where a &gt; 0), each bias gradient <c>+= da</c>, <c>dInput += xᵀ·da</c>, <c>dRecurrent += h_prevᵀ·da</c>,
+    /// then <c>dhNext = da·W_hhᵀ</c> (for every i a sequential sum over j from +0.0).
+    /// </summary>
+    /// <param name="recurrentWeights">H×H column-major: (i, j) at i + j·H.</param>
+    /// <param name="tanh">Whether f is tanh (else ReLU).</param>
+    /// <param name="dh">H values, in: the gradient arriving from above; out: that plus <paramref name="dhNext"/>.</param>
+    /// <param name="dhNext">H values, in: from step t+1; out: to step t−1.</param>
+    /// <param name="h">H: the state after this step.</param>
+    /// <param name="previous">H: the state before it.</param>
+    /// <param name="xt">I: this step's input.</param>
+    /// <param name="da">H scratch: receives the pre-activation gradient.</param>
+    /// <param name="dInput">I×H column-major gradient, accumulated.</param>
+    /// <param name="dRecurrent">H×H column-major gradient, accumulated.</param>
+    /// <param name="dBias">H or null, accumulated (the cell's hidden bias, a stack's bias_ih).</param>
+    /// <param name="dOtherBias">H or null, accumulated after <paramref name="dBias"/> (a stack's bias_hh).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void BackwardStep(
+        double[] recurrentWeights, bool tanh, Span<double> dh, Span<double> dhNext, ReadOnlySpan<double> h, ReadOnlySpan<double> previous,
+        ReadOnlySpan<double> xt, Span<double> da, double[] dInput, double[] dRecurrent, double[]? dBias, double[]? dOtherBias)
+    {
+        int hidden = h.Length, inputSize = xt.Length;
+        for (int j = 0; j < hidden; j++)
+        {
+            dh[j] += dhNext[j];  // then + dhNext_j, as NumPy adds it
+            da[j] = tanh
+                ? (1.0 - h[j] * h[j]) * dh[j]     // tanh′(a) = 1 − tanh(a)², from the stored state
+                : (h[j] > 0.0 ? dh[j] : 0.0);     // relu′: h > 0 exactly where a > 0
+            if (dBias is not null)
+            {
+                dBias[j] += da[j];
+            }
+
+            if (dOtherBias is not null)
+            {
+                dOtherBias[j] += da[j];
+            }
+        }
+
+        for (int j = 0; j < hidden; j++)
+        {
+            double daj = da[j];
+            int inputColumn = j * inputSize, recurrentColumn = j * hidden;
+            for (int i = 0; i < inputSize; i++)
+            {
+                dInput[i + inputColumn] += xt[i] * daj;
+            }
+
+            for (int i = 0; i < hidden; i++)
+            {
+                dRecurrent[i + recurrentColumn] += previous[i] * daj;
+            }
+        }
+
+        // (da·recurrentWeightsᵀ)_i = Σ_j da_j·recurrentWeights(i, j), NumPy's (W_hhᵀ @ da)_i: for every
+        // i a sequential sum over j from +0.0, again with the contiguous index innermost.
+        dhNext.Clear();
+        for (int j = 0; j < hidden; j++)
+        {
+            double daj = da[j];
+            int column = j * hidden;
+            for (int i = 0; i < hidden; i++)
+            {
+                dhNext[i] += daj * recurrentWeights[i + column];
+            }
+        }
     }
 
     /// <summary>

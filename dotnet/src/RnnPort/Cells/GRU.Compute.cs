@@ -29,15 +29,16 @@ public sealed partial class GRU
     /// <param name="z">H: receives the update gate.</param>
     /// <param name="n">H: receives the candidate.</param>
     /// <param name="next">H: receives the new state; may be <paramref name="h"/> (element j is read before it is written).</param>
+    /// <param name="weights">The layer's weights (I×3H, H×3H, biases): the cell's, or a <see cref="RecurrentStack"/> GRU layer's.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Step(ReadOnlySpan<double> h, ReadOnlySpan<double> x, Span<double> gi, Span<double> gh,
-                      Span<double> r, Span<double> z, Span<double> n, Span<double> next)
+    internal static void Step(LayerWeights weights, ReadOnlySpan<double> h, ReadOnlySpan<double> x, Span<double> gi, Span<double> gh,
+                              Span<double> r, Span<double> z, Span<double> n, Span<double> next)
     {
         int hidden = h.Length;
-        SequentialKernels.RowTimesPacked(x, _inputPacked, gi);
-        AddBias(gi, _inputBiasData);
-        SequentialKernels.RowTimesPacked(h, _recurrentPacked, gh);
-        AddBias(gh, _recurrentBiasData);
+        SequentialKernels.RowTimesPacked(x, weights.InputPacked, gi);
+        LayerWeights.AddBias(gi, weights.InputBiasData);
+        SequentialKernels.RowTimesPacked(h, weights.RecurrentPacked, gh);
+        LayerWeights.AddBias(gh, weights.RecurrentBiasData);
         for (int j = 0; j < hidden; j++)
         {
             double rj = GruSigmoid(gi[j] + gh[j]);
@@ -50,22 +51,11 @@ public sealed partial class GRU
         }
     }
 
-    private static void AddBias(Span<double> values, double[]? bias)
-    {
-        if (bias is not null)
-        {
-            for (int k = 0; k < values.Length; k++)
-            {
-                values[k] += bias[k];
-            }
-        }
-    }
-
     /// <summary><c>y = h·outputWeights (+ outputBias)</c>, the bias added to the finished sum.</summary>
     private void Output(ReadOnlySpan<double> h, Span<double> y)
     {
         SequentialKernels.RowTimesPacked(h, _outputPacked, y);
-        AddBias(y, _outputBiasData);
+        LayerWeights.AddBias(y, _outputBiasData);
     }
 
     /// <summary>
@@ -107,7 +97,7 @@ public sealed partial class GRU
         for (int t = 0; t < steps; t++)
         {
             ColumnMajor.ReadRow(xs, steps, t, row);
-            Step(h, row, gi, gh, gates[..hidden], gates.Slice(hidden, hidden), gates.Slice(2 * hidden, hidden), h);
+            Step(_layer, h, row, gi, gh, gates[..hidden], gates.Slice(hidden, hidden), gates.Slice(2 * hidden, hidden), h);
             Output(h, y);
             if (check)
             {

@@ -53,6 +53,9 @@ public sealed partial class GRU : ITrainable
     /// <summary>The live recurrent weights' storage, H×3H column-major: (i, k) at i + k·H.</summary>
     internal double[] RecurrentData => _recurrentData;
 
+    /// <summary>The step's weights, live.</summary>
+    internal LayerWeights Layer => _layer;
+
     /// <summary>Whether the input, recurrent and output biases are on.</summary>
     internal (bool Input, bool Recurrent, bool Output) HasBiases => (_inputBias is not null, _recurrentBias is not null, _outputBias is not null);
 }

@@ -34,8 +34,9 @@ public sealed partial class GRU : IRecurrentCell
     // NumPy twin), and packed row-major copies of the weights, which SequentialKernels.RowTimesPacked reads
     // (MathNet's order, vectorised across outputs). ApplyUpdate, the only writer, repacks them.
     private readonly double[] _inputData, _recurrentData, _outputData, _stateData;
-    private readonly double[] _inputPacked, _recurrentPacked, _outputPacked;
-    private readonly double[]? _inputBiasData, _recurrentBiasData, _outputBiasData;
+    private readonly LayerWeights _layer;  // the step's weights, shared code with RecurrentStack
+    private readonly double[] _outputPacked;
+    private readonly double[]? _outputBiasData;
 
     // TimeStep's scratch: gi, gh (3H each), r, z, n, next (H each).
     private readonly double[] _scratch;
@@ -111,12 +112,9 @@ public sealed partial class GRU : IRecurrentCell
         _recurrentData = ColumnMajor.Storage(_recurrentWeights);
         _outputData = ColumnMajor.Storage(_outputWeights);
         _stateData = ColumnMajor.Storage(_state);
-        _inputBiasData = _inputBias is null ? null : ColumnMajor.Storage(_inputBias);
-        _recurrentBiasData = _recurrentBias is null ? null : ColumnMajor.Storage(_recurrentBias);
         _outputBiasData = _outputBias is null ? null : ColumnMajor.Storage(_outputBias);
         _scratch = new double[(2 * 3 + 4) * hidden];
-        _inputPacked = new double[_inputData.Length];
-        _recurrentPacked = new double[_recurrentData.Length];
+        _layer = new LayerWeights(_inputWeights, _recurrentWeights, _inputBias, _recurrentBias);
         _outputPacked = new double[_outputData.Length];
         PackWeights();
     }
@@ -124,8 +122,7 @@ public sealed partial class GRU : IRecurrentCell
     /// <summary>Rewrites the packed weight copies from the live parameters.</summary>
     private void PackWeights()
     {
-        SequentialKernels.Pack(_inputData, InputSize, 3 * HiddenSize, _inputPacked);
-        SequentialKernels.Pack(_recurrentData, HiddenSize, 3 * HiddenSize, _recurrentPacked);
+        _layer.Pack();
         SequentialKernels.Pack(_outputData, HiddenSize, OutputSize, _outputPacked);
     }
 
@@ -191,7 +188,7 @@ public sealed partial class GRU : IRecurrentCell
         int h = HiddenSize;
         Span<double> scratch = _scratch;
         Span<double> next = scratch.Slice(9 * h, h);
-        Step(_stateData, ColumnMajor.ReadOnly(input), scratch[..(3 * h)], scratch.Slice(3 * h, 3 * h),
+        Step(_layer, _stateData, ColumnMajor.ReadOnly(input), scratch[..(3 * h)], scratch.Slice(3 * h, 3 * h),
              scratch.Slice(6 * h, h), scratch.Slice(7 * h, h), scratch.Slice(8 * h, h), next);
         Matrix<double> output = Matrix<double>.Build.Dense(1, OutputSize);
         double[] y = ColumnMajor.Storage(output);

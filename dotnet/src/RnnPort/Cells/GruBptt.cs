@@ -55,7 +55,8 @@ public static class GruBptt
         double[]? dInputBias = gradients.InputBias is null ? null : ColumnMajor.Storage(gradients.InputBias);
         double[]? dRecurrentBias = gradients.RecurrentBias is null ? null : ColumnMajor.Storage(gradients.RecurrentBias);
         double[]? dOutputBias = gradients.OutputBias is null ? null : ColumnMajor.Storage(gradients.OutputBias);
-        double[] outputWeights = model.OutputData, recurrentWeights = model.RecurrentData;
+        double[] outputWeights = model.OutputData;
+        LayerWeights layer = model.Layer;
         double[] x = ColumnMajor.ReadOnly(inputs), stateData = ColumnMajor.Storage(states);
 
         // Scratch for the chunk; nothing below allocates per timestep.
@@ -112,64 +113,94 @@ public static class GruBptt
                 }
             }
 
-            for (int j = 0; j < hidden; j++)
-            {
-                dh[j] += dhNext[j];
-                double daN = (dh[j] * (1.0 - z[j])) * (1.0 - n[j] * n[j]);
-                double daZ = (dh[j] * (previous[j] - n[j])) * (z[j] * (1.0 - z[j]));
-                double daR = (daN * ghn[j]) * (r[j] * (1.0 - r[j]));
-                dgi[j] = daR;
-                dgi[hidden + j] = daZ;
-                dgi[2 * hidden + j] = daN;
-                dgh[j] = daR;
-                dgh[hidden + j] = daZ;
-                dgh[2 * hidden + j] = daN * r[j];
-            }
-
-            for (int k = 0; k < gates; k++)
-            {
-                double gik = dgi[k], ghk = dgh[k];
-                for (int i = 0; i < inputSize; i++)
-                {
-                    dInput[i + k * inputSize] += xt[i] * gik;
-                }
-
-                for (int i = 0; i < hidden; i++)
-                {
-                    dRecurrent[i + k * hidden] += previous[i] * ghk;
-                }
-
-                if (dInputBias is not null)
-                {
-                    dInputBias[k] += gik;
-                }
-
-                if (dRecurrentBias is not null)
-                {
-                    dRecurrentBias[k] += ghk;
-                }
-            }
-
-            // (dgh·recurrentWeightsᵀ)_i: for every i a sequential sum over k = 0 … 3H−1 from +0.0, then + dh_i·z_i.
-            Array.Clear(dhNext);
-            for (int k = 0; k < gates; k++)
-            {
-                double ghk = dgh[k];
-                for (int i = 0; i < hidden; i++)
-                {
-                    dhNext[i] += ghk * recurrentWeights[i + k * hidden];
-                }
-            }
-
-            for (int i = 0; i < hidden; i++)
-            {
-                dhNext[i] += dh[i] * z[i];
-            }
+            BackwardStep(layer, dh, dhNext, r, z, n, ghn, previous, xt, dgi, dgh, dInput, dRecurrent, dInputBias, dRecurrentBias);
         }
 
         dhNext.CopyTo(ColumnMajor.Storage(gradients.InitialState), 0);
         FiniteResults.RefuseGradients(gradients);
 
         return new GruBpttResult(loss, gradients, states.SubMatrix(steps - 1, 1, 0, hidden));
+    }
+
+    /// <summary>
+    /// One backward step of a GRU layer (the table in the class summary, docs/exact-mode.md "GRU backward"): the
+    /// cell's and every <see cref="RecurrentStack"/> GRU layer's.
+    /// </summary>
+    /// <param name="weights">The layer's weights (the recurrent ones are read).</param>
+    /// <param name="dh">H values, in: the gradient arriving from above; out: that plus <paramref name="dhNext"/> (one addition).</param>
+    /// <param name="dhNext">H values, in: from step t+1; out: to step t−1.</param>
+    /// <param name="r">H: the reset gate of this step.</param>
+    /// <param name="z">H: the update gate.</param>
+    /// <param name="n">H: the candidate.</param>
+    /// <param name="ghn">H: <c>W_hn h + b_hn</c> of this step.</param>
+    /// <param name="previous">H: the state before this step.</param>
+    /// <param name="xt">I: this step's input.</param>
+    /// <param name="dgi">3H scratch: receives the input-side pre-activation gradients.</param>
+    /// <param name="dgh">3H scratch: receives the recurrent-side ones.</param>
+    /// <param name="dInput">I×3H column-major gradient, accumulated.</param>
+    /// <param name="dRecurrent">H×3H column-major gradient, accumulated.</param>
+    /// <param name="dInputBias">3H or null, accumulated.</param>
+    /// <param name="dRecurrentBias">3H or null, accumulated.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void BackwardStep(
+        LayerWeights weights, Span<double> dh, Span<double> dhNext, ReadOnlySpan<double> r, ReadOnlySpan<double> z,
+        ReadOnlySpan<double> n, ReadOnlySpan<double> ghn, ReadOnlySpan<double> previous, ReadOnlySpan<double> xt,
+        Span<double> dgi, Span<double> dgh, double[] dInput, double[] dRecurrent, double[]? dInputBias, double[]? dRecurrentBias)
+    {
+        int hidden = previous.Length, gates = 3 * hidden, inputSize = xt.Length;
+        double[] recurrentWeights = weights.RecurrentData;
+        for (int j = 0; j < hidden; j++)
+        {
+            dh[j] += dhNext[j];
+            double daN = (dh[j] * (1.0 - z[j])) * (1.0 - n[j] * n[j]);
+            double daZ = (dh[j] * (previous[j] - n[j])) * (z[j] * (1.0 - z[j]));
+            double daR = (daN * ghn[j]) * (r[j] * (1.0 - r[j]));
+            dgi[j] = daR;
+            dgi[hidden + j] = daZ;
+            dgi[2 * hidden + j] = daN;
+            dgh[j] = daR;
+            dgh[hidden + j] = daZ;
+            dgh[2 * hidden + j] = daN * r[j];
+        }
+
+        for (int k = 0; k < gates; k++)
+        {
+            double gik = dgi[k], ghk = dgh[k];
+            for (int i = 0; i < inputSize; i++)
+            {
+                dInput[i + k * inputSize] += xt[i] * gik;
+            }
+
+            for (int i = 0; i < hidden; i++)
+            {
+                dRecurrent[i + k * hidden] += previous[i] * ghk;
+            }
+
+            if (dInputBias is not null)
+            {
+                dInputBias[k] += gik;
+            }
+
+            if (dRecurrentBias is not null)
+            {
+                dRecurrentBias[k] += ghk;
+            }
+        }
+
+        // (dgh·recurrentWeightsᵀ)_i: for every i a sequential sum over k = 0 … 3H−1 from +0.0, then + dh_i·z_i.
+        dhNext.Clear();
+        for (int k = 0; k < gates; k++)
+        {
+            double ghk = dgh[k];
+            for (int i = 0; i < hidden; i++)
+            {
+                dhNext[i] += ghk * recurrentWeights[i + k * hidden];
+            }
+        }
+
+        for (int i = 0; i < hidden; i++)
+        {
+            dhNext[i] += dh[i] * z[i];
+        }
     }
 }

@@ -13,10 +13,8 @@ public sealed partial class LSTM
     /// <summary>Rewrites the packed weight copies from the live parameters: at construction and in ApplyUpdate.</summary>
     private void PackWeights()
     {
-        int hidden = HiddenSize;
-        SequentialKernels.Pack(ColumnMajor.Storage(_inputWeights), InputSize, 4 * hidden, _inputPacked);
-        SequentialKernels.Pack(ColumnMajor.Storage(_recurrentWeights), hidden, 4 * hidden, _recurrentPacked);
-        SequentialKernels.Pack(ColumnMajor.Storage(_outputWeights), hidden, OutputSize, _outputPacked);
+        _layer.Pack();
+        SequentialKernels.Pack(ColumnMajor.Storage(_outputWeights), HiddenSize, OutputSize, _outputPacked);
     }
 
     /// <summary>σ(z) = 1 / (1 + exp(−z)) with the C library's exp; exp(−z) = +∞ gives exactly +0.0. NumPy twin: <c>lstm.sigmoid</c>.</summary>
@@ -34,16 +32,29 @@ public sealed partial class LSTM
     /// <param name="hNext">Receives h', H values.</param>
     /// <param name="cNext">Receives c', H values.</param>
     /// <param name="gates">Empty, or 4H values that receive [i | f | g | o] after their nonlinearities (for BPTT).</param>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Cell(ReadOnlySpan<double> x, ReadOnlySpan<double> h, ReadOnlySpan<double> c, Span<double> work,
-                       Span<double> hNext, Span<double> cNext, Span<double> gates)
+                       Span<double> hNext, Span<double> cNext, Span<double> gates) =>
+        Cell(_layer, x, h, c, work, hNext, cNext, gates);
+
+    /// <summary>The step of <see cref="Cell(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{double}, Span{double}, Span{double})"/> on any layer's weights: the cell's and every <see cref="RecurrentStack"/> LSTM layer's.</summary>
+    /// <param name="weights">The layer's weights (I×4H, H×4H, biases).</param>
+    /// <param name="x">I values.</param>
+    /// <param name="h">H values (may be <paramref name="hNext"/>).</param>
+    /// <param name="c">H values (may be <paramref name="cNext"/>).</param>
+    /// <param name="work">8H scratch.</param>
+    /// <param name="hNext">Receives h'.</param>
+    /// <param name="cNext">Receives c'.</param>
+    /// <param name="gates">Empty, or 4H values that receive [i | f | g | o].</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Cell(LayerWeights weights, ReadOnlySpan<double> x, ReadOnlySpan<double> h, ReadOnlySpan<double> c, Span<double> work,
+                              Span<double> hNext, Span<double> cNext, Span<double> gates)
     {
         int hidden = h.Length, four = 4 * hidden;
         Span<double> a = work[..four], recurrent = work.Slice(four, four);
-        SequentialKernels.RowTimesPacked(x, _inputPacked, a);
-        AddBias(a, _inputBias);
-        SequentialKernels.RowTimesPacked(h, _recurrentPacked, recurrent);
-        AddBias(recurrent, _recurrentBias);
+        SequentialKernels.RowTimesPacked(x, weights.InputPacked, a);
+        LayerWeights.AddBias(a, weights.InputBiasData);
+        SequentialKernels.RowTimesPacked(h, weights.RecurrentPacked, recurrent);
+        LayerWeights.AddBias(recurrent, weights.RecurrentBiasData);
         for (int k = 0; k < four; k++)
         {
             double z = a[k] + recurrent[k];

@@ -12,6 +12,9 @@ public sealed partial class LSTM : ITrainable
     /// <summary>The live recurrent weights, H×4H: not a copy.</summary>
     internal Matrix<double> LiveRecurrentWeights => _recurrentWeights;
 
+    /// <summary>The step's weights, live.</summary>
+    internal LayerWeights Layer => _layer;
+
     /// <summary>The live output weights, H×O: not a copy.</summary>
     internal Matrix<double> LiveOutputWeights => _outputWeights;
 

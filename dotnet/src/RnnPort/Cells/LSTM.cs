@@ -37,8 +37,7 @@ public sealed partial class LSTM : IRecurrentCell
 
     // Packed row-major copies for SequentialKernels.RowTimesPacked (vectorised across outputs, the same
     // bits as MathNet's order); refreshed by ApplyUpdate, the one way a parameter changes.
-    private readonly double[] _inputPacked;
-    private readonly double[] _recurrentPacked;
+    private readonly LayerWeights _layer;  // the step's weights, shared code with RecurrentStack
     private readonly double[] _outputPacked;
 
     /// <summary>
@@ -111,8 +110,7 @@ public sealed partial class LSTM : IRecurrentCell
         _initialCellState = initialCellState is null ? new double[hidden] : Dense(initialCellState).ToColumnMajorArray();
         _state = (double[])_initialState.Clone();
         _cellState = (double[])_initialCellState.Clone();
-        _inputPacked = new double[_inputWeights.RowCount * 4 * hidden];
-        _recurrentPacked = new double[hidden * 4 * hidden];
+        _layer = new LayerWeights(_inputWeights, _recurrentWeights, _inputBias, _recurrentBias);
         _outputPacked = new double[hidden * _outputWeights.ColumnCount];
         PackWeights();
     }

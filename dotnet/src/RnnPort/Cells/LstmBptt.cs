@@ -44,7 +44,7 @@ public static class LstmBptt
         double loss = Loss.CrossEntropyUnchecked(outputs, targets);
         double[] p = ColumnMajor.Storage(Loss.Softmax(outputs));                                             // T×O: (t, k) at t + k·T
 
-        double[] outW = ColumnMajor.Storage(model.LiveOutputWeights), recW = ColumnMajor.Storage(model.LiveRecurrentWeights);  // H×O, H×4H
+        double[] outW = ColumnMajor.Storage(model.LiveOutputWeights);  // H×O
         double[] x = ColumnMajor.ReadOnly(inputs), hs = ColumnMajor.Storage(states), cs = ColumnMajor.Storage(cells);
         IReadOnlyList<(string Name, Matrix<double> Value)> parameters = model.Parameters();
         Matrix<double>? Zero(string name) =>
@@ -64,6 +64,11 @@ public static class LstmBptt
         var da = new double[four];
         var dhNext = new double[hidden];
         var dcNext = new double[hidden];
+        var xt = new double[inputSize];
+        var hPrev = new double[hidden];
+        var ct = new double[hidden];
+        var cPrev = new double[hidden];
+        LayerWeights layer = model.Layer;
         for (int t = steps - 1; t >= 0; t--)
         {
             for (int k = 0; k < outputSize; k++)
@@ -85,7 +90,7 @@ public static class LstmBptt
                 }
             }
 
-            // dh_j = (+0.0 + Σ_k dy_k·W_hy[k, j], k ascending) + dhNext_j; k outside so W is read by columns.
+            // dh_j = +0.0 + Σ_k dy_k·W_hy[k, j], k ascending; k outside so W is read by columns.
             Array.Clear(dh);
             for (int k = 0; k < outputSize; k++)
             {
@@ -96,57 +101,20 @@ public static class LstmBptt
                 }
             }
 
-            int g0 = t * four;
-            for (int j = 0; j < hidden; j++)
+            ColumnMajor.ReadRow(x, steps, t, xt);
+            ColumnMajor.ReadRow(cs, steps, t, ct);
+            if (t > 0)
             {
-                double dhj = dh[j] + dhNext[j];
-                double tau = Math.Tanh(cs[t + j * steps]);  // the forward pass's tanh(c_t), recomputed
-                double i = gates[g0 + j], f = gates[g0 + hidden + j], g = gates[g0 + 2 * hidden + j], o = gates[g0 + 3 * hidden + j];
-                double cPrev = t > 0 ? cs[t - 1 + j * steps] : c0[j];
-                double dO = dhj * tau;
-                double dc = ((dhj * o) * (1.0 - tau * tau)) + dcNext[j];
-                double di = dc * g, dg = dc * i, df = dc * cPrev;
-                dcNext[j] = dc * f;
-                da[j] = (di * i) * (1.0 - i);
-                da[hidden + j] = (df * f) * (1.0 - f);
-                da[2 * hidden + j] = dg * (1.0 - g * g);
-                da[3 * hidden + j] = (dO * o) * (1.0 - o);
+                ColumnMajor.ReadRow(hs, steps, t - 1, hPrev);
+                ColumnMajor.ReadRow(cs, steps, t - 1, cPrev);
+            }
+            else
+            {
+                h0.CopyTo(hPrev, 0);
+                c0.CopyTo(cPrev, 0);
             }
 
-            for (int k = 0; k < four; k++)
-            {
-                double dak = da[k];
-                if (dInBias is not null)
-                {
-                    dInBias[k] += dak;
-                }
-
-                if (dRecBias is not null)
-                {
-                    dRecBias[k] += dak;
-                }
-
-                for (int i = 0; i < inputSize; i++)
-                {
-                    dIn[i + k * inputSize] += x[t + i * steps] * dak;
-                }
-
-                for (int j = 0; j < hidden; j++)
-                {
-                    dRec[j + k * hidden] += (t > 0 ? hs[t - 1 + j * steps] : h0[j]) * dak;
-                }
-            }
-
-            // dhNext_j = +0.0 + Σ_k da_k·W_hh[k, j], k ascending over all 4H rows.
-            Array.Clear(dhNext);
-            for (int k = 0; k < four; k++)
-            {
-                double dak = da[k];
-                for (int j = 0; j < hidden; j++)
-                {
-                    dhNext[j] += dak * recW[j + k * hidden];
-                }
-            }
+            BackwardStep(layer, dh, dhNext, dcNext, gates.AsSpan(t * four, four), ct, cPrev, xt, hPrev, da, dIn, dRec, dInBias, dRecBias);
         }
 
         dhNext.CopyTo(ColumnMajor.Storage(gradients.InitialState), 0);
@@ -158,6 +126,85 @@ public static class LstmBptt
         }
 
         return new LstmBpttResult(loss, gradients, states.SubMatrix(steps - 1, 1, 0, hidden), cells.SubMatrix(steps - 1, 1, 0, hidden));
+    }
+
+    /// <summary>
+    /// One backward step of an LSTM layer (docs/exact-mode.md, "LSTM backward"): the cell's and every
+    /// <see cref="RecurrentStack"/> LSTM layer's. With <c>dh = dhIn + dhNext</c> (one addition):
+    /// <c>dc = ((dh·o)·(1 − tanh(c)²)) + dcNext</c>, the gate gradients <paramref name="da"/>, the weight and
+    /// bias gradients accumulated, then <c>dhNext = da·W_hhᵀ</c> and <c>dcNext = dc·f</c>.
+    /// </summary>
+    /// <param name="weights">The layer's weights (the recurrent ones are read).</param>
+    /// <param name="dhIn">H values: the gradient arriving from above (<c>W_hyᵀ dy</c> or the layer output's).</param>
+    /// <param name="dhNext">H values, in: from step t+1; out: to step t−1.</param>
+    /// <param name="dcNext">H values, likewise for the cell state.</param>
+    /// <param name="gates">4H: [i | f | g | o] of this step.</param>
+    /// <param name="c">H: the cell state after this step.</param>
+    /// <param name="cPrev">H: the cell state before this step.</param>
+    /// <param name="x">I: this step's input.</param>
+    /// <param name="hPrev">H: the state before this step.</param>
+    /// <param name="da">4H scratch: receives the pre-activation gradients.</param>
+    /// <param name="dIn">I×4H column-major gradient, accumulated.</param>
+    /// <param name="dRec">H×4H column-major gradient, accumulated.</param>
+    /// <param name="dInBias">4H or null, accumulated.</param>
+    /// <param name="dRecBias">4H or null, accumulated.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void BackwardStep(
+        LayerWeights weights, ReadOnlySpan<double> dhIn, Span<double> dhNext, Span<double> dcNext, ReadOnlySpan<double> gates,
+        ReadOnlySpan<double> c, ReadOnlySpan<double> cPrev, ReadOnlySpan<double> x, ReadOnlySpan<double> hPrev, Span<double> da,
+        double[] dIn, double[] dRec, double[]? dInBias, double[]? dRecBias)
+    {
+        int hidden = hPrev.Length, four = 4 * hidden, inputSize = x.Length;
+        double[] recW = weights.RecurrentData;
+        for (int j = 0; j < hidden; j++)
+        {
+            double dhj = dhIn[j] + dhNext[j];
+            double tau = Math.Tanh(c[j]);  // the forward pass's tanh(c_t), recomputed
+            double i = gates[j], f = gates[hidden + j], g = gates[2 * hidden + j], o = gates[3 * hidden + j];
+            double dO = dhj * tau;
+            double dc = ((dhj * o) * (1.0 - tau * tau)) + dcNext[j];
+            double di = dc * g, dg = dc * i, df = dc * cPrev[j];
+            dcNext[j] = dc * f;
+            da[j] = (di * i) * (1.0 - i);
+            da[hidden + j] = (df * f) * (1.0 - f);
+            da[2 * hidden + j] = dg * (1.0 - g * g);
+            da[3 * hidden + j] = (dO * o) * (1.0 - o);
+        }
+
+        for (int k = 0; k < four; k++)
+        {
+            double dak = da[k];
+            if (dInBias is not null)
+            {
+                dInBias[k] += dak;
+            }
+
+            if (dRecBias is not null)
+            {
+                dRecBias[k] += dak;
+            }
+
+            for (int i = 0; i < inputSize; i++)
+            {
+                dIn[i + k * inputSize] += x[i] * dak;
+            }
+
+            for (int j = 0; j < hidden; j++)
+            {
+                dRec[j + k * hidden] += hPrev[j] * dak;
+            }
+        }
+
+        // dhNext_j = +0.0 + Σ_k da_k·W_hh[k, j], k ascending over all 4H rows.
+        dhNext.Clear();
+        for (int k = 0; k < four; k++)
+        {
+            double dak = da[k];
+            for (int j = 0; j < hidden; j++)
+            {
+                dhNext[j] += dak * recW[j + k * hidden];
+            }
+        }
     }
 
     /// <summary>
