@@ -24,8 +24,8 @@ public sealed partial class GRU
         var states = new double[batch, steps, hidden];
         if (batch > 0 && steps > 0)
         {
-            double[] input = BatchKernels.Pack(ColumnMajor.Storage(_inputWeights), InputSize, 3 * hidden);
-            double[] recurrent = BatchKernels.Pack(ColumnMajor.Storage(_recurrentWeights), hidden, 3 * hidden);
+            double[] input = BatchKernels.Pack(_layer.InputData, InputSize, 3 * hidden);
+            double[] recurrent = BatchKernels.Pack(_layer.RecurrentData, hidden, 3 * hidden);
             double[] output = BatchKernels.Pack(ColumnMajor.Storage(_outputWeights), hidden, OutputSize);
             double[] h0 = (double[])_stateData.Clone();
             long work = (long)steps * ((InputSize + hidden) * 3 + OutputSize) * hidden;
@@ -52,25 +52,20 @@ public sealed partial class GRU
         var gi = new double[count * three];
         var gh = new double[count * three];
         var y = new double[count * outputSize];
+        Span<double> gates = new double[3 * hidden];  // r, z, n of one row (not kept: no BPTT here)
         int stride = steps * hidden;
         for (int t = 0; t < steps; t++)
         {
             int at = first * stride + t * hidden;  // (first, t, 0)
             ReadOnlySpan<double> hPrev = t == 0 ? hStart : hs[(at - hidden)..];
             int prevStride = t == 0 ? hidden : stride;
-            BatchRunner.Project(x[((first * steps + t) * inputSize)..], count, steps * inputSize, inputSize, inputPacked, three, gi, _inputBiasData);
-            BatchRunner.Project(hPrev, count, prevStride, hidden, recurrentPacked, three, gh, _recurrentBiasData);
+            BatchRunner.Project(x[((first * steps + t) * inputSize)..], count, steps * inputSize, inputSize, inputPacked, three, gi, _layer.InputBiasData);
+            BatchRunner.Project(hPrev, count, prevStride, hidden, recurrentPacked, three, gh, _layer.RecurrentBiasData);
             for (int r = 0; r < count; r++)
             {
                 ReadOnlySpan<double> i = gi.AsSpan(r * three, three), g = gh.AsSpan(r * three, three), h = hPrev.Slice(r * prevStride, hidden);
-                Span<double> next = hs.Slice(at + r * stride, hidden);
-                for (int j = 0; j < hidden; j++)  // as Step
-                {
-                    double rj = GruSigmoid(i[j] + g[j]);
-                    double zj = GruSigmoid(i[hidden + j] + g[hidden + j]);
-                    double nj = Math.Tanh(i[2 * hidden + j] + (rj * g[2 * hidden + j]));
-                    next[j] = ((1.0 - zj) * nj) + (zj * h[j]);
-                }
+                Gates(i, g, h, gates[..hidden], gates.Slice(hidden, hidden), gates.Slice(2 * hidden, hidden),
+                      hs.Slice(at + r * stride, hidden));  // Step's own element-wise arithmetic
             }
 
             BatchRunner.Project(hs[at..], count, stride, hidden, outputPacked, outputSize, y, _outputBiasData);

@@ -25,8 +25,8 @@ public sealed partial class LSTM
         var cells = new double[batch, steps, hidden];
         if (batch > 0 && steps > 0)
         {
-            double[] input = BatchKernels.Pack(ColumnMajor.Storage(_inputWeights), InputSize, 4 * hidden);
-            double[] recurrent = BatchKernels.Pack(ColumnMajor.Storage(_recurrentWeights), hidden, 4 * hidden);
+            double[] input = BatchKernels.Pack(_layer.InputData, InputSize, 4 * hidden);
+            double[] recurrent = BatchKernels.Pack(_layer.RecurrentData, hidden, 4 * hidden);
             double[] output = BatchKernels.Pack(ColumnMajor.Storage(_outputWeights), hidden, OutputSize);
             double[] h0 = (double[])_state.Clone(), c0 = (double[])_cellState.Clone();
             long work = (long)steps * ((InputSize + hidden) * 4 + OutputSize) * hidden;
@@ -41,7 +41,7 @@ public sealed partial class LSTM
         return new BatchResult(outputs, states, cells);
     }
 
-    /// <summary>The recurrence for sequences first … first + count − 1, in <see cref="Cell"/>'s order, all rows at once.</summary>
+    /// <summary>The recurrence for sequences first … first + count − 1, in the order of the step (<see cref="Gates"/> after the two projections), all rows at once.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunRows(double[,,] inputs, int first, int count, double[] h0, double[] c0, double[] inputPacked,
                          double[] recurrentPacked, double[] outputPacked, double[,,] outputs, double[,,] states, double[,,] cells)
@@ -53,8 +53,7 @@ public sealed partial class LSTM
         var a = new double[count * four];
         var recurrent = new double[count * four];
         var y = new double[count * outputSize];
-        double[]? inputBias = _inputBias is null ? null : ColumnMajor.Storage(_inputBias);
-        double[]? recurrentBias = _recurrentBias is null ? null : ColumnMajor.Storage(_recurrentBias);
+        double[]? inputBias = _layer.InputBiasData, recurrentBias = _layer.RecurrentBiasData;
         double[]? outputBias = _outputBias is null ? null : ColumnMajor.Storage(_outputBias);
         int stride = steps * hidden;
         for (int t = 0; t < steps; t++)
@@ -70,19 +69,7 @@ public sealed partial class LSTM
                 Span<double> ar = a.AsSpan(r * four, four);
                 ReadOnlySpan<double> gh = recurrent.AsSpan(r * four, four), c = cPrev.Slice(r * prevStride, hidden);
                 Span<double> hNext = hs.Slice(at + r * stride, hidden), cNext = cs.Slice(at + r * stride, hidden);
-                for (int k = 0; k < four; k++)
-                {
-                    double z = ar[k] + gh[k];
-                    ar[k] = k >= 2 * hidden && k < 3 * hidden ? Math.Tanh(z) : LstmSigmoid(z);  // as Cell
-                }
-
-                for (int j = 0; j < hidden; j++)
-                {
-                    double i = ar[j], f = ar[hidden + j], g = ar[2 * hidden + j], o = ar[3 * hidden + j];
-                    double next = (f * c[j]) + (i * g);
-                    cNext[j] = next;
-                    hNext[j] = o * Math.Tanh(next);
-                }
+                Gates(ar, gh, c, hNext, cNext);  // Cell's own element-wise arithmetic
             }
 
             BatchRunner.Project(hs[at..], count, stride, hidden, outputPacked, outputSize, y, outputBias);
