@@ -97,3 +97,35 @@ def test_a_non_finite_result_is_refused_alike():
         np.testing.assert_array_equal(model.h, [0.0])
     assert messages[0] == "forward_batch: sequence 1: the state at step 2 is not finite (element 0 is inf)"
     assert messages[1] == messages[0] + " [NonFiniteResultException]"  # the bridge names the C# exception
+
+
+@pytest.mark.parametrize("name", CELLS)
+def test_batch_bptt_agrees_bit_for_bit(name):
+    """NumPy exact ``bptt_batch`` against C#'s ``BatchBptt.Run``: loss, every gradient and the final states at
+    0 ULP (both sum b = 0 … B−1 from +0.0); the bridge twin of the summed gradients reads them in NumPy layout."""
+    from rnnport.cells.batch_bptt import bptt_batch
+    from rnnport.dotnet.batch_bptt import bptt_batch as net_bptt_batch
+
+    model = make_cell(name, "exact", 3, 6, 4, seed=31)
+    rng = np.random.default_rng(32)
+    xs, targets = rng.normal(size=(5, 7, 3)), rng.integers(0, 4, size=(5, 7))
+    a, b = bptt_batch(model, xs, targets), net_bptt_batch(twin(model), xs, targets)
+    assert bits(np.array(a.loss)) == bits(np.array(b.loss))
+    for field in a.gradients.START_STATES + tuple(a.gradients.parameters()):
+        np.testing.assert_array_equal(bits(getattr(a.gradients, field)), bits(getattr(b.gradients, field)), err_msg=field)
+    np.testing.assert_array_equal(bits(a.h_last), bits(b.h_last))
+    if name == "LSTM":
+        np.testing.assert_array_equal(bits(a.c_last), bits(b.c_last))
+
+
+def test_batch_bptt_refusals_agree():
+    from rnnport.cells.batch_bptt import bptt_batch
+    from rnnport.dotnet.batch_bptt import bptt_batch as net_bptt_batch
+
+    model = make_cell("GRU", "exact", 3, 4, 2, seed=1)
+    for xs, targets, pattern in ((np.zeros((0, 2, 3)), np.zeros((0, 2), int), r"^xs has shape \(0, T, I\)"),
+                                 (np.zeros((2, 2, 3)), np.zeros((2, 3), int), r"^targets has shape \(2, 3\), expected \(2, 2\)$"),
+                                 (np.zeros((2, 2, 3)), np.array([[0, 1], [2, 0]]), r"^sequence 1: targets\[0\] = 2 is outside")):
+        for run, m in ((bptt_batch, model), (net_bptt_batch, twin(model))):
+            with pytest.raises(ValueError, match=pattern):
+                run(m, xs, targets)
