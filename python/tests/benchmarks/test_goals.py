@@ -17,7 +17,7 @@ def _all_rows(value: float = 1.0) -> goals.Measurements:
 
 def test_every_goal_names_rows_and_a_limit():
     names = [goal.name for goal in goals.GOALS]
-    assert len(names) == len(set(names)) == 14  # issue 12: 3 + 2 + 2 + 2 + 1 + 3 + 1
+    assert len(names) == len(set(names)) == 16  # issue 12: 3 + 2 + 2 + 2 + 1 + 3 + 2 + 1
     assert all(goal.rows and goal.sense in ("≤", "≥") for goal in goals.GOALS)
 
 
@@ -34,16 +34,25 @@ def test_a_goal_passes_and_fails_at_its_limit(capsys):
 
 def test_a_missing_row_is_a_failure_that_says_so(capsys):
     rows = _all_rows()
-    del rows[goals.rnn(256, goals.CS_FAST_FORWARD)]
+    missing = goals.kernels("fast C# Forward / NumPy forward, H=256")
+    del rows[missing]
     assert not goals.judge(rows)
     out = capsys.readouterr().out
-    assert f"not measured ({goals.rnn(256, goals.CS_FAST_FORWARD)})" in out
+    assert f"not measured ({missing})" in out
     assert out.rstrip().endswith("at least one goal FAILS")
+
+
+def test_the_first_measured_source_is_used(capsys):
+    goal = goals.value("g", "paired row", "≤", 1.0, "×", "paired").or_else(goals.ratio("", "a", "b", "≤", 1.0, "medians"))
+    assert goals.judge({"paired row": 0.9, "a": 2.0, "b": 1.0}, [goal])   # the paired row, when it ran
+    assert not goals.judge({"a": 2.0, "b": 1.0}, [goal])                   # else the medians
+    out = capsys.readouterr().out
+    assert "| g | 0.90× (paired) |" in out and "| g | 2.00× (medians) |" in out
 
 
 def test_the_per_step_overhead_divides_by_T():
     goal = goals.per_step_overhead("o", "slow", "fast", 10.0)
-    assert goal.value({"slow": 0.030, "fast": 0.020, goals.STEPS: 1000}) == pytest.approx(10.0)
+    assert goal.sources[0].value({"slow": 0.030, "fast": 0.020, goals.STEPS: 1000}) == pytest.approx(10.0)
 
 
 @pytest.mark.parametrize("value,passes", [(0.5, False), (6.0, False)])
