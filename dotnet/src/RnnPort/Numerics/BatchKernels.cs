@@ -12,25 +12,26 @@ namespace RnnPort;
 /// NumPy twin: <c>kernels.EXACT.matvec_prepared</c> on (B, K) rows.
 /// </summary>
 /// <remarks>
-/// Vectorised across outputs, never along a sum: lane c of <c>acc[r] += broadcast(x[r, k]) * W[k, j..j+8]</c>
+/// Vectorised across outputs, never along a sum: lane c of <c>acc[r] += broadcast(x[r, k]) * W[k, j..j+w]</c>
 /// is output (r, j + c)'s own running sum (separate multiply and add; RyuJIT does not fuse them). What makes
-/// it faster than B row products is register blocking: each 8-column slice of the weights, loaded once per
+/// it faster than B row products is register blocking: each w-column slice of the weights (w = 16 with AVX-512,
+/// two 8-lane vectors; else 8, two 4-lane vectors), loaded once per
 /// k, serves <see cref="BlockRows"/> rows' accumulators, so the weights are read once per block of rows
-/// instead of once per row. Its own packing (<see cref="Pack"/>, panels of 8 columns) is independent of
+/// instead of once per row. Its own packing (<see cref="Pack"/>, panels of w columns) is independent of
 /// the single-row kernel's, which may change its panels freely.
 /// </remarks>
 internal static class BatchKernels
 {
-    /// <summary>Columns per packed panel: two 4-lane vectors.</summary>
-    internal const int PanelWidth = 8;
+    /// <summary>Columns per packed panel: two vectors, 8-lane where AVX-512 is available, else 4-lane.</summary>
+    internal static readonly int PanelWidth = Vector512.IsHardwareAccelerated ? 16 : 8;
 
     /// <summary>Rows that share one load of a weight panel row: 8 rows × 2 vectors = 16 accumulators.</summary>
     internal const int BlockRows = 8;
 
     /// <summary>
     /// Packs the K×N column-major <paramref name="columnMajor"/> (element (k, j) at <c>k + j·K</c>) for
-    /// <see cref="RowsTimesPacked"/>: the first ⌊N/8⌋·8 columns in panels of 8, panel p row-major from
-    /// <c>8p·K</c> (element (k, 8p + c) at <c>8p·K + 8k + c</c>), the remaining columns as plain columns
+    /// <see cref="RowsTimesPacked"/>: the first ⌊N/w⌋·w columns in panels of w = <see cref="PanelWidth"/>, panel p
+    /// row-major from <c>wp·K</c> (element (k, wp + c) at <c>wp·K + wk + c</c>), the remaining columns as plain columns
     /// (element (k, j) at <c>j·K + k</c>).
     /// </summary>
     internal static double[] Pack(ReadOnlySpan<double> columnMajor, int rows, int columns)
@@ -86,7 +87,27 @@ internal static class BatchKernels
         ref double xr = ref MemoryMarshal.GetReference(x);
         ref double wr = ref MemoryMarshal.GetReference(packed);
         ref double yr = ref MemoryMarshal.GetReference(y);
-        int full = Vector256.IsHardwareAccelerated ? n / PanelWidth * PanelWidth : 0;
+        int panels = Vector256.IsHardwareAccelerated ? n / PanelWidth * PanelWidth : 0, full = panels;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (int j0 = 0; j0 < full; j0 += PanelWidth)
+            {
+                ref double panel = ref Unsafe.Add(ref wr, j0 * kCount);
+                int r = 0;
+                for (; rows - r >= BlockRows; r += BlockRows)
+                {
+                    Block8Wide(ref Unsafe.Add(ref xr, r * xStride), xStride, kCount, ref panel, ref Unsafe.Add(ref yr, r * yStride + j0), yStride);
+                }
+
+                for (; r < rows; r++)
+                {
+                    Block1Wide(ref Unsafe.Add(ref xr, r * xStride), kCount, ref panel, ref Unsafe.Add(ref yr, r * yStride + j0));
+                }
+            }
+
+            full = 0;  // done: skip the 4-lane loop below
+        }
+
         for (int j0 = 0; j0 < full; j0 += PanelWidth)
         {
             ref double panel = ref Unsafe.Add(ref wr, j0 * kCount);
@@ -103,7 +124,7 @@ internal static class BatchKernels
         }
 
         // Columns past the last full panel (all of them without SIMD): plain columns, one scalar sum each.
-        for (int j = full; j < n; j++)
+        for (int j = panels; j < n; j++)
         {
             ref double column = ref Unsafe.Add(ref wr, j * kCount);
             for (int r = 0; r < rows; r++)
@@ -130,7 +151,7 @@ internal static class BatchKernels
         ref double x4 = ref Unsafe.Add(ref x, 4 * xStride), x5 = ref Unsafe.Add(ref x, 5 * xStride);
         ref double x6 = ref Unsafe.Add(ref x, 6 * xStride), x7 = ref Unsafe.Add(ref x, 7 * xStride);
         nuint offset = 0;
-        for (int k = 0; k < kCount; k++, offset += PanelWidth)
+        for (int k = 0; k < kCount; k++, offset += 8)
         {
             Vector256<double> w0 = Vector256.LoadUnsafe(ref panel, offset), w1 = Vector256.LoadUnsafe(ref panel, offset + 4);
             Vector256<double> v = Vector256.Create(Unsafe.Add(ref x0, k));
@@ -169,13 +190,86 @@ internal static class BatchKernels
         Store(ref y, 7 * yStride, a70, a71);
     }
 
+    /// <summary>Eight rows times one panel of 16 columns (two 8-lane vectors): 16 accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block8Wide(ref double x, int xStride, int kCount, ref double panel, ref double y, int yStride)
+    {
+        Vector512<double> a00 = Vector512<double>.Zero, a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        Vector512<double> a40 = a00, a41 = a00, a50 = a00, a51 = a00, a60 = a00, a61 = a00, a70 = a00, a71 = a00;
+        ref double x0 = ref x, x1 = ref Unsafe.Add(ref x, xStride), x2 = ref Unsafe.Add(ref x, 2 * xStride), x3 = ref Unsafe.Add(ref x, 3 * xStride);
+        ref double x4 = ref Unsafe.Add(ref x, 4 * xStride), x5 = ref Unsafe.Add(ref x, 5 * xStride);
+        ref double x6 = ref Unsafe.Add(ref x, 6 * xStride), x7 = ref Unsafe.Add(ref x, 7 * xStride);
+        nuint offset = 0;
+        for (int k = 0; k < kCount; k++, offset += 16)
+        {
+            Vector512<double> w0 = Vector512.LoadUnsafe(ref panel, offset), w1 = Vector512.LoadUnsafe(ref panel, offset + 8);
+            Vector512<double> v = Vector512.Create(Unsafe.Add(ref x0, k));
+            a00 += v * w0;
+            a01 += v * w1;
+            v = Vector512.Create(Unsafe.Add(ref x1, k));
+            a10 += v * w0;
+            a11 += v * w1;
+            v = Vector512.Create(Unsafe.Add(ref x2, k));
+            a20 += v * w0;
+            a21 += v * w1;
+            v = Vector512.Create(Unsafe.Add(ref x3, k));
+            a30 += v * w0;
+            a31 += v * w1;
+            v = Vector512.Create(Unsafe.Add(ref x4, k));
+            a40 += v * w0;
+            a41 += v * w1;
+            v = Vector512.Create(Unsafe.Add(ref x5, k));
+            a50 += v * w0;
+            a51 += v * w1;
+            v = Vector512.Create(Unsafe.Add(ref x6, k));
+            a60 += v * w0;
+            a61 += v * w1;
+            v = Vector512.Create(Unsafe.Add(ref x7, k));
+            a70 += v * w0;
+            a71 += v * w1;
+        }
+
+        StoreWide(ref y, 0, a00, a01);
+        StoreWide(ref y, yStride, a10, a11);
+        StoreWide(ref y, 2 * yStride, a20, a21);
+        StoreWide(ref y, 3 * yStride, a30, a31);
+        StoreWide(ref y, 4 * yStride, a40, a41);
+        StoreWide(ref y, 5 * yStride, a50, a51);
+        StoreWide(ref y, 6 * yStride, a60, a61);
+        StoreWide(ref y, 7 * yStride, a70, a71);
+    }
+
+    /// <summary>One row times one panel of 16 columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block1Wide(ref double x, int kCount, ref double panel, ref double y)
+    {
+        Vector512<double> a0 = Vector512<double>.Zero, a1 = a0;
+        nuint offset = 0;
+        for (int k = 0; k < kCount; k++, offset += 16)
+        {
+            Vector512<double> v = Vector512.Create(Unsafe.Add(ref x, k));
+            a0 += v * Vector512.LoadUnsafe(ref panel, offset);
+            a1 += v * Vector512.LoadUnsafe(ref panel, offset + 8);
+        }
+
+        StoreWide(ref y, 0, a0, a1);
+    }
+
+    /// <summary>Stores <c>+0.0 + acc</c> for 16 outputs at y[at ..].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreWide(ref double y, int at, Vector512<double> a0, Vector512<double> a1)
+    {
+        (Vector512<double>.Zero + a0).StoreUnsafe(ref y, (nuint)at);
+        (Vector512<double>.Zero + a1).StoreUnsafe(ref y, (nuint)(at + 8));
+    }
+
     /// <summary>One row times one panel of 8 columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Block1(ref double x, int kCount, ref double panel, ref double y)
     {
         Vector256<double> a0 = Vector256<double>.Zero, a1 = a0;
         nuint offset = 0;
-        for (int k = 0; k < kCount; k++, offset += PanelWidth)
+        for (int k = 0; k < kCount; k++, offset += 8)
         {
             Vector256<double> v = Vector256.Create(Unsafe.Add(ref x, k));
             a0 += v * Vector256.LoadUnsafe(ref panel, offset);
