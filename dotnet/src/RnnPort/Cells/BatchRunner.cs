@@ -64,14 +64,25 @@ internal static class BatchRunner
         }
 
         int blocks = (batch + BatchKernels.BlockRows - 1) / BatchKernels.BlockRows;
-        Parallel.For(0, workers, w =>
+        void Chunk(int w)
         {
             int first = blocks * w / workers * BatchKernels.BlockRows, last = Math.Min(batch, blocks * (w + 1) / workers * BatchKernels.BlockRows);
             if (last > first)
             {
                 rows(first, last - first);
             }
-        });
+        }
+
+        // Chunks 1 … workers − 1 on the thread pool, chunk 0 on this thread: one task per call, none per step.
+        var others = new Task[workers - 1];
+        for (int w = 1; w < workers; w++)
+        {
+            int chunk = w;
+            others[w - 1] = Task.Run(() => Chunk(chunk));
+        }
+
+        Chunk(0);
+        Task.WaitAll(others);
     }
 
     /// <summary>
