@@ -185,10 +185,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--check-cost-only", action="store_true",
                         help="only the table of what the non-finite check costs forward")
+    parser.add_argument("--batch-only", action="store_true",
+                        help="only the batched table (B = 32, H = 256) and its goal")
     args = parser.parse_args(argv)
     if args.check_cost_only:
         print_check_cost(args.hidden, args.steps, args.repeat)
         return 0
+    if args.batch_only:
+        measured: goals.Measurements = {}
+        print_batch(256, 32, args.steps, args.repeat, measured)
+        batch_goals = [goal for goal in goals.GOALS if all(row in measured for row in goal.rows)]
+        return 0 if goals.judge(measured, batch_goals) else 1
     print(f"# rnnport benchmarks: I = O = {I}, T = {args.steps}, float64, median of {args.repeat}")
     print(f"# {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, NumPy {np.__version__}")
     blas = sorted({line.split()[-1] for line in open("/proc/self/maps", encoding="ascii") if "blas" in line})
