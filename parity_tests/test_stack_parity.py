@@ -140,7 +140,7 @@ def test_one_sgd_step_on_both_sides_gives_the_same_parameters():
 def refusal(make):
     try:
         make()
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, FloatingPointError) as error:
         return type(error), str(error).split(" [")[0]
     raise AssertionError("not refused")
 
@@ -174,6 +174,30 @@ def test_both_sides_refuse_bad_settings_alike(cell, keywords):
     given = {**given, **keywords}
     theirs = refusal(lambda: RecurrentStack(cell, parameters, **given))
     assert refusal(lambda: DotNetRecurrentStack(cell, parameters, **given)) == theirs
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_a_non_finite_result_is_refused_alike(bidirectional):
+    """Huge positive weights and inputs: relu overflows to inf at some step; both name the same step and element."""
+    parameters, keywords = case("rnn", 2, bidirectional, False, False)
+    parameters = {name: np.abs(value) * 1e200 for name, value in parameters.items()}
+    keywords = dict(keywords, nonlinearity="relu")
+    ours, theirs = DotNetRecurrentStack("rnn", parameters, **keywords), RecurrentStack("rnn", parameters, kernel="exact", **keywords)
+    xs = np.full((3, I), 1e100)
+    expected = refusal(lambda: theirs.forward(xs))
+    assert expected[0] is FloatingPointError and refusal(lambda: ours.forward(xs)) == expected
+    assert refusal(lambda: ours.layer_outputs(xs)) == refusal(lambda: theirs.layer_outputs(xs))
+    assert bit_identical(ours.h, theirs.h)  # neither moved
+
+
+def test_a_non_finite_gradient_is_refused_alike():
+    """relu, tiny W_ih and W_hh, a huge W_hy: the outputs stay finite, dW_ih overflows (as StackBpttTests)."""
+    parameters = {"weight_ih_l0": np.full((2, 1), 1e-20), "weight_hh_l0": np.full((2, 2), 1e-20)}
+    keywords = dict(num_layers=1, nonlinearity="relu", W_hy=np.array([[1e300, 1e300], [0.0, 0.0]]))
+    ours, theirs = DotNetRecurrentStack("rnn", parameters, **keywords), RecurrentStack("rnn", parameters, kernel="exact", **keywords)
+    xs, targets = np.full((2, 1), 1e10), [0, 1]
+    expected = refusal(lambda: bptt(theirs, xs, targets))
+    assert expected[0] is FloatingPointError and refusal(lambda: stack_bptt(ours, xs, targets)) == expected
 
 
 def test_a_bidirectional_stack_refuses_a_step_on_both_sides():

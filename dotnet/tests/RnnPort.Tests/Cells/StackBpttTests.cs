@@ -211,4 +211,19 @@ public sealed class StackBpttTests
         Assert.Throws<ArgumentException>(() => new Sgd(0.1).Step(a, StackBptt.Run(b, xs, ts).Gradients));
         StackCase.AssertUnchanged(before, a);
     }
+
+    [Fact]
+    public void ANonFiniteGradientIsRefusedNamingTheParameterInNumPyTerms()
+    {
+        // relu, tiny W_ih and W_hh, a huge W_hy: the outputs (~W_hy·W_ih·x) stay finite, dW_ih (~x·W_hy) overflows.
+        var p = new Dictionary<string, Matrix<double>>
+        {
+            ["weight_ih_l0"] = Matrix<double>.Build.Dense(1, 2, 1e-20), ["weight_hh_l0"] = Matrix<double>.Build.Dense(2, 2, 1e-20),
+        };
+        var stack = new RecurrentStack("rnn", p, 1, nonlinearity: Activation.Relu, outputWeights: Matrix<double>.Build.Dense(2, 2, (_, o) => o == 0 ? 1e300 : 0.0));
+        int[] targets = [0, 1];
+        var error = Assert.Throws<NonFiniteResultException>(() => StackBptt.Run(stack, Matrix<double>.Build.Dense(2, 1, 1e10), targets));
+        Assert.Equal("bptt: the gradient of weight_ih_l0 is not finite (element (0, 0) is inf)", error.Message);
+        Assert.True(double.IsFinite(StackBptt.Run(stack, Matrix<double>.Build.Dense(2, 1, 1e5), targets).Loss));  // the control
+    }
 }
