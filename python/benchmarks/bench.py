@@ -219,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     print_batch(256, 32, args.steps, args.repeat, measured)
     print_check_cost(args.hidden, args.steps, args.repeat)
     measured.update(print_cells([256], args.steps, args.repeat))
+    from bench_stacks import print_stacks  # issue 11: stacked, bidirectional models against torch (no goal)
+
+    print_stacks([64, 256], args.steps, max(3, args.repeat // 2))
     try:  # the kernels' and the bridge's paired goal rows, where this tree has them
         from bench_kernels import print_kernel_goals
     except ImportError:
