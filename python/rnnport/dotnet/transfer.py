@@ -60,6 +60,20 @@ def from_net(matrix: Any) -> np.ndarray:
     return np.ascontiguousarray(transposed_from_net(matrix).T)
 
 
+def batch_to_net(array: np.ndarray, name: str) -> Any:
+    """Copy a C-contiguous float64 (B, T, n) array into a new .NET ``double[B, T, n]`` (one block copy)."""
+    fits_net(array.shape, name)
+    block = np.ascontiguousarray(array, dtype=np.float64)
+    return load().BatchTransfer.ToBatch(block.ctypes.data, *block.shape)
+
+
+def batch_from_net(array: Any) -> np.ndarray:
+    """Copy a .NET ``double[B, T, n]`` into a new C-contiguous float64 (B, T, n) array (one block copy)."""
+    out = np.empty((array.GetLength(0), array.GetLength(1), array.GetLength(2)))
+    load().BatchTransfer.CopyTo(array, out.ctypes.data)
+    return out
+
+
 def vector_from_net(row: Any) -> np.ndarray | None:
     """A 1×n C# row as an (n,) array; None stays None."""
     return None if row is None else from_net(row)[0].copy()

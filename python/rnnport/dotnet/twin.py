@@ -11,9 +11,10 @@ from typing import Any, Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
+from rnnport.cells.batch import checked_batch
 from rnnport.dotnet.errors import ArgumentNames, constructed, net_errors
-from rnnport.dotnet.transfer import (float64_argument, from_net, row_to_net, sequence_argument, targets_to_net, to_net,
-                                     transposed_from_net, vector_argument, vector_from_net)
+from rnnport.dotnet.transfer import (batch_from_net, batch_to_net, float64_argument, from_net, row_to_net, sequence_argument,
+                                     targets_to_net, to_net, transposed_from_net, vector_argument, vector_from_net)
 from rnnport.numerics.checks import check_shape
 
 
@@ -107,6 +108,18 @@ class CellTwin:
     def input_size(self) -> int:
         """I."""
         return int(self._net.InputSize)
+
+    def forward_batch(self, xs: ArrayLike) -> tuple[np.ndarray, ...]:
+        """``ForwardBatch`` on xs (B, T, I): ys (B, T, O), hs (B, T, H) (and cs (B, T, H) for the LSTM).
+
+        xs is checked here with NumPy's rule (``rnnport.cells.batch.checked_batch``, the same messages), then
+        crosses as one block copy; the results come back the same way. The state is unchanged.
+        """
+        xs = checked_batch(xs, self.input_size)
+        with net_errors({"inputs": ("xs", "same")}):
+            result = self._net.ForwardBatch(batch_to_net(xs, "xs"))
+        arrays = (result.Outputs, result.States) + (() if result.CellStates is None else (result.CellStates,))
+        return tuple(batch_from_net(a) for a in arrays)
 
     @property
     def hidden_size(self) -> int:
