@@ -22,6 +22,7 @@ from typing import Callable
 import numpy as np
 
 from bench_cells import print_cells
+from bench_kernels import print_kernel_goals
 from rnnport import RNN
 from rnnport.verify.cases import make_case
 
@@ -206,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     print_targets(rows, transfers, args.steps)
     print_check_cost(args.hidden, args.steps, args.repeat)
     print_cells([256], args.steps, args.repeat)
+    print_kernel_goals(args.hidden, args.steps, args.repeat)
     return 0
 
 

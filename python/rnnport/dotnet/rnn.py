@@ -15,6 +15,7 @@ from rnnport.cells.rnn import PARAMETERS, ActivationName
 from rnnport.dotnet.errors import ArgumentNames, constructed, net_errors
 from rnnport.dotnet.runtime import load
 from rnnport.dotnet.transfer import (float64_argument, from_net, is_unicode, row_to_net, sequence_argument, to_net,
+                                     to_net_reusing,
                                      vector_argument)
 from rnnport.dotnet.twin import CellTwin, parameter_property, read_parameters
 from rnnport.numerics.checks import check_shape, unknown_activation
@@ -105,8 +106,9 @@ class DotNetRNN(CellTwin):
         """Copies of the trainable arrays by name, in NumPy layout and ``PARAMETERS`` order."""
         return read_parameters(self._net, CSHARP_NAMES)
 
-    def step(self, x: ArrayLike) -> np.ndarray:
-        """``TimeStep`` on x of shape (I,); returns y of shape (O,).
+    def _checked_step(self, x: ArrayLike) -> np.ndarray:
+        """``TimeStep`` on x of shape (I,); returns y of shape (O,). ``step`` (``CellTwin.step``) takes a
+        float64 (I,) array through pinned buffers instead, and comes here for anything else.
 
         One .NET call per step (``ArrayTransfer.Step``), straight between the NumPy buffers: the rank
         is checked here, the length and finiteness by C#, with ``TimeStep``'s messages. ``x`` and ``y``
@@ -122,5 +124,5 @@ class DotNetRNN(CellTwin):
         """``Forward`` on xs of shape (T, I); returns ys (T, O) and hs (T, H). One crossing per array."""
         xs = sequence_argument(xs, self.input_size)
         with net_errors({"inputs": ("xs", "same")}):
-            result = self._net.Forward(to_net(xs, "xs"))
+            result = self._net.Forward(to_net_reusing(xs, self, "xs"))
         return from_net(result.Item1), from_net(result.Item2)

@@ -58,9 +58,9 @@ def load() -> SimpleNamespace:
     import System.IO
     from System.Text.Json.Nodes import JsonNode
     import RnnPort
-    from RnnPort.Bridge import ArrayTransfer, Construct, StepTiming
+    from RnnPort.Bridge import ArrayTransfer, Construct, StepBuffers, StepTiming
 
-    _net = SimpleNamespace(System=System, JsonNode=JsonNode, ArrayTransfer=ArrayTransfer, StepTiming=StepTiming,
+    _net = SimpleNamespace(System=System, JsonNode=JsonNode, ArrayTransfer=ArrayTransfer, StepTiming=StepTiming, StepBuffers=StepBuffers,
                            Construct=Construct,
                            **{name: getattr(RnnPort, name) for name in (
                                "RNN", "ActivationFunctions", "Bptt", "Sgd", "Adagrad", "Sampler",
