@@ -6,7 +6,7 @@
 
 The mix cycles through every kind of call the bridge makes, accepted and rejected (``KINDS``):
 ``step``, ``forward`` over 10 steps and a BPTT chunk that succeed; and, rejected, a wrong-shape step,
-sequence and BPTT, a model constructor with NaN weights and one with mismatched shapes, SGD and
+sequence and BPTT, a model constructor with NaN weights and one with mismatched shapes (the stack's too), SGD and
 Adagrad with bad rates, sampling at temperature 0, loading a missing and a garbage file, saving with
 a repeated vocabulary character and into a missing directory. Every rejection must arrive as its
 Python error (``EXPECTED``). pythonnet has a history of leaks on repeated calls and on exceptions
@@ -42,9 +42,9 @@ EXPECTED: dict[str, type[Exception]] = {
     "reject-adagrad": ValueError, "reject-sample": ValueError, "reject-load-missing": ModelFileError,
     "reject-load-garbage": ModelFileError, "reject-save-vocabulary": ValueError, "reject-save-directory": AtomicWriteError,
     "reject-lstm-nan": ValueError, "reject-lstm-step": ValueError, "reject-gru-shape": ValueError,
-    "reject-gru-bptt": ValueError,
+    "reject-gru-bptt": ValueError, "reject-stack-shape": ValueError, "reject-stack-step": ValueError,
 }
-KINDS = ("step", "forward", "bptt", "lstm-forward", "gru-bptt", *EXPECTED)
+KINDS = ("step", "forward", "bptt", "lstm-forward", "gru-bptt", "stack-forward", "stack-bptt", *EXPECTED)
 
 
 def rss_mb() -> float:
@@ -64,6 +64,7 @@ def calls_by_kind(scratch: Path) -> dict[str, Callable[[], object]]:
     """One zero-argument call per kind in ``KINDS``, on a small model (I = O = 8, H = 16, T = 10)."""
     from rnnport import dotnet
     from rnnport.dotnet.lstm import DotNetLSTM
+    from rnnport.dotnet.stack import DotNetRecurrentStack, stack_bptt
     from rnnport.training.vocabulary import Vocabulary
     from rnnport.verify.cases import make_case
 
@@ -79,6 +80,10 @@ def calls_by_kind(scratch: Path) -> dict[str, Callable[[], object]]:
     gated = {gates: (rng.normal(size=(gates * 16, 8)) / 4, rng.normal(size=(gates * 16, 16)) / 8, W_hy)
              for gates in (3, 4)}
     lstm, gru = DotNetLSTM(*gated[4]), dotnet.DotNetGRU(*gated[3])
+    # A 2-layer bidirectional LSTM stack (RnnPort.RecurrentStack, built through Construct.Stack).
+    weights = {f"weight_{kind}_l{k}{s}": rng.normal(size=(64, 8 if kind == "ih" and k == 0 else 32 if kind == "ih" else 16)) / 8
+               for k in range(2) for s in ("", "_reverse") for kind in ("ih", "hh")}
+    stack = DotNetRecurrentStack("lstm", weights, num_layers=2, bidirectional=True, W_hy=rng.normal(size=(8, 32)) / 4)
     return {
         "step": lambda: model.step(case.xs[3]),
         "forward": lambda: model.forward(case.xs),
@@ -101,6 +106,11 @@ def calls_by_kind(scratch: Path) -> dict[str, Callable[[], object]]:
         "reject-lstm-step": lambda: lstm.step(np.zeros(3)),
         "reject-gru-shape": lambda: dotnet.DotNetGRU(gated[4][0], gated[3][1], W_hy),
         "reject-gru-bptt": lambda: dotnet.gru_bptt(gru, case.xs, targets + 8),
+        "stack-forward": lambda: stack.forward(case.xs),
+        "stack-bptt": lambda: stack_bptt(stack, case.xs, targets),
+        "reject-stack-shape": lambda: DotNetRecurrentStack("lstm", {**weights, "weight_ih_l1": gated[4][0]}, num_layers=2,
+                                                           bidirectional=True),
+        "reject-stack-step": lambda: stack.step(case.xs[0]),
     }
 
 

@@ -24,7 +24,8 @@ def test_ten_thousand_calls_do_not_grow_memory():
 
 
 @pytest.mark.parametrize("kind", ["reject-rnn-nan", "reject-rnn-shape", "reject-sgd", "reject-adagrad",
-                                  "reject-save-vocabulary", "reject-lstm-nan", "reject-gru-shape"])
+                                  "reject-save-vocabulary", "reject-lstm-nan", "reject-gru-shape",
+                                  "reject-stack-shape"])
 def test_rejected_constructors_do_not_leak(tmp_path, kind):
     """Each rejected .NET constructor, 10⁴ times through the bridge: under 1 KB of RSS per call."""
     call = calls_by_kind(tmp_path)[kind]

@@ -1,5 +1,5 @@
-"""rnnport.torch against torch itself: converted models run as torch's modules do (within the derived
-bounds), torch → rnnport → torch is bit for bit, and the converted model reaches C# through the model file
+"""rnnport.torch against torch itself, one layer: converted single cells (``cell_from_torch``) run as torch's
+modules do (within the derived bounds), torch → rnnport → torch is bit for bit, and the converted model reaches C# through the model file
 with bit-identical weights. A missing torch fails here, never skips.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import torch
 from rnnport.cells.lstm_bounds import sequence_bounds
 from rnnport.dotnet import model_file as dotnet_model_file
 from rnnport.io import model_file
-from rnnport.torch import from_state_dict, from_torch, to_state_dict, to_torch
+from rnnport.torch import cell_from_state_dict, cell_from_torch, from_torch, to_state_dict, to_torch
 from rnnport.verify.bounds import state_bound
 from rnnport.verify.gru_bounds import gru_state_bound
 
@@ -80,9 +80,9 @@ CASES = [("rnn", "tanh"), ("rnn", "relu"), ("lstm", "tanh"), ("gru", "tanh")]
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("cell,nonlinearity", CASES)
 def test_converted_model_runs_as_torch(cell, nonlinearity, bias, kernel):
-    """from_torch's model: states within the cell's derived bound of torch float64's, y = h by default."""
+    """cell_from_torch's model: states within the cell's derived bound of torch float64's, y = h by default."""
     m = module(cell, 5, 7, bias, seed=3, nonlinearity=nonlinearity)
-    model = from_torch(m, kernel=kernel)
+    model = cell_from_torch(m, kernel=kernel)
     xs = np.random.default_rng(1).normal(size=(60, 5))
     assert within_bound(m, model, xs) <= 1.0
     model.reset()
@@ -99,7 +99,7 @@ def test_swapped_gate_blocks_fail_the_comparison(cell):
     for key in sd:
         sd[key][[*range(H, 2 * H), *range(H)]] = sd[key][:2 * H].copy()
     xs = np.random.default_rng(1).normal(size=(60, 5))
-    assert within_bound(m, from_state_dict(sd), xs) > 100.0
+    assert within_bound(m, cell_from_state_dict(sd), xs) > 100.0
 
 
 def test_rnn_dropped_bias_hh_fails_the_comparison():
@@ -108,25 +108,31 @@ def test_rnn_dropped_bias_hh_fails_the_comparison():
     sd = {k: v.numpy().copy() for k, v in m.state_dict().items()}
     sd["bias_hh_l0"][:] = 0.0
     xs = np.random.default_rng(1).normal(size=(60, 5))
-    assert within_bound(m, from_state_dict(sd), xs) > 100.0
+    assert within_bound(m, cell_from_state_dict(sd), xs) > 100.0
 
 
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("cell,nonlinearity", CASES)
 def test_torch_round_trip_is_bit_for_bit(cell, nonlinearity, bias):
-    """torch → rnnport → torch: every tensor equal bit for bit (for the RNN: bias_ih + bias_hh in bias_ih, zeros
-    in bias_hh), and nonlinearity, sizes and dtype kept."""
+    """torch → RecurrentStack → torch: every tensor equal bit for bit (both RNN biases kept), and nonlinearity,
+    sizes, dtype kept; batch_first=False."""
     m = module(cell, 4, 6, bias, seed=11, nonlinearity=nonlinearity)
     back = to_torch(from_torch(m))
-    assert type(back) is type(m) and back.mode == m.mode and back.bias == m.bias
+    assert type(back) is type(m) and back.mode == m.mode and back.bias == m.bias and back.batch_first is False
     original = m.state_dict()
-    if cell == "rnn" and bias:
-        original = dict(original, bias_ih_l0=original["bias_ih_l0"] + original["bias_hh_l0"],
-                        bias_hh_l0=torch.zeros(6, dtype=torch.float64))
     assert list(back.state_dict()) == list(original)
     for key, value in back.state_dict().items():
         assert value.dtype == torch.float64
         assert torch.equal(value, original[key]), key
+
+
+def test_single_cell_round_trip_sums_the_rnn_biases():
+    """The first slice's single RNN: bias_ih + bias_hh in bias_ih, zeros in bias_hh (one rounding)."""
+    m = module("rnn", 4, 6, True, seed=11)
+    back = to_torch(cell_from_torch(m)).state_dict()
+    original = m.state_dict()
+    assert torch.equal(back["bias_ih_l0"], original["bias_ih_l0"] + original["bias_hh_l0"])
+    assert torch.equal(back["bias_hh_l0"], torch.zeros(6, dtype=torch.float64))
 
 
 def test_float32_module_widens_exactly():
@@ -134,7 +140,7 @@ def test_float32_module_widens_exactly():
     torch.manual_seed(0)
     m = torch.nn.LSTM(3, 4)
     model = from_torch(m)
-    np.testing.assert_array_equal(model.W_ih, m.weight_ih_l0.detach().numpy().astype(np.float64))
+    np.testing.assert_array_equal(model.parameters()["weight_ih_l0"], m.weight_ih_l0.detach().numpy().astype(np.float64))
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
@@ -142,7 +148,7 @@ def test_converted_model_reaches_csharp_bit_identical(cell, tmp_path):
     """The converted model saved as a model file loads in C# (through the bridge) with identical weights,
     and the C# model's weights written back by C# give torch's tensors again bit for bit."""
     m = module(cell, 3, 5, True, seed=5)
-    model = from_torch(m)
+    model = cell_from_torch(m)  # a single cell: model file version 2
     path = tmp_path / "model.npz"
     model_file.save(path, model)
     net = dotnet_model_file.load_model(path)

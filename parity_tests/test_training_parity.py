@@ -128,8 +128,9 @@ def test_negative_control_missing_tanh_derivative_is_detected(monkeypatch):
     import rnnport.cells.rnn_bptt as module
 
     source = open(module.__file__, encoding="utf-8").read()
+    assert source.count("(1.0 - h_t * h_t) * dh") == 1  # the mutation below must change something
     namespace: dict = {}
-    exec(compile(source.replace("(1.0 - hs[t] * hs[t]) * dh", "dh"), module.__file__, "exec"), namespace)
+    exec(compile(source.replace("(1.0 - h_t * h_t) * dh", "dh"), module.__file__, "exec"), namespace)
     py, cs, xs, targets = char_models()
     wrong, right = namespace["bptt"](py, xs, targets), dotnet.bptt(cs, xs, targets)
     with pytest.raises(AssertionError, match="W_hh"):

@@ -13,9 +13,10 @@ stay attributes of it: ``from rnnport import modelfile, bptt, optim, sampling`` 
 """
 from rnnport.cells import rnn_bptt as bptt
 from rnnport.cells.rnn import RNN
+from rnnport.cells.stack import RecurrentStack
 from rnnport.io import model_file as modelfile
 from rnnport.training import optimizers as optim
 from rnnport.training import sampling
 
-__all__ = ["RNN", "bptt", "modelfile", "optim", "sampling"]
+__all__ = ["RNN", "RecurrentStack", "bptt", "modelfile", "optim", "sampling"]
 __version__ = "0.1.0"

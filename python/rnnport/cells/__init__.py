@@ -1,5 +1,7 @@
 """The recurrent cells, one module per cell with its BPTT beside it (``rnn.py``, ``rnn_bptt.py``;
-``lstm.py``, ``lstm_bptt.py``; ``gru.py``, ``gru_bptt.py``).
+``lstm.py``, ``lstm_bptt.py``; ``gru.py``, ``gru_bptt.py``), and the stacked/bidirectional
+``RecurrentStack`` built of their per-step functions (``stack.py``, ``stack_layers.py``, ``stack_bptt.py``;
+docs/stacks.md).
 
 Every cell keeps the article's column convention and lists its parameters once, in order
 (``rnn.PARAMETERS``); its C# twin lives in ``dotnet/src/RnnPort/Cells/`` and its bridge twin in
@@ -15,5 +17,6 @@ sequence), its BPTT module (a gradients dataclass on ``GradientArrays``), and th
 from rnnport.cells.gru import GRU
 from rnnport.cells.lstm import LSTM
 from rnnport.cells.rnn import RNN
+from rnnport.cells.stack import RecurrentStack
 
-__all__ = ["GRU", "LSTM", "RNN"]
+__all__ = ["GRU", "LSTM", "RNN", "RecurrentStack"]

@@ -35,3 +35,21 @@ class GradientArrays:
         named = (*self.parameters().items(), *((name, getattr(self, name)) for name in self.START_STATES))
         for name, value in named:
             refuse_non_finite(value, f"bptt: the gradient of {name}")
+
+
+class StepGradients:
+    """The running gradients of one recurrent layer's W_ih, W_hh and biases (each None when off): what a
+    backward step adds to (``rnn_backward_step``, ``lstm_backward_step``, ``gru_backward_step``), for a
+    single cell and for each direction of a ``RecurrentStack`` alike. The arrays are the caller's, updated in place."""
+
+    def __init__(self, W_ih: np.ndarray, W_hh: np.ndarray, b_ih: np.ndarray | None, b_hh: np.ndarray | None) -> None:
+        self.W_ih, self.W_hh, self.b_ih, self.b_hh = W_ih, W_hh, b_ih, b_hh
+
+    def add(self, dgi: np.ndarray, dgh: np.ndarray, x: np.ndarray, h_prev: np.ndarray) -> None:
+        """W_ih += dgi xᵀ, W_hh += dgh h_prevᵀ, b_ih += dgi, b_hh += dgh: one product, one addition per element."""
+        self.W_ih += np.outer(dgi, x)
+        self.W_hh += np.outer(dgh, h_prev)
+        if self.b_ih is not None:
+            self.b_ih += dgi
+        if self.b_hh is not None:
+            self.b_hh += dgh

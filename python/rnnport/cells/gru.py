@@ -17,6 +17,7 @@ exact-mode operation order, which the C# side follows bit for bit.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -38,6 +39,25 @@ def gru_sigmoid(a: np.ndarray, exact: bool) -> np.ndarray:
     exp(−a) = inf for a ≲ −709.78 makes σ = 0.0 exactly, in both modes and both languages.
     """
     return logistic(a, exact)
+
+
+def gru_cell(k: Any, gi: np.ndarray, h: np.ndarray, whh_h: np.ndarray, b_hh: np.ndarray | None,
+             tape: list | None = None) -> np.ndarray:
+    """h' (H,) from gi = W_ih x (+ b_ih) (3H,), the previous state h (H,) and W_hh h (3H,), in the exact-mode order.
+
+    ``tape``, when given, receives (r, z, n, gh_n). The one per-step arithmetic of ``GRU`` and of a GRU
+    layer of ``RecurrentStack``. Element-wise NumPy operations round once each, so this order is the C#
+    side's bit for bit when gi and W_hh h are; only the kernels' sums, exp and tanh differ between the modes.
+    """
+    H = h.shape[0]
+    gh = whh_h if b_hh is None else whh_h + b_hh
+    exact = k is not FAST
+    r = gru_sigmoid(gi[:H] + gh[:H], exact)
+    z = gru_sigmoid(gi[H:2 * H] + gh[H:2 * H], exact)
+    n = k.tanh(gi[2 * H:] + r * gh[2 * H:])
+    if tape is not None:
+        tape.append((r, z, n, gh[2 * H:]))
+    return (1.0 - z) * n + z * h
 
 
 class GRU(ParameterStore, HiddenState, OutputLayer):
@@ -175,22 +195,8 @@ class GRU(ParameterStore, HiddenState, OutputLayer):
         return gi if self.b_ih is None else gi + self.b_ih
 
     def cell(self, gi: np.ndarray, h: np.ndarray, whh_h: np.ndarray, tape: list | None = None) -> np.ndarray:
-        """h' from gi (3H,), the previous state h (H,) and W_hh h (3H,), in the exact-mode order.
-
-        ``tape``, when given, receives (r, z, n, gh_n).
-
-        Element-wise NumPy operations round once each, so this order is the C# side's bit for bit when
-        gi and W_hh h are; only the kernels' sums, exp and tanh differ between the modes.
-        """
-        H = self.hidden_size
-        gh = whh_h if self.b_hh is None else whh_h + self.b_hh
-        exact = self.kernels is not FAST
-        r = gru_sigmoid(gi[:H] + gh[:H], exact)
-        z = gru_sigmoid(gi[H:2 * H] + gh[H:2 * H], exact)
-        n = self.kernels.tanh(gi[2 * H:] + r * gh[2 * H:])
-        if tape is not None:
-            tape.append((r, z, n, gh[2 * H:]))
-        return (1.0 - z) * n + z * h
+        """h' from gi (3H,), the previous state h (H,) and W_hh h (3H,): :func:`gru_cell` with this cell's b_hh."""
+        return gru_cell(self.kernels, gi, h, whh_h, self.b_hh, tape)
 
     def reset(self) -> None:
         """Put the state back to ``h0``."""

@@ -19,11 +19,12 @@ Truncated BPTT is chunking, as for the RNN: the caller carries ``h_last`` on, no
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnport.cells.gradients import GradientArrays
+from rnnport.cells.gradients import GradientArrays, StepGradients
 from rnnport.cells.gru import GRU
 from rnnport.cells.rnn_bptt import BpttResult
 from rnnport.cells.state import checked_sequence, checked_vector
@@ -46,6 +47,21 @@ class GruGradients(GradientArrays):
     b_y: np.ndarray | None
     h0: np.ndarray
 
+
+
+def gru_backward_step(k: Any, dh: np.ndarray, r: np.ndarray, z: np.ndarray, n: np.ndarray, gh_n: np.ndarray,
+                      x_t: np.ndarray, h_prev: np.ndarray, W_hh_T: np.ndarray, grads: StepGradients
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """One GRU backward step (the table above) given dh (H,) and the forward step's (r, z, n, gh_n): adds to
+    ``grads`` and returns (dgi (3H,), dh_next = W_hhᵀ dgh + dh·z), ``W_hh_T = k.prepare(W_hh.T)``. The one
+    backward step of ``GRU`` and of a GRU layer of ``RecurrentStack``."""
+    da_n = (dh * (1.0 - z)) * (1.0 - n * n)
+    da_z = (dh * (h_prev - n)) * (z * (1.0 - z))
+    da_r = (da_n * gh_n) * (r * (1.0 - r))
+    dgi = np.concatenate([da_r, da_z, da_n])
+    dgh = np.concatenate([da_r, da_z, da_n * r])
+    grads.add(dgi, dgh, x_t, h_prev)
+    return dgi, k.matvec_prepared(W_hh_T, dgh) + dh * z
 
 
 def gru_bptt(model: GRU, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None = None) -> BpttResult:
@@ -87,6 +103,7 @@ def gru_bptt(model: GRU, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | 
     with np.errstate(all="ignore"):  # refused below, not warned about
         grads = {name: np.zeros_like(p) for name, p in model.parameters().items()}
         dh_next = np.zeros(model.hidden_size)
+        step = StepGradients(grads["W_ih"], grads["W_hh"], grads.get("b_ih"), grads.get("b_hh"))
         for t in reversed(range(xs.shape[0])):
             r, z, n, gh_n = tape[t]
             dy = ps[t].copy()
@@ -95,18 +112,7 @@ def gru_bptt(model: GRU, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | 
             if "b_y" in grads:
                 grads["b_y"] += dy
             dh = k.matvec_prepared(W_hy_T, dy) + dh_next
-            da_n = (dh * (1.0 - z)) * (1.0 - n * n)
-            da_z = (dh * (prev[t] - n)) * (z * (1.0 - z))
-            da_r = (da_n * gh_n) * (r * (1.0 - r))
-            dgi = np.concatenate([da_r, da_z, da_n])
-            dgh = np.concatenate([da_r, da_z, da_n * r])
-            grads["W_ih"] += np.outer(dgi, xs[t])
-            grads["W_hh"] += np.outer(dgh, prev[t])
-            if "b_ih" in grads:
-                grads["b_ih"] += dgi
-            if "b_hh" in grads:
-                grads["b_hh"] += dgh
-            dh_next = k.matvec_prepared(W_hh_T, dgh) + dh * z
+            _, dh_next = gru_backward_step(k, dh, r, z, n, gh_n, xs[t], prev[t], W_hh_T, step)
     gradients = GruGradients(grads["W_ih"], grads["W_hh"], grads["W_hy"], grads.get("b_ih"), grads.get("b_hh"),
                              grads.get("b_y"), dh_next)
     gradients.refuse_non_finite()

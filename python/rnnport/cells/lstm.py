@@ -38,6 +38,29 @@ def sigmoid(a: np.ndarray, kernel: Any) -> np.ndarray:
     return logistic(a, kernel is EXACT)
 
 
+def lstm_cell(k: Any, gi: np.ndarray, W_hh_prepared: np.ndarray, b_hh: np.ndarray | None, h: np.ndarray,
+              c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One LSTM step from (h, c) (H,) given the input projection gi = W_ih x (+ b_ih) (4H,): (h', c', gates).
+
+    ``W_hh_prepared`` is ``k.prepare(W_hh)`` (4H, H); ``gates`` (4H,) holds [i | f | g | o] after their
+    nonlinearities (what BPTT needs). The one per-step arithmetic of ``LSTM`` and of an LSTM layer of
+    ``RecurrentStack`` (docs/exact-mode.md, "LSTM").
+    """
+    H = h.shape[0]
+    gh = k.matvec_prepared(W_hh_prepared, h)
+    if b_hh is not None:
+        gh = gh + b_hh
+    a = gi + gh  # (4H,)
+    gates = np.empty(4 * H)
+    gates[:2 * H] = sigmoid(a[:2 * H], k)             # i, f
+    gates[2 * H:3 * H] = k.tanh(a[2 * H:3 * H])       # g
+    gates[3 * H:] = sigmoid(a[3 * H:], k)             # o
+    i, f, g, o = gates[:H], gates[H:2 * H], gates[2 * H:3 * H], gates[3 * H:]
+    c_next = (f * c) + (i * g)
+    h_next = o * k.tanh(c_next)
+    return h_next, c_next, gates
+
+
 class LSTM(ParameterStore, HiddenState, OutputLayer):
     """An LSTM cell (torch.nn.LSTM, one layer) with an output layer ``y = W_hy @ h (+ b_y)``.
 
@@ -122,23 +145,8 @@ class LSTM(ParameterStore, HiddenState, OutputLayer):
 
     def cell(self, gi: np.ndarray, W_hh_prepared: np.ndarray, h: np.ndarray, c: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """One step from (h, c) given the input projection gi (4H,): returns (h', c', gates (4H,)).
-
-        ``gates`` holds [i | f | g | o] after their nonlinearities (what BPTT needs).
-        """
-        k, H = self.kernels, self.hidden_size
-        gh = k.matvec_prepared(W_hh_prepared, h)
-        if self.b_hh is not None:
-            gh = gh + self.b_hh
-        a = gi + gh  # (4H,)
-        gates = np.empty(4 * H)
-        gates[:2 * H] = sigmoid(a[:2 * H], k)             # i, f
-        gates[2 * H:3 * H] = k.tanh(a[2 * H:3 * H])       # g
-        gates[3 * H:] = sigmoid(a[3 * H:], k)             # o
-        i, f, g, o = gates[:H], gates[H:2 * H], gates[2 * H:3 * H], gates[3 * H:]
-        c_next = (f * c) + (i * g)
-        h_next = o * k.tanh(c_next)
-        return h_next, c_next, gates
+        """One step from (h, c) given the input projection gi (4H,): :func:`lstm_cell` with this cell's b_hh."""
+        return lstm_cell(self.kernels, gi, W_hh_prepared, self.b_hh, h, c)
 
     def step(self, x: ArrayLike) -> np.ndarray:
         """Advance one timestep.

@@ -19,11 +19,12 @@ gradient crosses the boundary.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnport.cells.gradients import GradientArrays
+from rnnport.cells.gradients import GradientArrays, StepGradients
 from rnnport.cells.lstm import LSTM, _refuse_sequence
 from rnnport.cells.state import checked_sequence, checked_vector
 from rnnport.numerics.finite_results import all_finite
@@ -48,6 +49,27 @@ class LstmGradients(GradientArrays):
     c0: np.ndarray
 
     START_STATES = ("h0", "c0")
+
+
+def lstm_backward_step(k: Any, dh: np.ndarray, dc_next: np.ndarray, gates: np.ndarray, tau: np.ndarray,
+                       c_prev: np.ndarray, x_t: np.ndarray, h_prev: np.ndarray, W_hh_T: np.ndarray,
+                       grads: StepGradients) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One LSTM backward step (the table above) given dh (H,) and dc_next: adds to ``grads`` and returns
+    (da (4H,), dh_next = W_hhᵀ da, dc_next = dc·f), with ``gates`` (4H,) [i | f | g | o] and τ = tanh(c_t) of
+    the forward step and ``W_hh_T = k.prepare(W_hh.T)``. The one backward step of ``LSTM`` and of an LSTM
+    layer of ``RecurrentStack``."""
+    H = dh.shape[0]
+    i, f, g, o = gates[:H], gates[H:2 * H], gates[2 * H:3 * H], gates[3 * H:]
+    do = dh * tau
+    dc = ((dh * o) * (1.0 - tau * tau)) + dc_next
+    di, dg, df = dc * g, dc * i, dc * c_prev
+    da = np.empty(4 * H)
+    da[:H] = (di * i) * (1.0 - i)
+    da[H:2 * H] = (df * f) * (1.0 - f)
+    da[2 * H:3 * H] = dg * (1.0 - g * g)
+    da[3 * H:] = (do * o) * (1.0 - o)
+    grads.add(da, da, x_t, h_prev)
+    return da, k.matvec_prepared(W_hh_T, da), dc * f
 
 
 @dataclass
@@ -99,7 +121,7 @@ def bptt(model: LSTM, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | Non
         taus = k.tanh(cs)  # (T, H): the same function on the same values as the forward pass
         grads = {name: np.zeros_like(p) for name, p in model.parameters().items()}
         dh_next, dc_next = np.zeros(H), np.zeros(H)
-        da = np.empty(4 * H)
+        step = StepGradients(grads["W_ih"], grads["W_hh"], grads.get("b_ih"), grads.get("b_hh"))
         for t in reversed(range(T)):
             dy = ps[t].copy()
             dy[targets[t]] -= 1.0
@@ -107,22 +129,8 @@ def bptt(model: LSTM, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | Non
             if "b_y" in grads:
                 grads["b_y"] += dy
             dh = k.matvec_prepared(W_hy_T, dy) + dh_next
-            tau = taus[t]
-            i, f, g, o = gates[t, :H], gates[t, H:2 * H], gates[t, 2 * H:3 * H], gates[t, 3 * H:]
-            do = dh * tau
-            dc = ((dh * o) * (1.0 - tau * tau)) + dc_next
-            di, dg, df = dc * g, dc * i, dc * prev_c[t]
-            dc_next = dc * f
-            da[:H] = (di * i) * (1.0 - i)
-            da[H:2 * H] = (df * f) * (1.0 - f)
-            da[2 * H:3 * H] = dg * (1.0 - g * g)
-            da[3 * H:] = (do * o) * (1.0 - o)
-            for bias in ("b_ih", "b_hh"):
-                if bias in grads:
-                    grads[bias] += da
-            grads["W_ih"] += np.outer(da, xs[t])
-            grads["W_hh"] += np.outer(da, prev_h[t])
-            dh_next = k.matvec_prepared(W_hh_T, da)
+            _, dh_next, dc_next = lstm_backward_step(k, dh, dc_next, gates[t], taus[t], prev_c[t], xs[t], prev_h[t],
+                                                     W_hh_T, step)
     gradients = LstmGradients(grads["W_ih"], grads["W_hh"], grads["W_hy"], grads.get("b_ih"), grads.get("b_hh"),
                               grads.get("b_y"), dh_next, dc_next)
     gradients.refuse_non_finite()

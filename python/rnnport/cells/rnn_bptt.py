@@ -18,11 +18,12 @@ serve every cell, are in :mod:`rnnport.training`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnport.cells.gradients import GradientArrays
+from rnnport.cells.gradients import GradientArrays, StepGradients
 from rnnport.cells.rnn import PARAMETERS, RNN
 from rnnport.cells.state import checked_sequence, checked_vector
 from rnnport.numerics.loss import check_targets, cross_entropy, softmax
@@ -43,6 +44,22 @@ class Gradients(GradientArrays):
     b_y: np.ndarray | None
     h0: np.ndarray
 
+
+
+def rnn_backward_step(k: Any, activation: str, dh: np.ndarray, h_t: np.ndarray, x_t: np.ndarray, h_prev: np.ndarray,
+                      W_hh_T: np.ndarray, grads: StepGradients) -> tuple[np.ndarray, np.ndarray]:
+    """One RNN backward step given dh (H,) at the state h_t: adds to ``grads`` and returns (da, dh_next).
+
+    ``da = (1 − h_t·h_t)·dh`` (tanh) or ``h_t > 0 ? dh : +0.0`` (relu; h_t > 0 exactly where a_t > 0);
+    ``dh_next = W_hhᵀ da`` with ``W_hh_T = k.prepare(W_hh.T)``. The one backward step of ``RNN`` and of an RNN
+    layer of ``RecurrentStack`` (whose two biases both receive da).
+    """
+    if activation == "tanh":
+        da = (1.0 - h_t * h_t) * dh                                   # backprop through tanh
+    else:
+        da = np.where(h_t > 0.0, dh, 0.0)                             # backprop through relu
+    grads.add(da, da, x_t, h_prev)
+    return da, k.matvec_prepared(W_hh_T, da)
 
 
 @dataclass
@@ -88,6 +105,8 @@ def bptt(model: RNN, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None
     with np.errstate(all="ignore"):  # an overflow is refused below, not warned about
         grads = {name: np.zeros_like(p) for name, p in model.parameters().items()}
         dh_next = np.zeros(model.hidden_size)
+        W_hh_T = k.prepare(model.W_hh.T)  # once per chunk
+        step = StepGradients(grads["W_xh"], grads["W_hh"], grads.get("b_h"), None)  # one bias: b_h += da
         for t in reversed(range(T)):
             dy = ps[t].copy()
             dy[targets[t]] -= 1.0                                     # backprop into y
@@ -95,15 +114,7 @@ def bptt(model: RNN, xs: ArrayLike, targets: ArrayLike, h_prev: ArrayLike | None
             if "b_y" in grads:
                 grads["b_y"] += dy
             dh = k.matvec(model.W_hy.T, dy) + dh_next                 # backprop into h
-            if model.activation == "tanh":
-                da = (1.0 - hs[t] * hs[t]) * dh                       # backprop through tanh
-            else:
-                da = np.where(hs[t] > 0.0, dh, 0.0)                   # backprop through relu
-            if "b_h" in grads:
-                grads["b_h"] += da
-            grads["W_xh"] += np.outer(da, xs[t])
-            grads["W_hh"] += np.outer(da, prev[t])
-            dh_next = k.matvec(model.W_hh.T, da)
+            _, dh_next = rnn_backward_step(k, model.activation, dh, hs[t], xs[t], prev[t], W_hh_T, step)
     gradients = Gradients(**{name: grads.get(name) for name in PARAMETERS}, h0=dh_next)
     gradients.refuse_non_finite()
     return BpttResult(loss, gradients, hs[-1].copy())

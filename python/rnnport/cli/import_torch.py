@@ -21,13 +21,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Check the paths, read the state_dict, convert, say what was found, write the model file atomically."""
     from rnnport.io import model_file
-    from rnnport.torch import from_state_dict, infer_cell, load_state_dict
+    from rnnport.torch import cell_from_state_dict, infer_cell, load_state_dict
 
     option_rules.input_file(args.file, "torch file")
     option_rules.output_file(args.out, "--out")
     state = load_state_dict(args.file)
     cell, inputs, hidden = infer_cell(state)
-    model = from_state_dict(state, args.cell, nonlinearity=args.nonlinearity)
+    # one layer, one direction: a single cell, model file v2 (stacks: version 3, docs/stacks.md)
+    model = cell_from_state_dict(state, args.cell, nonlinearity=args.nonlinearity)
     biases = "bias_ih_l0 + bias_hh_l0 → b_h" if cell == "rnn" else "bias_ih_l0, bias_hh_l0"
     found = f"{cell}{f' ({args.nonlinearity})' if cell == 'rnn' else ''}, I = {inputs}, H = {hidden}, " \
             f"biases: {biases if 'bias_ih_l0' in state else 'none'}, output layer: identity (O = H)"

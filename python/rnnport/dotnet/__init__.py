@@ -14,6 +14,8 @@ module             what                                         NumPy twin
 ``rnn_bptt``       :func:`bptt`, :class:`DotNetGradients`       :mod:`rnnport.cells.rnn_bptt`
 ``gru``            :class:`DotNetGRU`                           :class:`rnnport.cells.gru.GRU`
 ``gru_bptt``       :func:`gru_bptt` and its gradients           :mod:`rnnport.cells.gru_bptt`
+``stack``          :class:`DotNetRecurrentStack`,               :class:`rnnport.cells.stack.RecurrentStack`,
+                   :func:`stack_bptt`                           :func:`rnnport.cells.stack_bptt.bptt`
 ``clipping``       ``clip_elementwise``, ``clip_global_norm``   :mod:`rnnport.training.clipping`
 ``optimizers``     :class:`SGD`, :class:`Adagrad`               :mod:`rnnport.training.optimizers`
 ``sampling``       :func:`sample`                               :mod:`rnnport.training.sampling`
@@ -31,8 +33,9 @@ from rnnport.dotnet.rnn import DotNetRNN
 from rnnport.dotnet.rnn_bptt import DotNetGradients, bptt
 from rnnport.dotnet.runtime import load
 from rnnport.dotnet.sampling import sample
+from rnnport.dotnet.stack import DotNetRecurrentStack, DotNetStackGradients, stack_bptt
 from rnnport.dotnet.transfer import fits_net, from_net, to_net
 
-__all__ = ["Adagrad", "DotNetGRU", "DotNetGradients", "DotNetGruGradients", "DotNetRNN", "SGD", "bptt",
-           "clip_elementwise", "clip_global_norm", "fits_net", "from_net", "gru_bptt", "load", "load_model",
-           "sample", "save", "to_net"]
+__all__ = ["Adagrad", "DotNetGRU", "DotNetGradients", "DotNetGruGradients", "DotNetRNN", "DotNetRecurrentStack",
+           "DotNetStackGradients", "SGD", "bptt", "clip_elementwise", "clip_global_norm", "fits_net", "from_net",
+           "gru_bptt", "load", "load_model", "sample", "save", "stack_bptt", "to_net"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnport.torch.state_dict import StateDictError
+from rnnport.torch.common import StateDictError
 
 
 def _is_state(value: Any, tensor_type: type) -> bool:

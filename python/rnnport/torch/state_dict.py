@@ -1,25 +1,24 @@
-"""A torch state_dict (one layer, one direction) to an rnnport model and back, without torch.
+"""A torch state_dict (any ``num_layers``, ``bidirectional``, ``bias``) to a ``RecurrentStack`` and back, without torch.
 
-========================  ==============  ============================================
-torch key                 shape           rnnport (NumPy; C# holds the transpose)
-========================  ==============  ============================================
-``weight_ih_l0``          (G·H, I)        RNN ``W_xh``, LSTM/GRU ``W_ih``
-``weight_hh_l0``          (G·H, H)        ``W_hh``
-``bias_ih_l0``            (G·H,)          LSTM/GRU ``b_ih``; RNN: ``b_h = bias_ih + bias_hh``
-``bias_hh_l0``            (G·H,)          LSTM/GRU ``b_hh``
-========================  ==============  ============================================
+===============================  ==============  ===========================================
+torch key                        shape           rnnport (docs/stacks.md)
+===============================  ==============  ===========================================
+``weight_ih_l{k}{_reverse}``     (G·H, I_k)      the same name; C# holds the transpose
+``weight_hh_l{k}{_reverse}``     (G·H, H)        the same name
+``bias_ih_l{k}{_reverse}``       (G·H,)          the same name (all biases, or none)
+``bias_hh_l{k}{_reverse}``       (G·H,)          the same name (the RNN keeps both)
+===============================  ==============  ===========================================
 
-G, the number of gate blocks, is read off ``weight_hh_l0`` (its rows over its columns): 1 for the RNN,
-4 for the LSTM (i, f, g, o), 3 for the GRU (r, z, n); so the cell is never ambiguous, and ``cell=`` is
-a check. The RNN's nonlinearity is not in a state_dict: pass ``nonlinearity`` (torch's default, tanh,
-otherwise). The RNN has one bias where torch has two: ``b_h`` is their sum in float64, one rounding
-(≤ u·|bias_ih + bias_hh|) away from torch's order, inside the fast-mode bound. torch has no output
-layer: without ``W_hy`` it is the identity I_H (so y = h, O = H), without ``b_y`` none. h0 (and c0)
-are zeros, as torch's default state.
+G (1 RNN, 4 LSTM, 3 GRU) is read off ``weight_hh_l0`` (rows over columns), L off the layer numbers,
+D off the ``_reverse`` keys, I_0 = I off ``weight_ih_l0``, I_k = D·H above. The names and arrays are kept
+as they are, so ``to_state_dict(from_state_dict(sd))`` is ``sd`` bit for bit (float32 widens exactly).
+The RNN's nonlinearity is not in a state_dict: pass ``nonlinearity`` (torch's default, tanh, otherwise).
+torch has no output layer: without ``W_hy`` the stack's output is its top layer's (O = D·H).
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 import numpy as np
@@ -28,139 +27,133 @@ from numpy.typing import ArrayLike
 from rnnport.cells.gru import GRU
 from rnnport.cells.lstm import LSTM
 from rnnport.cells.rnn import RNN
+from rnnport.cells.stack import RecurrentStack, parameter_names
+from rnnport.torch.common import GATES, StateDictError, as_array
+from rnnport.torch.single_cell import cell_to_state_dict
 
-#: Gate blocks per cell, the factor of H in the weights' rows.
-GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+_KEY = re.compile(r"^(weight|bias)_(ih|hh)_l(\d+)(_reverse)?$")
 _CELL_OF_GATES = {gates: cell for cell, gates in GATES.items()}
-WEIGHTS = ("weight_ih_l0", "weight_hh_l0")
-BIASES = ("bias_ih_l0", "bias_hh_l0")
-_LAYER = re.compile(r"_l(\d+)(_reverse)?$")
 
 
-class StateDictError(ValueError):
-    """A state_dict this slice does not convert; the one-line message names the key."""
+@dataclass(frozen=True)
+class StackShape:
+    """What a state_dict's keys and shapes say: the cell, L, bidirectional, I, H and whether it has biases."""
+
+    cell: str
+    num_layers: int
+    bidirectional: bool
+    input_size: int
+    hidden_size: int
+    bias: bool
 
 
-def _array(key: str, value: Any) -> np.ndarray:
-    """``value`` (an array, or a torch tensor) as a fresh float64 array; floating dtypes only."""
-    if hasattr(value, "detach"):  # a torch tensor, read without importing torch
-        value = value.detach().cpu().numpy()
-    array = np.asarray(value)
-    if not np.issubdtype(array.dtype, np.floating):
-        raise StateDictError(f"{key}: dtype {array.dtype} is not a floating type")
-    if not np.isfinite(array).all():
-        raise StateDictError(f"{key}: holds a non-finite value")
-    return np.array(array, dtype=np.float64)  # float16/32 → float64 is exact
+def infer_stack(state: Mapping[str, Any]) -> StackShape:
+    """The cell, layers, directions and sizes of a torch RNN/LSTM/GRU state_dict, from its keys and shapes.
 
-
-def _check_keys(state: Mapping[str, Any]) -> None:
-    """Refuse projections, further layers or directions, missing and unknown keys, naming the key."""
+    Raises
+    ------
+    StateDictError
+        One line naming the key: a non-string key, ``weight_hr_l*`` (proj_size > 0), a key no such module
+        has, a gap in the layer numbers, a missing key (biases: all or none), a shape that fits no cell.
+    """
+    layers: dict[int, str] = {}
     for key in state:
         if not isinstance(key, str):
             raise StateDictError(f"{key!r}: a state_dict key must be a string")
         if key.startswith("weight_hr_"):
             raise StateDictError(f"{key}: proj_size > 0 (LSTM projections) is not supported")
-        match = _LAYER.search(key)
-        if match and (match.group(2) or match.group(1) != "0"):
-            raise StateDictError(f"{key}: stacked/bidirectional models are not supported yet (one layer, one direction)")
-        if key not in WEIGHTS + BIASES:
-            raise StateDictError(f"{key}: not a key of a torch RNN/LSTM/GRU layer "
-                                 f"(expected {', '.join(WEIGHTS + BIASES)})")
-    for key in WEIGHTS:
+        match = _KEY.match(key)
+        if not match:
+            raise StateDictError(f"{key}: not a key of a torch RNN/LSTM/GRU module "
+                                 f"(expected weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, …, _reverse)")
+        layers.setdefault(int(match.group(3)), key)
+    if not layers:
+        raise StateDictError("weight_ih_l0: missing (the state_dict is empty)")
+    L = max(layers) + 1
+    for k in range(L):
+        if k not in layers:
+            after = min(n for n in layers if n > k)
+            raise StateDictError(f"{layers[after]}: layer {after} follows a gap (no key of layer {k})")
+    bidirectional = any(key.endswith("_reverse") for key in state)
+    bias = any(key.startswith("bias_") for key in state)
+    for key in parameter_names(L, bidirectional, bias):
         if key not in state:
-            raise StateDictError(f"{key}: missing")
-    present = [key for key in BIASES if key in state]
-    if len(present) == 1:
-        missing = BIASES[1 - BIASES.index(present[0])]
-        raise StateDictError(f"{missing}: missing (torch has both biases or neither)")
-
-
-def infer_cell(state: Mapping[str, Any]) -> tuple[str, int, int]:
-    """The cell ("rnn", "lstm", "gru"), I and H of a one-layer state_dict, from ``weight_hh_l0``'s shape.
-
-    Raises
-    ------
-    StateDictError
-        A key is refused (:func:`from_state_dict`) or a shape fits no cell.
-    """
-    _check_keys(state)
-    shapes = {key: tuple(np.shape(state[key])) for key in state}
-    hh = shapes["weight_hh_l0"]
+            why = " (torch has all biases or none)" if key.startswith("bias_") else ""
+            raise StateDictError(f"{key}: missing{why}")
+    hh = tuple(np.shape(state["weight_hh_l0"]))
     if len(hh) != 2 or hh[1] < 1 or hh[0] % hh[1] or hh[0] // hh[1] not in _CELL_OF_GATES:
         raise StateDictError(f"weight_hh_l0: shape {hh} fits no cell (expected (H, H), (4H, H) or (3H, H))")
     H = hh[1]
     cell = _CELL_OF_GATES[hh[0] // H]
-    rows = GATES[cell] * H
-    ih = shapes["weight_ih_l0"]
-    if len(ih) != 2 or ih[0] != rows or ih[1] < 1:
-        raise StateDictError(f"weight_ih_l0: shape {ih}, expected ({rows}, I) for a {cell} with H = {H}")
-    for key in BIASES:
-        if key in shapes and shapes[key] != (rows,):
-            raise StateDictError(f"{key}: shape {shapes[key]}, expected ({rows},) for a {cell} with H = {H}")
-    return cell, ih[1], H
+    ih = tuple(np.shape(state["weight_ih_l0"]))
+    if len(ih) != 2 or ih[1] < 1:
+        raise StateDictError(f"weight_ih_l0: shape {ih}, expected ({GATES[cell] * H}, I) for a {cell} with H = {H}")
+    I, D, rows = ih[1], 2 if bidirectional else 1, GATES[cell] * H
+    for key in parameter_names(L, bidirectional, bias):
+        k = int(_KEY.match(key).group(3))  # type: ignore[union-attr]
+        columns = H if "_hh_" in key else (I if k == 0 else D * H)
+        want = (rows, columns) if key.startswith("weight_") else (rows,)
+        if tuple(np.shape(state[key])) != want:
+            raise StateDictError(f"{key}: shape {tuple(np.shape(state[key]))}, expected {want} for a {cell} with "
+                                 f"H = {H}{f', I = {I}' if k == 0 and key.startswith('weight_ih') else ''}")
+    return StackShape(cell, L, bidirectional, I, H, bias)
+
+
+def infer_cell(state: Mapping[str, Any]) -> tuple[str, int, int]:
+    """The cell ("rnn", "lstm", "gru"), I and H of a state_dict (any layers, directions); :func:`infer_stack`'s refusals."""
+    found = infer_stack(state)
+    return found.cell, found.input_size, found.hidden_size
 
 
 def from_state_dict(state: Mapping[str, ArrayLike], cell: str | None = None, *, nonlinearity: str = "tanh",
-                    W_hy: ArrayLike | None = None, b_y: ArrayLike | None = None,
-                    kernel: str = "fast") -> RNN | LSTM | GRU:
-    """The rnnport model holding a one-layer, unidirectional torch state_dict's weights.
+                    W_hy: ArrayLike | None = None, b_y: ArrayLike | None = None, kernel: str = "fast"
+                    ) -> RecurrentStack:
+    """The ``RecurrentStack`` holding a torch RNN/LSTM/GRU state_dict's weights, bit for bit.
 
     Parameters
     ----------
     state : mapping of str to array_like (or torch tensors)
-        ``weight_ih_l0`` (G·H, I), ``weight_hh_l0`` (G·H, H) and optionally both ``bias_ih_l0``,
-        ``bias_hh_l0`` (G·H,); floating dtypes.
+        torch's keys (module docstring); floating dtypes.
     cell : {"rnn", "lstm", "gru"}, optional
         The expected cell; the shapes decide it, and a different one is refused.
     nonlinearity : {"tanh", "relu"}
-        The RNN's (torch's ``nonlinearity``); ignored for the gated cells.
-    W_hy : array_like, shape (O, H), optional
-        The output layer; the identity I_H when omitted (y = h).
+        The RNN's (torch's ``nonlinearity``); the gated cells have tanh.
+    W_hy : array_like, shape (O, D·H), optional
+        An output layer; none by default (y_t is the top layer's output).
     b_y : array_like, shape (O,), optional
-        The output bias; none when omitted.
+        Its bias.
     kernel : {"fast", "exact"}
-        The model's kernel.
 
     Returns
     -------
-    RNN, LSTM or GRU
-        With h0 (and c0) zeros. For the RNN, ``b_h = bias_ih_l0 + bias_hh_l0`` (one rounding).
+    RecurrentStack
+        h0 (and c0) zeros, as torch's default state.
 
     Raises
     ------
     StateDictError
-        ``weight_hr_l0`` (proj_size > 0), a key of another layer or direction, a missing or extra
-        key, a shape that fits no cell, a non-floating dtype, or ``cell`` not the one the shapes give.
+        :func:`infer_stack`'s refusals, a non-floating dtype, a non-finite value, or ``cell`` not the one
+        the shapes give; the message names the key.
     """
-    found, _, H = infer_cell(state)
-    if cell is not None and cell != found:
-        raise StateDictError(f"weight_hh_l0: shape {tuple(np.shape(state['weight_hh_l0']))} is a {found}, not a {cell}")
-    arrays = {key: _array(key, state[key]) for key in state}
-    out = np.eye(H) if W_hy is None else W_hy
-    if found == "rnn":
-        b_h = arrays["bias_ih_l0"] + arrays["bias_hh_l0"] if "bias_ih_l0" in arrays else None
-        return RNN(arrays["weight_ih_l0"], arrays["weight_hh_l0"], out, activation=nonlinearity,
-                   b_h=b_h, b_y=b_y, kernel=kernel)
-    model_class = LSTM if found == "lstm" else GRU
-    return model_class(arrays["weight_ih_l0"], arrays["weight_hh_l0"], out, b_ih=arrays.get("bias_ih_l0"),
-                       b_hh=arrays.get("bias_hh_l0"), b_y=b_y, kernel=kernel)
+    found = infer_stack(state)
+    if cell is not None and cell != found.cell:
+        raise StateDictError(f"weight_hh_l0: shape {tuple(np.shape(state['weight_hh_l0']))} is a {found.cell}, "
+                             f"not a {cell}")
+    arrays = {key: as_array(key, state[key]) for key in parameter_names(found.num_layers, found.bidirectional, found.bias)}
+    return RecurrentStack(found.cell, arrays, num_layers=found.num_layers, bidirectional=found.bidirectional,
+                          nonlinearity=nonlinearity if found.cell == "rnn" else "tanh", W_hy=W_hy, b_y=b_y,
+                          kernel=kernel)  # type: ignore[arg-type]
 
 
-def to_state_dict(model: RNN | LSTM | GRU) -> dict[str, np.ndarray]:
-    """The torch state_dict (NumPy arrays, float64 copies) of ``model``'s recurrent layer.
+def to_state_dict(model: RecurrentStack | RNN | LSTM | GRU) -> dict[str, np.ndarray]:
+    """The torch state_dict (NumPy float64 copies, torch's key order) of a stack's recurrent layers.
 
-    The output layer (W_hy, b_y) and h0 have no place in a torch module and are left out. The RNN's
-    ``b_h`` goes to ``bias_ih_l0`` and zeros to ``bias_hh_l0`` (adding +0.0 is exact); a gated cell with
-    one bias only gets zeros for the other. No bias at all: no bias keys (torch's ``bias=False``).
+    The output layer (W_hy, b_y) and h0/c0 have no place in a torch module and are left out. A single cell
+    converts as in the first slice (:func:`rnnport.torch.single_cell.cell_to_state_dict`).
     """
-    if isinstance(model, RNN):
-        weights, biases = (model.W_xh, model.W_hh), (model.b_h, None if model.b_h is None else np.zeros_like(model.b_h))
-    elif isinstance(model, (LSTM, GRU)):
-        weights, biases = (model.W_ih, model.W_hh), (model.b_ih, model.b_hh)
-    else:
-        raise TypeError(f"expected an RNN, LSTM or GRU, got {type(model).__name__}")
-    state = {key: np.array(w, dtype=np.float64) for key, w in zip(WEIGHTS, weights)}
-    if any(b is not None for b in biases):
-        rows = state["weight_hh_l0"].shape[0]
-        state.update({key: np.zeros(rows) if b is None else np.array(b, dtype=np.float64) for key, b in zip(BIASES, biases)})
-    return state
+    if isinstance(model, RecurrentStack):
+        return {name: np.array(value, dtype=np.float64) for name, value in model.parameters().items()
+                if name not in ("W_hy", "b_y")}
+    if isinstance(model, (RNN, LSTM, GRU)):
+        return cell_to_state_dict(model)
+    raise TypeError(f"expected a RecurrentStack, RNN, LSTM or GRU, got {type(model).__name__}")

@@ -34,7 +34,7 @@ def test_gradients_pass_the_finite_difference_check(biases, kernel):
 
 @pytest.mark.parametrize("wrong, victims", [
     ("(1.0 - n * n)", ("W_ih", "W_hh")),             # the tanh derivative left out
-    ("(dh * (prev[t] - n))", ("W_ih", "W_hh")),       # the update gate's input from h_t, not h_{t−1}
+    ("xs[t], prev[t], W_hh_T", ("W_ih", "W_hh")),   # the step given h_t, not h_{t−1}
     ("(da_n * gh_n)", ("W_ih", "W_hh")),             # the reset gate's input
     ("dh * z", ("h0",)),                             # the direct path into h_{t−1}
 ])
@@ -42,7 +42,7 @@ def test_gradient_check_catches_wrong_backward_steps(monkeypatch, wrong, victims
     """Negative controls: each plausible mistake in the backward pass fails the check by orders of magnitude."""
     import rnnport.cells.gru_bptt as module
 
-    replacement = {"(1.0 - n * n)": "1.0", "(dh * (prev[t] - n))": "(dh * (hs[t] - n))",
+    replacement = {"(1.0 - n * n)": "1.0", "xs[t], prev[t], W_hh_T": "xs[t], hs[t], W_hh_T",
                    "(da_n * gh_n)": "(da_n * gh_n * 0.5)", "dh * z": "dh * (1.0 - z)"}[wrong]
     source = open(module.__file__, encoding="utf-8").read()
     assert source.count(wrong) >= 1

@@ -34,9 +34,9 @@ def test_gradient_check_catches_a_missing_tanh_derivative(monkeypatch):
     import rnnport.cells.rnn_bptt as module
 
     source = open(module.__file__, encoding="utf-8").read()
-    assert "(1.0 - hs[t] * hs[t]) * dh" in source
+    assert "(1.0 - h_t * h_t) * dh" in source
     namespace: dict = {}
-    exec(compile(source.replace("(1.0 - hs[t] * hs[t]) * dh", "dh"), module.__file__, "exec"), namespace)
+    exec(compile(source.replace("(1.0 - h_t * h_t) * dh", "dh"), module.__file__, "exec"), namespace)
     monkeypatch.setattr("rnnport.training.gradient_check.bptt", namespace["bptt"])
     model, xs, targets = char_case()
     worst = gradient_check(model, xs, targets, samples=15)

@@ -1,4 +1,4 @@
-"""rnnport.torch.state_dict without torch: cell inference, the RNN's bias sum, the identity output layer,
+"""rnnport.torch.single_cell without torch (the first slice: one layer to a single cell): cell inference, the RNN's bias sum,
 the way back, and every refusal naming its key."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from rnnport.cells.gru import GRU
 from rnnport.cells.lstm import LSTM
 from rnnport.cells.rnn import RNN
-from rnnport.torch import StateDictError, from_state_dict, infer_cell, to_state_dict
+from rnnport.torch import StateDictError, cell_from_state_dict, infer_cell, to_state_dict
 
 
 def state(gates: int, I: int = 3, H: int = 4, bias: bool = True, seed: int = 0) -> dict[str, np.ndarray]:
@@ -25,7 +25,7 @@ def state(gates: int, I: int = 3, H: int = 4, bias: bool = True, seed: int = 0) 
 def test_cell_is_read_off_the_shapes(gates, cell, model_class):
     sd = state(gates)
     assert infer_cell(sd) == (cell, 3, 4)
-    model = from_state_dict(sd)
+    model = cell_from_state_dict(sd)
     assert type(model) is model_class and (model.input_size, model.hidden_size, model.output_size) == (3, 4, 4)
     np.testing.assert_array_equal(model.W_hy, np.eye(4))  # no output layer in torch: the identity
     assert model.b_y is None
@@ -46,7 +46,7 @@ def test_importing_the_package_does_not_import_torch():
 @pytest.mark.parametrize("gates", [4, 3])
 def test_gated_round_trip_is_bit_for_bit(gates):
     sd = state(gates)
-    back = to_state_dict(from_state_dict(sd))
+    back = to_state_dict(cell_from_state_dict(sd))
     assert list(back) == list(sd)
     for key in sd:
         assert back[key].tobytes() == sd[key].tobytes(), key
@@ -54,7 +54,7 @@ def test_gated_round_trip_is_bit_for_bit(gates):
 
 def test_rnn_bias_is_the_sum_and_goes_back_into_bias_ih():
     sd = state(1)
-    model = from_state_dict(sd, "rnn", nonlinearity="relu")
+    model = cell_from_state_dict(sd, "rnn", nonlinearity="relu")
     assert model.activation == "relu"
     np.testing.assert_array_equal(model.b_h, sd["bias_ih_l0"] + sd["bias_hh_l0"])
     back = to_state_dict(model)
@@ -63,20 +63,20 @@ def test_rnn_bias_is_the_sum_and_goes_back_into_bias_ih():
 
 
 def test_without_biases_no_bias_keys_come_back():
-    back = to_state_dict(from_state_dict(state(3, bias=False)))
+    back = to_state_dict(cell_from_state_dict(state(3, bias=False)))
     assert set(back) == {"weight_ih_l0", "weight_hh_l0"}
 
 
 def test_output_layer_when_given():
     W_hy, b_y = np.arange(8.0).reshape(2, 4), np.array([1.0, -1.0])
-    model = from_state_dict(state(4), W_hy=W_hy, b_y=b_y)
+    model = cell_from_state_dict(state(4), W_hy=W_hy, b_y=b_y)
     np.testing.assert_array_equal(model.W_hy, W_hy)
     np.testing.assert_array_equal(model.b_y, b_y)
 
 
 def test_float32_widens_exactly():
     sd = {k: v.astype(np.float32) for k, v in state(3).items()}
-    model = from_state_dict(sd)
+    model = cell_from_state_dict(sd)
     np.testing.assert_array_equal(model.W_ih, sd["weight_ih_l0"].astype(np.float64))
 
 
@@ -108,7 +108,7 @@ REFUSALS = {
 def test_refusals_name_the_key(key):
     sd, words = REFUSALS[key]
     with pytest.raises(StateDictError) as caught:
-        from_state_dict(sd)
+        cell_from_state_dict(sd)
     message = str(caught.value)
     assert message.startswith(f"{key}:") and words in message and "\n" not in message
 
@@ -123,14 +123,14 @@ def test_refusals_name_the_key(key):
 ])
 def test_shape_and_dtype_refusals_name_the_key(key, value, words):
     with pytest.raises(StateDictError, match=f"^{key}: .*{__import__('re').escape(words)}"):
-        from_state_dict(_with(_SD, **{key: value}))
+        cell_from_state_dict(_with(_SD, **{key: value}))
 
 
 def test_a_different_cell_is_refused():
     with pytest.raises(StateDictError, match="^weight_hh_l0: .* is a lstm, not a gru"):
-        from_state_dict(_SD, "gru")
+        cell_from_state_dict(_SD, "gru")
 
 
 def test_a_valid_state_passes_the_same_checks():
     """Negative control of the refusals: the unmodified dict converts."""
-    assert isinstance(from_state_dict(_SD, "lstm"), LSTM)
+    assert isinstance(cell_from_state_dict(_SD, "lstm"), LSTM)

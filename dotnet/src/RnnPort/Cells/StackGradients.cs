@@ -60,9 +60,10 @@ public sealed class StackGradients : IParameterGradients
                 continue;
             }
 
+            // NumPy coordinates: (row, column) of h0/c0 and of a weight's (G·H, I) twin; one index for a bias (a vector)
             string where = states
                 ? $"({Guard.Number(n / g.ColumnCount)}, {Guard.Number(n % g.ColumnCount)})"
-                : g.RowCount == 1 ? Guard.Number(n) : $"({Guard.Number(n / g.RowCount)}, {Guard.Number(n % g.RowCount)})";
+                : name.StartsWith("bias_", StringComparison.Ordinal) || name == "b_y" ? Guard.Number(n) : $"({Guard.Number(n / g.RowCount)}, {Guard.Number(n % g.RowCount)})";
             throw new NonFiniteResultException($"bptt: the gradient of {name} is not finite (element {where} is {FiniteResults.Value(values[n])})");
         }
     }

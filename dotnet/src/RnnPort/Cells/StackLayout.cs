@@ -16,7 +16,7 @@ internal static class StackLayout
         "rnn" => 1,
         "lstm" => 4,
         "gru" => 3,
-        _ => throw new ArgumentException($"cell must be 'rnn', 'lstm' or 'gru', got '{cell}'", nameof(cell)),
+        _ => throw new ArgumentException($"unknown cell '{cell}': expected 'rnn', 'lstm' or 'gru'", nameof(cell)),
     };
 
     /// <summary>The suffix of layer k, direction d: <c>_l{k}</c> or <c>_l{k}_reverse</c>.</summary>
@@ -54,47 +54,55 @@ internal static class StackLayout
     }
 
     /// <summary>
-    /// Checks the keys: biases are on when any <c>bias_</c> key is given; then the first missing key in torch's
-    /// order, then the first key that is not expected (in the mapping's order), is refused.
+    /// Checks the keys in the NumPy twin's order: the first key that is not a parameter (in the mapping's order), then
+    /// the first missing weight, then the first missing bias when some are given (all or none).
     /// </summary>
     /// <returns>Whether the biases are on.</returns>
-    /// <exception cref="ArgumentException">A key is missing, or one is not a parameter of this stack.</exception>
-    internal static bool CheckKeys(IReadOnlyDictionary<string, Matrix<double>> parameters, int layers, int directions)
+    /// <exception cref="ArgumentException">A key is not a parameter of this stack, or one is missing.</exception>
+    internal static bool CheckKeys(IReadOnlyDictionary<string, Matrix<double>> parameters, string cell, int layers, int directions)
     {
-        bool biases = parameters.Keys.Any(k => k.StartsWith("bias_", StringComparison.Ordinal));
-        var expected = new HashSet<string>(Names(layers, directions, biases), StringComparer.Ordinal);
-        foreach (string name in Names(layers, directions, biases))
+        string what = $"a {Guard.Number(layers)}-layer {(directions == 2 ? "bidirectional" : "unidirectional")} {cell} stack";
+        var all = new HashSet<string>(Names(layers, directions, biases: true), StringComparer.Ordinal);
+        foreach (string name in parameters.Keys)
+        {
+            if (!all.Contains(name))
+            {
+                string why = name.StartsWith("weight_hr_", StringComparison.Ordinal)
+                    ? "proj_size > 0 (LSTM projections) is not supported"
+                    : $"not a parameter of {what}";
+                throw new ArgumentException($"{name}: {why}", nameof(parameters));
+            }
+        }
+
+        foreach (string name in Names(layers, directions, biases: false))
         {
             if (!parameters.ContainsKey(name))
             {
-                string why = name.StartsWith("bias_", StringComparison.Ordinal) ? " (the biases are all present or all absent)" : "";
-                throw new ArgumentException($"{name}: missing{why}", nameof(parameters));
+                throw new ArgumentException($"{name}: missing ({what} needs it)", nameof(parameters));
             }
         }
 
-        foreach (string name in parameters.Keys)
+        string[] biasNames = Names(layers, directions, biases: true).Where(n => n.StartsWith("bias_", StringComparison.Ordinal)).ToArray();
+        int given = biasNames.Count(parameters.ContainsKey);
+        if (given > 0 && given < biasNames.Length)
         {
-            if (!expected.Contains(name))
-            {
-                throw new ArgumentException(
-                    $"{name}: not a parameter of a {Guard.Number(layers)}-layer {(directions == 2 ? "bidirectional" : "unidirectional")} stack",
-                    nameof(parameters));
-            }
+            string missing = biasNames.First(n => !parameters.ContainsKey(n));
+            throw new ArgumentException($"{missing}: missing (the biases are all present or all absent)", nameof(parameters));
         }
 
-        return biases;
+        return given > 0;
     }
 
     /// <summary>
-    /// Checks a weight in the row convention: C# columns×rows is NumPy (rows, columns). A negative
-    /// <paramref name="columns"/> is free, shown as <paramref name="freeLabel"/>.
+    /// Checks a weight held transposed: the C# columns×rows matrix is NumPy (<paramref name="rows"/>, <paramref name="columns"/>).
+    /// A negative size is free, shown as <paramref name="freeLabel"/>.
     /// </summary>
-    /// <exception cref="ShapeMismatchException">The shape differs.</exception>
+    /// <exception cref="ShapeMismatchException">The shape differs (the message in NumPy shapes).</exception>
     internal static void CheckWeight(Matrix<double> m, int rows, int columns, string name, string? freeLabel)
     {
-        if (m.ColumnCount != rows || (columns >= 0 && m.RowCount != columns))
+        if ((rows >= 0 && m.ColumnCount != rows) || (columns >= 0 && m.RowCount != columns))
         {
-            string expected = $"({Guard.Number(rows)}, {(columns >= 0 ? Guard.Number(columns) : freeLabel)})";
+            string expected = $"({(rows >= 0 ? Guard.Number(rows) : freeLabel)}, {(columns >= 0 ? Guard.Number(columns) : freeLabel)})";
             throw new ShapeMismatchException(name, expected, Numpy(m));
         }
     }
