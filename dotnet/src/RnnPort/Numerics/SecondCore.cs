@@ -79,10 +79,9 @@ internal sealed class SecondCore
         }
         else
         {
-            var spin = new SpinWait();
             while (Volatile.Read(ref _done) != generation)
             {
-                spin.SpinOnce(sleep1Threshold: -1);
+                Thread.SpinWait(8);  // pause instructions only: a yield could hand the core away for a whole time slice
             }
         }
 
@@ -118,7 +117,6 @@ internal sealed class SecondCore
     private long WaitForPosted(long seen)
     {
         long start = Stopwatch.GetTimestamp();
-        var spin = new SpinWait();
         while (true)
         {
             long posted = Volatile.Read(ref _posted);
@@ -129,7 +127,7 @@ internal sealed class SecondCore
 
             if (Stopwatch.GetTimestamp() - start < SpinTicks)
             {
-                spin.SpinOnce(sleep1Threshold: -1);
+                Thread.SpinWait(8);  // not SpinWait.SpinOnce: its yields let a busy machine take the core for milliseconds
                 continue;
             }
 
