@@ -38,7 +38,8 @@ GATED: dict[str, Gated] = {
 }
 
 SHARED_IDS = ["step-rank-2", "step-rank-0", "step-too-short", "step-too-long", "step-empty", "forward-width",
-              "forward-rank-1", "forward-rank-3", "forward-zero-width", "forward-huge-zero-width", "dtype-complex",
+              "forward-rank-1", "forward-rank-3",
+              "batch-rank-2", "batch-width", "batch-nan", "batch-complex", "forward-zero-width", "forward-huge-zero-width", "dtype-complex",
               "dtype-object", "dtype-bool", "dtype-str", "none-x", "ragged", "nan-x", "inf-xs", "two-non-finite-xs",
               "neg-inf-h", "h-shape", "h-write", "h0-write", "fortran", "strided", "read-only", "int-dtype",
               "empty-sequence"]

@@ -75,7 +75,8 @@ def rule_of(message: str) -> list[str]:
 
 JSON_TOKENS = [b"{", b"}", b"[", b"]", b'"', b",", b":", b"0", b"-", b"1e400", b"NaN", b"Infinity", b"null", b"true",
                b"\\ud800", b"\\udc00", b'"a": 1, "a": 2', b" ", b"\xff", b"\xc3", b"1.0", b'"relu"', b'"version": 1, ',
-               b'"lstm"', b'"gru"', b'"rnn"', b'"cell": "rnn", ', b'"version": 2, ', b"2"]
+               b'"lstm"', b'"gru"', b'"rnn"', b'"cell": "rnn", ', b'"version": 2, ', b"2", b'"version": 3, ',
+               b'"num_layers": 2, ', b'"bidirectional": true, ', b"false", b"64", b"65", b"_reverse"]
 
 
 def entries(archive: bytes) -> list[tuple[str, bytes]]:

@@ -1,5 +1,8 @@
 """BPTT, optimisers and sampling: NumPy and C# agree on loss, gradients, carried state and weights.
 
+These are the trainers' parts, one at a time; test_trainer_parity.py runs the two library trainers
+themselves (rnnport.training.char_model.train and RnnPort.CharTrainer) step for step.
+
 Bounds. Unlike one forward step, a gradient is a long chain: T steps back through W_hhᵀ, each a
 dot product of length ≤ n = max(I, H, O) and a few element-wise operations, and the two sides also
 use different exp/log/tanh implementations (NumPy's SIMD ones against the C library's). First-order

@@ -11,6 +11,7 @@ fast and exact kernels), ``verify`` (the cross-language comparison and its bound
 command line) and ``dotnet`` (the bridge). The names below were modules of the flat package and
 stay attributes of it: ``from rnnport import modelfile, bptt, optim, sampling`` keeps working.
 """
+from rnnport import source_tree
 from rnnport.cells import rnn_bptt as bptt
 from rnnport.cells.rnn import RNN
 from rnnport.cells.stack import RecurrentStack
@@ -19,4 +20,4 @@ from rnnport.training import optimizers as optim
 from rnnport.training import sampling
 
 __all__ = ["RNN", "RecurrentStack", "bptt", "modelfile", "optim", "sampling"]
-__version__ = "0.1.0"
+__version__: str = source_tree.version()  # version.txt, in a checkout or through the wheel's metadata

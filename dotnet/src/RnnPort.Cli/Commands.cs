@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace RnnPort.Cli;
 
@@ -9,26 +8,29 @@ namespace RnnPort.Cli;
 /// </summary>
 internal static class Commands
 {
-    internal static int Train(Options options, OptionRules rules, TextWriter output)
+    internal static int Train(Options options, OptionRules rules, TextWriter output, TextWriter? progress = null)
     {
         string textFile = options.Positional("TEXTFILE");
-        var settings = new TrainingSettings(
-            Steps: options.Value<int>(rules, "train", "steps"),
-            HiddenSize: options.Value<int>(rules, "train", "hidden"),
-            SeqLength: options.Value<int>(rules, "train", "seq-length"),
-            LearningRate: options.Value<double>(rules, "train", "learning-rate"),
-            Optimizer: options.Value<string>(rules, "train", "optimizer"),
-            Clip: options.Value<double>(rules, "train", "clip"),
-            ClipNorm: options.Optional<double>(rules, "train", "clip-norm"),
-            Seed: options.Value<int>(rules, "train", "seed"),
-            SampleEvery: options.Value<int>(rules, "train", "sample-every"),
-            Cell: options.Value<string>(rules, "train", "cell"));
-        string outFile = options.String("out") ?? "model.npz";
+        var settings = new TrainingSettings
+        {
+            Steps = options.Value<int>(rules, "train", "steps"),
+            HiddenSize = options.Value<int>(rules, "train", "hidden"),
+            SeqLength = options.Value<int>(rules, "train", "seq-length"),
+            LearningRate = options.Value<double>(rules, "train", "learning-rate"),
+            Optimizer = options.Value<string>(rules, "train", "optimizer"),
+            Clip = options.Value<double>(rules, "train", "clip"),
+            ClipNorm = options.Optional<double>(rules, "train", "clip-norm"),
+            Seed = options.Value<int>(rules, "train", "seed"),
+            SampleEvery = options.Value<int>(rules, "train", "sample-every"),
+            Cell = options.Value<string>(rules, "train", "cell"),
+        };
+        string outFile = options.String("out") ?? rules.OutputDefault("train", "out");
+        bool quiet = options.Flag("quiet");
         options.CheckAllUsed();
         OutputFile(outFile, "--out");
         InputFile(textFile, "text file", maxBytes: rules.MaxElements);
 
-        string text = File.ReadAllText(textFile, new UTF8Encoding(false, throwOnInvalidBytes: true));
+        string text = CorpusText.Read(textFile);
         int vocabularySize = text.EnumerateRunes().Distinct().Count();
         int gates = CharCells.All[settings.Cell].Gates;
         rules.CheckProduct(gates == 1 ? "W_xh (H, V)" : $"W_ih ({gates}H, V)", (long)gates * settings.HiddenSize, vocabularySize);
@@ -38,7 +40,9 @@ internal static class Commands
             rules.CheckProduct($"W_hh ({gates}H, H)", (long)gates * settings.HiddenSize, settings.HiddenSize);
         }
         rules.CheckProduct("a chunk's one-hot inputs (L, V)", settings.SeqLength, vocabularySize);
-        TrainingResult result = CharTrainer.Train(text, settings, line => output.WriteLine(line));
+        using var bar = new ProgressLine(quiet ? null : progress, settings.Steps);
+        TrainingResult result = CharTrainer.Train(text, settings, line => bar.WriteLine(output, line), bar.Update);
+        bar.Dispose();
         ModelFile.Save(outFile, result.Model, result.Vocabulary, settings.Hyperparameters());
         double first = result.Losses.Take(100).Average(), last = result.Losses.TakeLast(100).Average();
         output.WriteLine(string.Create(
@@ -57,6 +61,11 @@ internal static class Commands
         InputFile(modelFile, "model file", maxBytes: null);
 
         ModelFileContents loaded = ModelFile.Load(modelFile);
+        if (loaded.IsStack)
+        {
+            throw new ArgumentException($"{modelFile} holds a stack (model file version 3); sample runs a single cell: use forward");
+        }
+
         Vocabulary vocabulary = loaded.Vocabulary
             ?? throw new ArgumentException($"{modelFile} has no vocabulary: it is not a character model");
         start ??= vocabulary.Runes[0].ToString();
@@ -68,7 +77,7 @@ internal static class Commands
     }
 
     /// <summary>Refuses an output that cannot be written, before any work (NumPy twin: <c>rnnport.cli.option_rules.output_file</c>).</summary>
-    private static void OutputFile(string path, string option)
+    internal static void OutputFile(string path, string option)
     {
         if (path == "-")
         {
@@ -90,7 +99,7 @@ internal static class Commands
     /// could hang or never end) or larger than <paramref name="maxBytes"/>, before it is opened.
     /// NumPy twin: <c>rnnport.cli.option_rules.input_file</c>.
     /// </summary>
-    private static void InputFile(string path, string what, long? maxBytes)
+    internal static void InputFile(string path, string what, long? maxBytes)
     {
         switch (UnixFiles.KindOf(path))
         {

@@ -21,6 +21,9 @@ internal sealed class OptionRules
     /// <summary>The largest array a command may allocate: 2^28 numbers, the model file's limit per array.</summary>
     internal long MaxElements => (long)_spec["max_elements"]!;
 
+    /// <summary>The default path of <paramref name="command"/>'s output option <c>--name</c> (<c>train --out</c>: <c>model.npz</c>).</summary>
+    internal string OutputDefault(string command, string name) => (string)_spec["outputs"]![command]![name]!;
+
     /// <summary>Reads the embedded rules.</summary>
     internal static OptionRules Load()
     {

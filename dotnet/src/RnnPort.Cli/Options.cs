@@ -7,6 +7,9 @@ namespace RnnPort.Cli;
 /// </summary>
 internal sealed class Options
 {
+    /// <summary>Options that take no value (as Python's <c>store_true</c>).</summary>
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--quiet" };
+
     private readonly Dictionary<string, string> _named = new(StringComparer.Ordinal);
     private readonly HashSet<string> _used = new(StringComparer.Ordinal);
     private readonly List<string> _positional = [];
@@ -20,6 +23,13 @@ internal sealed class Options
             if (current is "-h" or "--help")
             {
                 HelpRequested = true;
+            }
+            else if (Flags.Contains(current))
+            {
+                if (!_named.TryAdd(current[2..], ""))
+                {
+                    throw new UsageException($"option {current} is given twice");
+                }
             }
             else if (current.StartsWith("--", StringComparison.Ordinal) && current.Length > 2)
             {
@@ -42,6 +52,9 @@ internal sealed class Options
 
     internal bool HelpRequested { get; }
 
+    /// <summary>How many positional arguments were given.</summary>
+    internal int PositionalCount => _positional.Count;
+
     /// <summary>The single positional argument, named <paramref name="what"/> in the error.</summary>
     internal string Positional(string what) => _positional.Count switch
     {
@@ -51,6 +64,9 @@ internal sealed class Options
     };
 
     internal string? String(string name) => Take(name);
+
+    /// <summary>Whether the flag <c>--name</c> (one of <see cref="Flags"/>) was given.</summary>
+    internal bool Flag(string name) => Take(name) is not null;
 
     /// <summary>The value of a shared option, checked by <paramref name="rules"/> (the default when absent).</summary>
     internal T Value<T>(OptionRules rules, string command, string name) => (T)rules.Parse(command, name, Take(name))!;

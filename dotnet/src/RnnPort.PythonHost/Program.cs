@@ -11,6 +11,9 @@ namespace RnnPort.PythonHost;
 /// (<c>PyConfig</c> with <c>parse_argv</c>) and <c>Py_RunMain</c> runs the program, the REPL or
 /// stdin, then finalises (threads joined, <c>atexit</c>, exit codes, SIGINT) — and attaches
 /// pythonnet to that interpreter in between, so <c>import clr</c> works without the PyPI package.
+/// This is not how pythonnet tests itself: its embedded runner (<c>src/python_tests_runner</c>) runs only the
+/// few Python tests listed in it, to debug them; its main Python suite runs under pytest in a plain python with
+/// pythonnet loaded, as <c>pytest parity_tests</c> does here with PyPI's pythonnet.
 /// </summary>
 public static class Program
 {

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from rnnport.cells.batch import checked_batch, outputs, projected, refuse_non_finite_batch, start_rows
 from rnnport.cells.output_layer import OutputLayer
 from rnnport.cells.parameter_store import ParameterStore, read_only
 from rnnport.cells.sigmoid import logistic
@@ -49,14 +50,14 @@ def gru_cell(k: Any, gi: np.ndarray, h: np.ndarray, whh_h: np.ndarray, b_hh: np.
     layer of ``RecurrentStack``. Element-wise NumPy operations round once each, so this order is the C#
     side's bit for bit when gi and W_hh h are; only the kernels' sums, exp and tanh differ between the modes.
     """
-    H = h.shape[0]
+    H = h.shape[-1]  # h may also be (B, H), gi and whh_h (B, 3H): B rows at once, each row's arithmetic unchanged
     gh = whh_h if b_hh is None else whh_h + b_hh
     exact = k is not FAST
-    r = gru_sigmoid(gi[:H] + gh[:H], exact)
-    z = gru_sigmoid(gi[H:2 * H] + gh[H:2 * H], exact)
-    n = k.tanh(gi[2 * H:] + r * gh[2 * H:])
+    r = gru_sigmoid(gi[..., :H] + gh[..., :H], exact)
+    z = gru_sigmoid(gi[..., H:2 * H] + gh[..., H:2 * H], exact)
+    n = k.tanh(gi[..., 2 * H:] + r * gh[..., 2 * H:])
     if tape is not None:
-        tape.append((r, z, n, gh[2 * H:]))
+        tape.append((r, z, n, gh[..., 2 * H:]))
     return (1.0 - z) * n + z * h
 
 
@@ -174,6 +175,45 @@ class GRU(ParameterStore, HiddenState, OutputLayer):
             refuse_non_finite_steps("forward", (("state", hs), ("output", ys)))
         if hs.shape[0]:
             self._h = hs[-1].copy()
+        return ys, hs
+
+    def forward_batch(self, xs: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """Run B sequences at once, each from the current state, which stays unchanged.
+
+        One matrix-matrix product per step for all B rows. In exact mode sequence b's results are bit
+        for bit ``forward(xs[b])``'s from the same state; in fast mode within the fast-mode bound
+        (docs/exact-mode.md, "Batches"). C# twin: ``GRU.ForwardBatch``.
+
+        Parameters
+        ----------
+        xs : array_like, shape (B, T, I)
+            B and T may be 0.
+
+        Returns
+        -------
+        ys : ndarray, shape (B, T, O)
+        hs : ndarray, shape (B, T, H)
+
+        Raises
+        ------
+        TypeError, ValueError
+            xs is not a finite real (B, T, I) array.
+        FloatingPointError
+            A state or an output is not finite: the message names the first such sequence, then its first
+            step (``forward``'s rule); nothing changes.
+        """
+        xs = checked_batch(xs, self.input_size)
+        B, T = xs.shape[:2]
+        with np.errstate(all="ignore"):
+            gis = projected(self.kernels, self.W_ih, xs, self.b_ih)  # (B, T, 3H)
+            W_hh = self.kernels.prepare(self.W_hh)
+            h = start_rows(self._h, B)
+            hs = np.empty((B, T, self.hidden_size))
+            for t in range(T):
+                h = hs[:, t] = self.cell(gis[:, t], h, self.kernels.matvec_prepared(W_hh, h))
+            ys = outputs(self, hs)
+            if self._check_results:
+                refuse_non_finite_batch([("state", hs), ("output", ys)])
         return ys, hs
 
     def states(self, xs: np.ndarray, h: np.ndarray, tape: list | None = None) -> np.ndarray:

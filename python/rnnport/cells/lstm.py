@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from rnnport.cells.batch import checked_batch, outputs, projected, refuse_non_finite_batch, start_rows
 from rnnport.cells.output_layer import OutputLayer
 from rnnport.cells.parameter_store import ParameterStore, read_only
 from rnnport.cells.sigmoid import logistic
@@ -46,16 +47,16 @@ def lstm_cell(k: Any, gi: np.ndarray, W_hh_prepared: np.ndarray, b_hh: np.ndarra
     nonlinearities (what BPTT needs). The one per-step arithmetic of ``LSTM`` and of an LSTM layer of
     ``RecurrentStack`` (docs/exact-mode.md, "LSTM").
     """
-    H = h.shape[0]
+    H = h.shape[-1]  # h may also be (B, H), gi (B, 4H): B rows at once, each row's arithmetic unchanged
     gh = k.matvec_prepared(W_hh_prepared, h)
     if b_hh is not None:
         gh = gh + b_hh
-    a = gi + gh  # (4H,)
-    gates = np.empty(4 * H)
-    gates[:2 * H] = sigmoid(a[:2 * H], k)             # i, f
-    gates[2 * H:3 * H] = k.tanh(a[2 * H:3 * H])       # g
-    gates[3 * H:] = sigmoid(a[3 * H:], k)             # o
-    i, f, g, o = gates[:H], gates[H:2 * H], gates[2 * H:3 * H], gates[3 * H:]
+    a = gi + gh  # (4H,) or (B, 4H)
+    gates = np.empty(a.shape)
+    gates[..., :2 * H] = sigmoid(a[..., :2 * H], k)             # i, f
+    gates[..., 2 * H:3 * H] = k.tanh(a[..., 2 * H:3 * H])       # g
+    gates[..., 3 * H:] = sigmoid(a[..., 3 * H:], k)             # o
+    i, f, g, o = gates[..., :H], gates[..., H:2 * H], gates[..., 2 * H:3 * H], gates[..., 3 * H:]
     c_next = (f * c) + (i * g)
     h_next = o * k.tanh(c_next)
     return h_next, c_next, gates
@@ -203,6 +204,48 @@ class LSTM(ParameterStore, HiddenState, OutputLayer):
             _refuse_sequence(hs, cs, ys)
         if hs.shape[0]:
             self._h, self._c = hs[-1].copy(), cs[-1].copy()
+        return ys, hs, cs
+
+    def forward_batch(self, xs: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Run B sequences at once, each from the current (h, c), which stay unchanged.
+
+        One matrix-matrix product per step for all B rows. In exact mode sequence b's results are bit
+        for bit ``forward(xs[b])``'s from the same state; in fast mode within the fast-mode bound
+        (docs/exact-mode.md, "Batches"). C# twin: ``LSTM.ForwardBatch``.
+
+        Parameters
+        ----------
+        xs : array_like, shape (B, T, I)
+            B and T may be 0.
+
+        Returns
+        -------
+        ys : ndarray, shape (B, T, O)
+        hs : ndarray, shape (B, T, H)
+        cs : ndarray, shape (B, T, H)
+            States and cell states after each step of each sequence.
+
+        Raises
+        ------
+        TypeError, ValueError
+            xs is not a finite real (B, T, I) array.
+        FloatingPointError
+            A state, cell state or output is not finite: the message names the first such sequence, then
+            its first step (``forward``'s rule); nothing changes.
+        """
+        xs = checked_batch(xs, self.input_size)
+        B, T = xs.shape[:2]
+        with np.errstate(all="ignore"):
+            gis = projected(self.kernels, self.W_ih, xs, self.b_ih)  # (B, T, 4H)
+            W_hh = self.kernels.prepare(self.W_hh)
+            h, c = start_rows(self._h, B), start_rows(self._c, B)
+            hs, cs = np.empty((B, T, self.hidden_size)), np.empty((B, T, self.hidden_size))
+            for t in range(T):
+                h, c, _ = self.cell(gis[:, t], W_hh, h, c)
+                hs[:, t], cs[:, t] = h, c
+            ys = outputs(self, hs)
+            if self._check_results:
+                refuse_non_finite_batch([("state", hs), ("cell state", cs), ("output", ys)])
         return ys, hs, cs
 
     def forward_from(self, xs: np.ndarray, h: np.ndarray, c: np.ndarray

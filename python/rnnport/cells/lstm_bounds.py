@@ -38,31 +38,36 @@ def _abs_bias(params: Mapping[str, np.ndarray | None], name: str, size: int) -> 
 
 def step_bounds(params: Mapping[str, np.ndarray | None], x: np.ndarray,
                 h_prev: tuple[np.ndarray, np.ndarray], c_prev: tuple[np.ndarray, np.ndarray],
-                h: tuple[np.ndarray, np.ndarray], c: tuple[np.ndarray, np.ndarray]
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                h: tuple[np.ndarray, np.ndarray], c: tuple[np.ndarray, np.ndarray],
+                dx: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Bounds on |h_a − h_b|, |c_a − c_b| and |y_a − y_b| for one step or T steps at once.
 
     Parameters
     ----------
-    params : mapping with W_ih (4H, I), W_hh (4H, H), W_hy (O, H) and optional b_ih, b_hh (4H,), b_y (O,)
+    params : mapping with W_ih (4H, I), W_hh (4H, H) and optional W_hy (O, H), b_ih, b_hh (4H,), b_y (O,)
     x : (I,) or (T, I)
+        Side a's input.
     h_prev, c_prev : pairs of (H,) or (T, H)
         The states each side started from (equal when teacher-forced).
     h, c : pairs of (H,) or (T, H)
         The states each side computed.
+    dx : (I,) or (T, I), optional
+        |x_a − x_b| when the two sides' inputs differ (a stack's upper layers); zero when omitted.
 
     Returns
     -------
-    (bound_h, bound_c, bound_y): (…, H), (…, H), (…, O) absolute bounds.
+    (bound_h, bound_c, bound_y): (…, H), (…, H), (…, O) absolute bounds; bound_y is None without W_hy.
     """
-    W_ih, W_hh, W_hy = params["W_ih"], params["W_hh"], params["W_hy"]
+    W_ih, W_hh, W_hy = params["W_ih"], params["W_hh"], params.get("W_hy")
     H4, I = W_ih.shape
-    H, O = H4 // 4, W_hy.shape[0]
-    A_hh = np.abs(W_hh)
+    H = H4 // 4
+    A_hh, A_ih = np.abs(W_hh), np.abs(W_ih)
     n = I + H + 2
-    S = (np.abs(x) @ np.abs(W_ih).T + _abs_bias(params, "b_ih", H4)
+    dx = np.zeros_like(x) if dx is None else dx
+    S = ((np.abs(x) + dx) @ A_ih.T + _abs_bias(params, "b_ih", H4)
          + np.maximum(np.abs(h_prev[0]), np.abs(h_prev[1])) @ A_hh.T + _abs_bias(params, "b_hh", H4))
-    d_a = 2.0 * gamma(n) * S + np.abs(h_prev[0] - h_prev[1]) @ A_hh.T + 2.0 * (n + 2) * ETA
+    d_a = (2.0 * gamma(n) * S + np.abs(h_prev[0] - h_prev[1]) @ A_hh.T + dx @ A_ih.T
+           + 2.0 * (n + 2) * ETA)
     d_i, d_f = 0.25 * d_a[..., :H] + SIGMOID_REL, 0.25 * d_a[..., H:2 * H] + SIGMOID_REL
     d_g = d_a[..., 2 * H:3 * H] + TANH_ULPS * np.spacing(1.0)
     d_o = 0.25 * d_a[..., 3 * H:] + SIGMOID_REL
@@ -70,7 +75,9 @@ def step_bounds(params: Mapping[str, np.ndarray | None], x: np.ndarray,
     d_c = (np.abs(c_prev[0] - c_prev[1]) + C * d_f + d_i + d_g + 2.0 * gamma(2) * (C + 1.0) + 8.0 * ETA)
     tanh_size = np.minimum(1.0, np.maximum(np.abs(c[0]), np.abs(c[1])))
     d_h = d_c + TANH_ULPS * np.spacing(tanh_size) + d_o + 2.0 * U + 8.0 * ETA
-    A_hy = np.abs(W_hy)
+    if W_hy is None:
+        return SAFETY * d_h, SAFETY * d_c, None
+    O, A_hy = W_hy.shape[0], np.abs(W_hy)
     y_size = np.maximum(np.abs(h[0]), np.abs(h[1])) @ A_hy.T + _abs_bias(params, "b_y", O)
     d_y = 2.0 * gamma(H + 1) * y_size + np.abs(h[0] - h[1]) @ A_hy.T + 2.0 * (H + 3) * ETA
     return SAFETY * d_h, SAFETY * d_c, SAFETY * d_y

@@ -21,6 +21,15 @@ def read_only(array: np.ndarray) -> np.ndarray:
     return view
 
 
+def cell_repr(cls: str, sizes: tuple[int, int, int], activation: str | None, kernel: str,
+              biases: tuple[str, ...]) -> str:
+    """The one repr format of every cell and bridge twin: ``RNN(I=8, H=64, O=8, activation='tanh',
+    kernel='fast', biases=('b_h', 'b_y'))``; ``biases=()`` when none is on."""
+    activation_part = "" if activation is None else f", activation={activation!r}"
+    return (f"{cls}(I={sizes[0]}, H={sizes[1]}, O={sizes[2]}{activation_part}, kernel={kernel!r}, "
+            f"biases={tuple(biases)!r})")
+
+
 class ParameterStore:
     """A mixin: the parameters live in ``_live``, in the cell's order, and ``apply_update`` alone writes them.
 
@@ -36,6 +45,11 @@ class ParameterStore:
         self._live = {name: np.array(given[name], dtype=np.float64, order="C") for name in names if name in given}
         for name in names:
             setattr(self, name, read_only(self._live[name]) if name in self._live else None)
+
+    def __repr__(self) -> str:
+        return cell_repr(type(self).__name__, (self.input_size, self.hidden_size, self.output_size),
+                         getattr(self, "activation", None), getattr(self, "kernels").name,
+                         tuple(name for name in self._live if name.startswith("b_")))
 
     def parameters(self) -> dict[str, np.ndarray]:
         """The trainable arrays by name, in the cell's ``PARAMETERS`` order (the biases when on), as read-only

@@ -18,6 +18,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
+from rnnport.cells.batch import checked_batch, outputs, projected, refuse_non_finite_batch, start_rows
 from rnnport.cells.output_layer import OutputLayer
 from rnnport.cells.parameter_store import ParameterStore, read_only
 from rnnport.cells.state import HiddenState
@@ -172,6 +173,46 @@ class RNN(ParameterStore, HiddenState, OutputLayer):
         if hs.shape[0]:
             self._h = hs[-1].copy()  # a copy: the caller owns hs; only now, once the sequence is finite
         return ys, hs  # (T, O), (T, H)
+
+    def forward_batch(self, xs: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """Run B sequences at once, each from the current state, which stays unchanged.
+
+        One matrix-matrix product per step for all B rows (``W_hh`` read once per step). In exact mode
+        ``ys[b], hs[b]`` are bit for bit ``forward(xs[b])`` from the same state; in fast mode within
+        the fast-mode bound of it (docs/exact-mode.md, "Batches"). C# twin: ``RNN.ForwardBatch``.
+
+        Parameters
+        ----------
+        xs : array_like, shape (B, T, I)
+            B sequences of T inputs; B and T may be 0.
+
+        Returns
+        -------
+        ys : ndarray, shape (B, T, O)
+        hs : ndarray, shape (B, T, H)
+            ``hs[b, t]`` is sequence b's state after timestep t.
+
+        Raises
+        ------
+        TypeError, ValueError
+            xs is not a finite real (B, T, I) array.
+        FloatingPointError
+            A state or an output is not finite: the message names the first such sequence, then its
+            first such step (``forward``'s rule); nothing changes.
+        """
+        xs = checked_batch(xs, self.input_size)
+        k = self.kernels
+        with np.errstate(all="ignore"):  # an overflow is refused below, not warned about
+            hs = projected(k, self.W_xh, xs, None)  # (B, T, H); column t is overwritten by the states
+            h = start_rows(self._h, xs.shape[0])     # (B, H)
+            W_hh = k.prepare(self.W_hh)              # once per batch
+            for t in range(xs.shape[1]):
+                a = k.matvec_prepared(W_hh, h) + hs[:, t]  # one product for the B rows
+                h = hs[:, t] = self._f(a if self.b_h is None else a + self.b_h)
+            ys = outputs(self, hs)
+            if self._check_results:
+                refuse_non_finite_batch([("state", hs), ("output", ys)])
+        return ys, hs
 
     def forward_from(self, h: ArrayLike, xs: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """``forward`` from the state h (H,) instead of ``self.h``, which it leaves as it is (BPTT's path):

@@ -44,11 +44,21 @@ def options(command: str) -> dict[str, dict[str, Any]]:
     return spec()["commands"][command]
 
 
+def output_default(command: str, name: str) -> str:
+    """The default path of ``command``'s output option ``--name`` (``train --out``: ``model.npz``)."""
+    return spec()["outputs"][command][name]
+
+
+def default(command: str, name: str) -> Any:
+    """The default of ``command --name`` (None when it has none): the one place a default is written."""
+    return options(command)[name]["default"]
+
+
 def parse(command: str, name: str, text: str | None) -> Any:
     """The value of ``--name text`` for ``command`` (the default when ``text`` is None), or UsageError."""
     rule = options(command)[name]
     if text is None:
-        return rule["default"]
+        return default(command, name)
     kind = rule["kind"]
     if kind == "int":
         value = int(text) if re.fullmatch(spec()["syntax"]["int"], text) else None

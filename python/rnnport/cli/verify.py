@@ -45,30 +45,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cell", choices=tuple(CELLS), default=None,
                         help="the cell to compare (default rnn, or the model file's cell)")
     parser.add_argument("--mode", choices=("fast", "exact"), default="fast",
-                        help="fast: NumPy on BLAS, within the derived bound; exact: bit-identical (default fast)")
+                        help="fast: NumPy on BLAS, within the derived bound; exact: bit-identical (default %(default)s)")
     parser.add_argument("--compare", choices=("teacher-forced", "free-running", "both"), default="both",
                         help="teacher-forced: C# starts each step from NumPy's state; "
-                             "free-running: each side carries its own (default both)")
-    parser.add_argument("--seed", type=non_negative, default=0, help="seed of the generated case (default 0)")
-    parser.add_argument("--input-size", "-I", type=positive, default=8, help="I (default 8)")
-    parser.add_argument("--hidden-size", "-H", type=positive, default=64, help="H (default 64)")
-    parser.add_argument("--output-size", "-O", type=positive, default=8, help="O (default 8)")
-    parser.add_argument("--steps", "-T", type=non_negative, default=1000, help="T (default 1000)")
+                             "free-running: each side carries its own (default %(default)s)")
+    parser.add_argument("--seed", type=non_negative, default=0, help="seed of the generated case (default %(default)s)")
+    parser.add_argument("--input-size", "-I", type=positive, default=8, help="I (default %(default)s)")
+    parser.add_argument("--hidden-size", "-H", type=positive, default=64, help="H (default %(default)s)")
+    parser.add_argument("--output-size", "-O", type=positive, default=8, help="O (default %(default)s)")
+    parser.add_argument("--steps", "-T", type=non_negative, default=1000, help="T (default %(default)s)")
     parser.add_argument("--activation", choices=("tanh", "relu"), default=None, help="the RNN's (default tanh)")
     parser.add_argument("--nonzero-h0", action="store_true",
                         help="start from a random h0 (and c0) instead of zeros")
     parser.add_argument("--model", help="an rnnport model file (.npz) instead of generated weights")
     parser.add_argument("--inputs", help="a float64 .npy file of shape (T, I) instead of generated inputs "
                                           "(nothing else: no .npz, no other dtype)")
-    parser.add_argument("--rows", type=positive, default=10, help="table rows per comparison (default 10)")
+    parser.add_argument("--rows", type=positive, default=10, help="table rows per comparison (default %(default)s)")
     parser.add_argument("--json", dest="json_path", metavar="PATH",
                         help="write a machine-readable report ('-': to standard output, the text to standard error)")
-    parser.add_argument("--plot", metavar="PATH", help="write a PNG of the per-step difference")
+    parser.add_argument("--plot", metavar="PATH",
+                        help="draw the contract per step: |Δ|/bound against 1.0 and the ULP distance (PNG, SVG, PDF…)")
+    parser.add_argument("--reference", choices=("csharp", "torch"), default="csharp",
+                        help="csharp: NumPy against C#; torch: NumPy, C# and torch (float64, one thread) three ways, "
+                             "per layer and direction of a stack (default csharp)")
+    parser.add_argument("--num-layers", type=option_rules.integer_in(1, 64), default=1,
+                        help="with --reference torch: layers of the generated stack (default 1)")
+    parser.add_argument("--bidirectional", action="store_true",
+                        help="with --reference torch: a bidirectional generated stack")
+    parser.add_argument("--batch-first", action="store_true",
+                        help="with --reference torch: 3-D --inputs are (B, T, I), as torch's batch_first=True "
+                             "(without it, (T, B, I))")
 
 
-def _load_inputs(path: str) -> np.ndarray:
-    """A float64 (T, I) array from a .npy file, its header checked against the file's size before
-    anything is allocated: no pickles, no .npz, no shape the file's bytes do not hold."""
+def _load_inputs(path: str, dimensions: tuple[int, ...] = (2,)) -> np.ndarray:
+    """A float64 (T, I) array (or, with ``dimensions`` (2, 3), a batch in torch's layout) from a .npy file,
+    its header checked against the file's size before anything is allocated: no pickles, no .npz, no
+    shape the file's bytes do not hold."""
     try:
         option_rules.input_file(path, "inputs")
     except option_rules.UsageError as error:
@@ -84,8 +96,9 @@ def _load_inputs(path: str) -> np.ndarray:
                 raise ValueError(f"unsupported .npy version {version}")
         except ValueError as error:
             raise UsageError(f"inputs {path} is not a .npy file: {error}") from None
-        if dtype != np.dtype("<f8") or len(shape) != 2:
-            raise UsageError(f"inputs {path} must be float64 of shape (T, I), got {dtype} {shape}")
+        if dtype != np.dtype("<f8") or len(shape) not in dimensions:
+            layouts = "(T, I)" if dimensions == (2,) else "(T, I), (T, B, I) or (B, T, I)"
+            raise UsageError(f"inputs {path} must be float64 of shape {layouts}, got {dtype} {shape}")
         count = math.prod(shape)
         if count > option_rules.max_elements():
             raise UsageError(f"inputs {path} declares shape {shape}, more than {option_rules.max_elements()} numbers")
@@ -110,6 +123,13 @@ def check_arguments(args: argparse.Namespace) -> None:
 
             option_rules.output_file(args.plot, "--plot")
             figure_format(args.plot)
+        if args.reference != "torch":
+            for option, given in (("--num-layers", args.num_layers != 1), ("--bidirectional", args.bidirectional),
+                                  ("--batch-first", args.batch_first)):
+                if given:
+                    raise ValueError(f"{option} needs --reference torch")
+        elif args.compare != "both":
+            raise ValueError("--compare is for --reference csharp; --reference torch runs each side free")
         if args.activation is not None and args.cell not in (None, "rnn"):
             raise ValueError(f"--activation is the RNN's; the {args.cell.upper()} has none")
         if args.model is not None:
@@ -200,15 +220,42 @@ def _summary(agreement: Agreement) -> str:
 
 
 def _plot(results: list[Agreement], path: str, title: str) -> None:
-    """The per-step max |Δ| of every comparison, on a symlog axis."""
-    with figure_file(path, (8, 4)) as ax:
-        for agreement in results:
-            ax.plot(agreement.max_abs, lw=0.8, label=f"{agreement.mode} {agreement.quantity}")
-        ax.set_yscale("symlog", linthresh=1e-18)
-        ax.set_xlabel("timestep")
-        ax.set_ylabel("max |NumPy − C#| over elements")
-        ax.set_title(title, fontsize=9)
-        ax.legend(fontsize=8)
+    """The contract, per step: |Δ|/bound against the 1.0 line (fast mode) and the ULP distance, each in
+    its own panel; in exact mode the ULP panel alone, saying "0 ULP at every step" when that holds."""
+    
+    exact = results[0].contract == "identical"
+    with figure_file(path, (8, 3.2 if exact else 5.6), rows=1 if exact else 2) as axes:
+        ulp_axis = axes if exact else axes[1]
+        if not exact:
+            ratio_axis = axes[0]
+            for agreement in results:
+                ratio_axis.plot(agreement.worst_ratio, lw=0.8, label=f"{agreement.mode} {agreement.quantity}")
+            worst_ratio = max(a.worst_ratio.max(initial=0.0) for a in results)
+            ratio_axis.axhline(1.0, color="crimson", lw=1.2, label=f"the bound; worst step: {worst_ratio:.1%} of it")
+            ratio_axis.set_yscale("log")  # the margin below the bound spans decades; a zero (bit-identical) step is not drawn
+            smallest = min((a.worst_ratio[a.worst_ratio > 0].min() for a in results if (a.worst_ratio > 0).any()),
+                           default=1e-3)
+            ratio_axis.set_ylim(max(smallest / 2, 1e-6), max(100.0, 100 * worst_ratio))  # room above for the legend
+            ratio_axis.set_ylabel("max |Δ| / bound")
+            ratio_axis.set_title(title, fontsize=9)
+            ratio_axis.legend(fontsize=7, ncol=3, loc="upper left")
+        worst = max(int(a.max_ulp.max(initial=0)) for a in results)
+        steps = max(a.max_ulp.size for a in results)
+        if exact and worst == 0:
+            ulp_axis.text(0.5, 0.5, f"0 ULP at every step\n(all {steps} steps bit-identical, every quantity)",
+                          ha="center", va="center", fontsize=14, transform=ulp_axis.transAxes)
+            ulp_axis.set_xlim(0, max(steps - 1, 1))
+            ulp_axis.set_yticks([])
+        else:
+            for agreement in results:
+                ulp_axis.plot(agreement.max_ulp, lw=0.8, label=f"{agreement.mode} {agreement.quantity}")
+            ulp_axis.set_yscale("symlog", linthresh=1.0)  # 0 ULP (identical) stays on the axis; spikes span decades
+            ulp_axis.set_ylim(0, 200 * max(worst, 1))  # room above for the legend
+            ulp_axis.set_ylabel("max ULP distance")
+            ulp_axis.legend(fontsize=7, ncol=4, loc="upper left")
+        if exact:
+            ulp_axis.set_title(title, fontsize=9)
+        ulp_axis.set_xlabel("timestep")
 
 
 def _progress_bar(total: int) -> Any:
@@ -216,7 +263,8 @@ def _progress_bar(total: int) -> Any:
         from tqdm import tqdm
     except ImportError:
         return None
-    return tqdm(total=total, unit="step", disable=None if total >= 2000 else True, file=sys.stderr)
+    # leave=False: the finished bar is erased, so the title above and the tables below stay apart
+    return tqdm(total=total, unit="step", disable=None if total >= 2000 else True, file=sys.stderr, leave=False)
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -228,6 +276,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         check_arguments(args)
         load()
+        if args.reference == "torch":
+            return _run_torch(args, out)
         spec, arguments, model, xs, source = _inputs(args)
     except (ImportError, UsageError) as error:
         print(f"rnnport verify: {error}", file=sys.stderr)
@@ -239,17 +289,18 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     print(title, file=out)
     modes = ("teacher-forced", "free-running") if args.compare == "both" else (args.compare,)
     bar = _progress_bar(xs.shape[0] * len(modes))
-    results: list[Agreement] = []
+    by_mode: list[list[Agreement]] = []
     for mode in modes:
         other = spec.dotnet_model(arguments)
-        agreements = compare_cell(spec, arguments, model, other, xs, mode, contract,
-                                  bar.update if bar is not None else None)
-        results += agreements
+        by_mode.append(compare_cell(spec, arguments, model, other, xs, mode, contract,
+                                    bar.update if bar is not None else None))
+    if bar is not None:
+        bar.close()  # before any table: the bar's line is gone when the text starts
+    results = [agreement for agreements in by_mode for agreement in agreements]
+    for mode, agreements in zip(modes, by_mode):
         print(f"\n{mode} ({'0 ULP required' if contract == 'identical' else 'derived bound'}):", file=out)
         if xs.shape[0]:
             _table(agreements, args.rows, out)
-    if bar is not None:
-        bar.close()
     print(file=out)
     for agreement in results:
         print(_summary(agreement), file=out)
@@ -268,3 +319,27 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if args.plot:
         _plot(results, args.plot, title)
     return 0 if passed else 1
+
+
+def _run_torch(args: argparse.Namespace, out: TextIO) -> int:
+    """``--reference torch``: the model and inputs loaded here (usage errors raise UsageError), the rest in
+    ``rnnport.cli.verify_torch``."""
+    from rnnport.cli import verify_torch
+
+    model = None
+    if args.model:
+        from rnnport.io import model_file
+
+        try:
+            model = model_file.load(args.model).model
+        except (OSError, ValueError) as error:
+            raise UsageError(f"cannot load model {args.model}: {error}") from None
+        if args.cell is not None and getattr(model, "cell", None) not in (None, args.cell):
+            raise UsageError(f"model {args.model} holds an {model.cell.upper()}, not the --cell {args.cell}")
+    xs = None
+    if args.inputs:
+        try:
+            xs = _load_inputs(args.inputs, (2, 3))
+        except OSError as error:
+            raise UsageError(f"cannot load inputs {args.inputs}: {error}") from None
+    return verify_torch.run(args, xs, model, out)

@@ -20,6 +20,7 @@ module             what                                         NumPy twin
 ``optimizers``     :class:`SGD`, :class:`Adagrad`               :mod:`rnnport.training.optimizers`
 ``sampling``       :func:`sample`                               :mod:`rnnport.training.sampling`
 ``model_file``     :func:`save`, :func:`load_model`             :mod:`rnnport.io.model_file`
+``training``       ``train`` (the C# ``CharTrainer``)            :mod:`rnnport.training.char_model`
 =================  ===========================================  =====================================
 
 Importing this package does not start .NET; the first call that needs it does (:func:`load`).

@@ -1,5 +1,6 @@
 """The model file through C#: ``RnnPort.ModelFile.Save`` and ``Load``, as :mod:`rnnport.io.model_file`,
-for every cell: ``DotNetRNN``, ``DotNetLSTM`` and ``DotNetGRU`` (the bridge twin of each cell the file holds)."""
+for every cell: ``DotNetRNN``, ``DotNetLSTM`` and ``DotNetGRU`` (the bridge twin of each cell the file holds),
+and for a version 3 file the C# ``RecurrentStack`` (its bridge twin :class:`DotNetRecurrentStack`)."""
 from __future__ import annotations
 
 import json
@@ -11,6 +12,7 @@ from rnnport.dotnet.gru import DotNetGRU
 from rnnport.dotnet.lstm import DotNetLSTM
 from rnnport.dotnet.rnn import DotNetRNN
 from rnnport.dotnet.runtime import load
+from rnnport.dotnet.stack import DotNetRecurrentStack
 from rnnport.dotnet.transfer import net_path
 from rnnport.io.model_file import ModelFile, ModelFileError
 from rnnport.io.model_metadata import check_hyperparameters
@@ -28,10 +30,10 @@ def save(path: str | os.PathLike[str], model: Any, vocabulary: Vocabulary | None
     Raises
     ------
     TypeError
-        ``model`` is no bridge cell (``DotNetRNN``, ``DotNetLSTM``, ``DotNetGRU``).
+        ``model`` is no bridge cell (``DotNetRNN``, ``DotNetLSTM``, ``DotNetGRU``) or C# stack (``DotNetRecurrentStack``).
     """
-    if type(model) not in BRIDGE_CELLS.values():
-        names = ", ".join(c.__name__ for c in BRIDGE_CELLS.values())
+    if type(model) not in (*BRIDGE_CELLS.values(), DotNetRecurrentStack):
+        names = ", ".join(c.__name__ for c in (*BRIDGE_CELLS.values(), DotNetRecurrentStack))
         raise TypeError(f"model must be one of {names}; got {type(model).__name__}")
     net = load()
     vocab = None
@@ -54,5 +56,7 @@ def load_model(path: str | os.PathLike[str]) -> ModelFile:
         vocabulary = None if contents.Vocabulary is None else Vocabulary(str(contents.Vocabulary.Chars))
         hyper = json.loads(str(contents.Hyperparameters.ToJsonString()))
         cell = str(contents.CellName)
+        if contents.IsStack:
+            return ModelFile(DotNetRecurrentStack._wrap(contents.Stack), vocabulary, hyper, cell)
         net_model = contents.Cell.__implementation__  # pythonnet hands an interface-typed value out as the interface
     return ModelFile(BRIDGE_CELLS[cell]._wrap(net_model), vocabulary, hyper, cell)

@@ -88,6 +88,14 @@ class DotNetRecurrentStack:
             None if b_y is None else _to_net_parameter(b_y, "b_y"), _states_to_net(h0, "h0", states), _states_to_net(c0, "c0", states)),
             {"initialStates": ("h0", "same"), "initialCellStates": ("c0", "same"), **self._names})
 
+    @classmethod
+    def _wrap(cls, net_stack: Any) -> DotNetRecurrentStack:
+        """A twin around an existing C# stack (one ``ModelFile.Load`` read from a version 3 file)."""
+        model = cls.__new__(cls)
+        model._net = net_stack
+        model._names = _layouts([str(name) for name in net_stack.ParameterNames])
+        return model
+
     # --- sizes and state ---------------------------------------------------------------------------
 
     @property

@@ -2,7 +2,9 @@
 
 A MathNet dense matrix is column-major, so an (r, c) matrix is block-copied from an F-contiguous
 (r, c) NumPy array by ``ArrayTransfer.ToMatrix`` and back by ``ArrayTransfer.CopyTo``: one
-``Marshal.Copy`` per array, never pythonnet's element-by-element conversion. What C# cannot be asked
+``Marshal.Copy`` per array, never pythonnet's element-by-element conversion. Results come back
+C-ordered, as NumPy's own are: a weight read as its transpose needs no reordering, any other matrix one
+NumPy copy (:func:`from_net`). What C# cannot be asked
 (ranks, dtypes, sizes past a .NET ``int``, strings holding a lone surrogate) is checked here first,
 with the shared rules of :mod:`rnnport.numerics.checks`.
 """
@@ -63,11 +65,32 @@ def float64_argument(value: ArrayLike, name: str) -> np.ndarray:
     return as_float64(value, name)
 
 
-def from_net(matrix: Any) -> np.ndarray:
-    """Copy an r×c MathNet matrix into a new F-contiguous float64 array of shape (r, c)."""
-    out = np.empty((matrix.ColumnCount, matrix.RowCount))  # C order (c, r) is F order (r, c) of .T
+def transposed_from_net(matrix: Any) -> np.ndarray:
+    """Copy an r×c MathNet matrix's transpose into a new C-contiguous float64 array of shape (c, r): one block
+    copy, since MathNet stores columns contiguously (a C# weight read back in NumPy layout, ``W_xh`` = ``inputWeights.T``)."""
+    out = np.empty((matrix.ColumnCount, matrix.RowCount))
     load().ArrayTransfer.CopyTo(matrix, out.ctypes.data)
-    return out.T
+    return out
+
+
+def from_net(matrix: Any) -> np.ndarray:
+    """Copy an r×c MathNet matrix into a new C-contiguous float64 array of shape (r, c), as NumPy's own
+    results are (a second copy reorders MathNet's columns into rows; a 1×n row needs none)."""
+    return np.ascontiguousarray(transposed_from_net(matrix).T)
+
+
+def batch_to_net(array: np.ndarray, name: str) -> Any:
+    """Copy a C-contiguous float64 (B, T, n) array into a new .NET ``double[B, T, n]`` (one block copy)."""
+    fits_net(array.shape, name)
+    block = np.ascontiguousarray(array, dtype=np.float64)
+    return load().BatchTransfer.ToBatch(block.ctypes.data, *block.shape)
+
+
+def batch_from_net(array: Any) -> np.ndarray:
+    """Copy a .NET ``double[B, T, n]`` into a new C-contiguous float64 (B, T, n) array (one block copy)."""
+    out = np.empty((array.GetLength(0), array.GetLength(1), array.GetLength(2)))
+    load().BatchTransfer.CopyTo(array, out.ctypes.data)
+    return out
 
 
 def vector_from_net(row: Any) -> np.ndarray | None:

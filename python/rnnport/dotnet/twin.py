@@ -13,10 +13,11 @@ from typing import Any, Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
+from rnnport.cells.batch import checked_batch
 from rnnport.dotnet.errors import ArgumentNames, constructed, net_errors
 from rnnport.dotnet.runtime import load
-from rnnport.dotnet.transfer import (float64_argument, from_net, row_to_net, sequence_argument, targets_to_net, to_net,
-                                     vector_argument, vector_from_net)
+from rnnport.dotnet.transfer import (batch_from_net, batch_to_net, float64_argument, from_net, row_to_net, sequence_argument,
+                                     targets_to_net, to_net, transposed_from_net, vector_argument, vector_from_net)
 from rnnport.numerics.checks import check_shape
 
 
@@ -25,7 +26,7 @@ def read_parameter(net_object: Any, csharp_names: dict[str, str], name: str) -> 
     ``csharp_names[name]`` of a cell or its gradients: a weight (``W_…``) is the transpose of the C# matrix,
     a bias the 1×n C# row (None when off)."""
     value = getattr(net_object, csharp_names[name])
-    return from_net(value).T if name.startswith("W_") else vector_from_net(value)
+    return transposed_from_net(value) if name.startswith("W_") else vector_from_net(value)
 
 
 def read_parameters(net_object: Any, csharp_names: dict[str, str]) -> dict[str, np.ndarray]:
@@ -97,10 +98,31 @@ class CellTwin:
         model._net = net_model
         return model
 
+    def __repr__(self) -> str:
+        from rnnport.cells.parameter_store import cell_repr
+
+        # The RNN's C# kernel is a setting (Kernel.Sequential by default); the gated cells always use the sequential one.
+        kernel = str(getattr(self._net, "Kernel", "Sequential"))
+        biases = tuple(name for name in ("b_h", "b_ih", "b_hh", "b_y") if getattr(self, name, None) is not None)
+        return cell_repr(type(self).__name__, (self.input_size, self.hidden_size, self.output_size),
+                         getattr(self, "activation", None), kernel, biases)
+
     @property
     def input_size(self) -> int:
         """I."""
         return int(self._net.InputSize)
+
+    def forward_batch(self, xs: ArrayLike) -> tuple[np.ndarray, ...]:
+        """``ForwardBatch`` on xs (B, T, I): ys (B, T, O), hs (B, T, H) (and cs (B, T, H) for the LSTM).
+
+        xs is checked here with NumPy's rule (``rnnport.cells.batch.checked_batch``, the same messages), then
+        crosses as one block copy; the results come back the same way. The state is unchanged.
+        """
+        xs = checked_batch(xs, self.input_size)
+        with net_errors({"inputs": ("xs", "same")}):
+            result = self._net.ForwardBatch(batch_to_net(xs, "xs"))
+        arrays = (result.Outputs, result.States) + (() if result.CellStates is None else (result.CellStates,))
+        return tuple(batch_from_net(a) for a in arrays)
 
     @property
     def hidden_size(self) -> int:

@@ -14,14 +14,17 @@ from rnnport.io.model_file_error import ModelFileError
 from rnnport.io.npz_archive import refuse
 
 FORMAT = "rnnport-model"
-VERSION = 2          # what writers write; version 1 (no "cell": an RNN) is still read
-VERSIONS = (1, 2)
+VERSION = 2          # what writers write for a cell; version 1 (no "cell": an RNN) is still read
+STACK_VERSION = 3    # what writers write for a RecurrentStack (num_layers, bidirectional)
+VERSIONS = (1, 2, 3)
+MAX_LAYERS = 64
 ACTIVATIONS = ("tanh", "relu")
 GATED_ACTIVATION = "tanh"  # an LSTM's or GRU's activation: fixed, as torch's
 MAX_METADATA_BYTES = 1 << 20
 MAX_JSON_DEPTH = 32
 KEYS = frozenset({"format", "version", "activation", "hyperparameters"})
 KEYS_WITH_CELL = KEYS | {"cell"}
+KEYS_OF_STACK = KEYS_WITH_CELL | {"num_layers", "bidirectional"}
 
 
 def _refuse(rule: str, message: str) -> ModelFileError:
@@ -98,7 +101,8 @@ class _Findings:
 def parse(raw: bytes) -> dict[str, Any]:
     """The metadata object of ``raw`` (the ``metadata`` entry's bytes), checked by D1–D7.
 
-    The result always holds ``cell``: a version-1 object is given ``"rnn"``."""
+    The result always holds ``cell``: a version-1 object is given ``"rnn"``. A version-3 object also
+    holds ``num_layers`` (int) and ``bidirectional`` (bool)."""
     if len(raw) > MAX_METADATA_BYTES:
         raise _refuse("D1", f"{len(raw)} bytes, more than the {MAX_METADATA_BYTES} accepted")
     try:
@@ -116,17 +120,20 @@ def parse(raw: bytes) -> dict[str, Any]:
         raise _refuse("D3", f"the JSON is a {type(value).__name__}, not an object")
     if findings.problems:
         raise _refuse("D4", findings.problems[0])
-    if value.keys() != KEYS and value.keys() != KEYS_WITH_CELL:
-        raise _refuse("D5", f"keys {sorted(value)}, expected exactly {sorted(KEYS)}, or those and 'cell'")
+    if value.keys() not in (KEYS, KEYS_WITH_CELL, KEYS_OF_STACK):
+        raise _refuse("D5", f"keys {sorted(value)}, expected exactly {sorted(KEYS)}, or those and 'cell', "
+                            "or those, 'cell', 'num_layers' and 'bidirectional'")
     if value["format"] != FORMAT or not isinstance(value["format"], str):
         raise _refuse("D6", f"format {value['format']!r}, expected {FORMAT!r}")
     if type(value["version"]) is not int or value["version"] not in VERSIONS:
-        raise _refuse("D6", f"version {value['version']!r}, expected the integer 1 or 2")
+        raise _refuse("D6", f"version {value['version']!r}, expected the integer 1, 2 or 3")
     if not isinstance(value["activation"], str) or value["activation"] not in ACTIVATIONS:
         raise _refuse("D6", f"activation {value['activation']!r}, expected 'tanh' or 'relu'")
     if not isinstance(value["hyperparameters"], dict):
         raise _refuse("D6", f"hyperparameters is {json.dumps(value['hyperparameters'])[:60]}, not an object")
     _check_cell(value)
+    if value["version"] == STACK_VERSION:
+        _check_stack(value)
     return value
 
 
@@ -138,12 +145,26 @@ def _check_cell(value: dict[str, Any]) -> None:
         value["cell"] = "rnn"
         return
     if "cell" not in value:
-        raise _refuse("D7", "version 2 needs 'cell'")
+        raise _refuse("D7", f"version {value['version']} needs 'cell'")
+    stack_keys = "num_layers" in value
+    if stack_keys != (value["version"] == STACK_VERSION):
+        raise _refuse("D7", "version 3 needs 'num_layers' and 'bidirectional'" if not stack_keys
+                      else "'num_layers' and 'bidirectional' need version 3")
     cell = value["cell"]
     if not isinstance(cell, str) or cell not in CELL_NAMES:
         raise _refuse("D7", f"cell {json.dumps(cell)[:60]}, expected one of {', '.join(map(repr, CELL_NAMES))}")
     if cell != "rnn" and value["activation"] != GATED_ACTIVATION:
         raise _refuse("D7", f"activation {value['activation']!r} for cell {cell!r}, expected {GATED_ACTIVATION!r}")
+
+
+def _check_stack(value: dict[str, Any]) -> None:
+    """D8: ``num_layers`` a JSON integer 1 … MAX_LAYERS (the parser gives int only for a digits-only
+    token), ``bidirectional`` true or false."""
+    layers = value["num_layers"]
+    if type(layers) is not int or not 1 <= layers <= MAX_LAYERS:
+        raise _refuse("D8", f"num_layers {json.dumps(layers)[:60]}, expected an integer from 1 to {MAX_LAYERS}")
+    if type(value["bidirectional"]) is not bool:
+        raise _refuse("D8", f"bidirectional {json.dumps(value['bidirectional'])[:60]}, expected true or false")
 
 
 def _check_json_value(value: Any, where: str, depth: int) -> None:
@@ -196,8 +217,10 @@ def check_hyperparameters(hyperparameters: Any) -> None:
     _check_json_value(hyperparameters, "hyperparameters", 2)
 
 
-def encode(cell: str, activation: str, hyperparameters: dict[str, Any]) -> bytes:
-    """The metadata bytes a writer stores (version 2): ``json.dumps(..., sort_keys=True)``, checked by :func:`parse`.
+def encode(cell: str, activation: str, hyperparameters: dict[str, Any], *, num_layers: int | None = None,
+           bidirectional: bool = False) -> bytes:
+    """The metadata bytes a writer stores, ``json.dumps(..., sort_keys=True)``, checked by :func:`parse`:
+    version 2 for a cell, version 3 (with ``num_layers`` and ``bidirectional``) when ``num_layers`` is given.
 
     Raises
     ------
@@ -209,6 +232,8 @@ def encode(cell: str, activation: str, hyperparameters: dict[str, Any]) -> bytes
     check_hyperparameters(hyperparameters)
     metadata = {"format": FORMAT, "version": VERSION, "cell": cell, "activation": activation,
                 "hyperparameters": hyperparameters}
+    if num_layers is not None:
+        metadata.update(version=STACK_VERSION, num_layers=num_layers, bidirectional=bool(bidirectional))
     raw = json.dumps(metadata, sort_keys=True, allow_nan=False).encode("ascii")
     try:
         parse(raw)

@@ -27,15 +27,16 @@ def save_figure(figure: Any, path: str) -> None:
 
 
 @contextmanager
-def figure_file(path: str, size: tuple[float, float]) -> Iterator[Any]:
-    """Matplotlib axes of ``size`` inches to draw on; on leaving the block the figure is laid out, written
-    to ``path`` by :func:`save_figure` and closed (closed also when drawing or writing fails)."""
+def figure_file(path: str, size: tuple[float, float], rows: int = 1) -> Iterator[Any]:
+    """Matplotlib axes of ``size`` inches to draw on (``rows`` > 1: an array of ``rows`` panels sharing
+    the x axis); on leaving the block the figure is laid out, written to ``path`` by :func:`save_figure`
+    and closed (closed also when drawing or writing fails)."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display: files only
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=size, dpi=100)
+    figure, axes = plt.subplots(rows, 1, figsize=size, dpi=100, sharex=True)
     try:
         yield axes
         figure.tight_layout()

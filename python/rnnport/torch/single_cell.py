@@ -1,6 +1,6 @@
 """A one-layer, one-direction torch state_dict to a single cell (``RNN``, ``LSTM``, ``GRU``) and back, without torch.
 
-The first slice's conversion, kept for the model file version 2 (``import-torch`` until version 3 stores
+The first slice's conversion, kept for users of the single cells (``import-torch`` now writes version 3,
 stacks); :mod:`rnnport.torch.state_dict` converts every state_dict to a ``RecurrentStack``.
 
 ========================  ==============  ============================================

@@ -1,4 +1,4 @@
-"""The cells the character-model demo trains, one registry entry each. C# twin: ``RnnPort.Cli.CharCells``.
+"""The cells the character-model demo trains, one registry entry each. C# twin: ``RnnPort.CharCells``.
 
 Every cell is trained the same way (:func:`rnnport.training.char_model.train`): one-hot inputs, the
 softmax loss through the cell's own BPTT, clipping, then SGD or Adagrad through ``apply_update``.
@@ -28,6 +28,8 @@ class CharCell:
     ----------
     name : str
         ``--cell`` and the model file's ``cell``.
+    cls : type
+        The model's class.
     gates : int
         Gate blocks of the input weights: (gates·H, V) numbers, checked against the size limit.
     make : callable
@@ -40,6 +42,7 @@ class CharCell:
     """
 
     name: str
+    cls: type
     gates: int
     make: Callable[[int, int, np.random.Generator], Any]
     bptt: Callable[[Any, np.ndarray, np.ndarray], Any]
@@ -73,7 +76,7 @@ def _carry_h_c(model: LSTM, result: Any) -> None:
 
 
 CHAR_CELLS: dict[str, CharCell] = {
-    "rnn": CharCell("rnn", 1, _make_rnn, rnn_bptt, _carry_h),
-    "lstm": CharCell("lstm", 4, _make_lstm, lstm_bptt, _carry_h_c),
-    "gru": CharCell("gru", 3, _make_gru, gru_bptt, _carry_h),
+    "rnn": CharCell("rnn", RNN, 1, _make_rnn, rnn_bptt, _carry_h),
+    "lstm": CharCell("lstm", LSTM, 4, _make_lstm, lstm_bptt, _carry_h_c),
+    "gru": CharCell("gru", GRU, 3, _make_gru, gru_bptt, _carry_h),
 }

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import random
 
+CORPUS_CHARACTERS = 20_000  # the defaults of generate() and of `python -m rnnport corpus`
+CORPUS_SEED = 0
+
 _DETERMINERS = ["the", "a", "every", "no"]
 _ADJECTIVES = ["quick", "lazy", "small", "red", "happy", "old", "clever"]
 _NOUNS = ["cat", "dog", "bird", "fox", "child", "robot", "teacher"]
@@ -31,7 +34,7 @@ def sentence(rng: random.Random) -> str:
     return " ".join(parts) + "."
 
 
-def generate(characters: int = 20_000, seed: int = 0) -> str:
+def generate(characters: int = CORPUS_CHARACTERS, seed: int = CORPUS_SEED) -> str:
     """At least ``characters`` characters of sentences, one per line."""
     rng = random.Random(seed)
     lines: list[str] = []

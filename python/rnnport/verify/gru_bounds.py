@@ -33,7 +33,8 @@ def _sigmoid(a: np.ndarray) -> np.ndarray:
 
 
 def gru_state_bound(W_ih: np.ndarray, W_hh: np.ndarray, b_ih: np.ndarray | None, b_hh: np.ndarray | None,
-                    x: np.ndarray, h_prev_a: np.ndarray, h_prev_b: np.ndarray) -> np.ndarray:
+                    x: np.ndarray, h_prev_a: np.ndarray, h_prev_b: np.ndarray,
+                    dx: np.ndarray | None = None) -> np.ndarray:
     """Bound on |h_a − h_b| after one step, each side having started from its own previous state.
 
     Parameters
@@ -42,8 +43,11 @@ def gru_state_bound(W_ih: np.ndarray, W_hh: np.ndarray, b_ih: np.ndarray | None,
     W_hh : (3H, H)
     b_ih, b_hh : (3H,) or None
     x : (I,) or (T, I)
+        Side a's input.
     h_prev_a, h_prev_b : (H,) or (T, H)
         The two sides' previous states (equal when teacher-forced).
+    dx : (I,) or (T, I), optional
+        |x_a − x_b| when the two sides' inputs differ (a stack's upper layers); zero when omitted.
 
     Returns
     -------
@@ -55,9 +59,10 @@ def gru_state_bound(W_ih: np.ndarray, W_hh: np.ndarray, b_ih: np.ndarray | None,
     dh_prev = np.abs(h_prev_a - h_prev_b)
     zero = np.zeros(3 * H)
     bi, bh = (zero if b is None else b for b in (b_ih, b_hh))
-    S_i = np.abs(x) @ np.abs(W_ih).T + np.abs(bi)             # (…, 3H)
+    dx = np.zeros_like(x) if dx is None else dx
+    S_i = (np.abs(x) + dx) @ np.abs(W_ih).T + np.abs(bi)      # (…, 3H)
     S_h = hp @ np.abs(W_hh).T + np.abs(bh)
-    d_gi = 2.0 * g * S_i
+    d_gi = 2.0 * g * S_i + dx @ np.abs(W_ih).T
     d_gh = 2.0 * g * S_h + dh_prev @ np.abs(W_hh).T
     gi = x @ W_ih.T + bi
     gh = h_prev_a @ W_hh.T + bh

@@ -64,15 +64,21 @@ def materialize(case: dict[str, Any], workdir: Path) -> Path:
 
 
 def fingerprint(loaded: Any) -> dict[str, Any]:
-    """What a reader returned, comparable bit for bit: weights as raw 64-bit patterns, the vocabulary's
-    characters, the cell, the activation (an RNN's) and the hyper-parameters (JSON text with sorted keys)."""
+    """What a reader returned, comparable bit for bit: weights as raw 64-bit patterns (in the model's order),
+    the vocabulary's characters, the cell, the activation (an RNN's), a stack's layers and directions, and
+    the hyper-parameters (JSON text with sorted keys)."""
     model = loaded.model
-    arrays = {}
-    for name in ENTRY_NAMES:  # every cell's arrays; those a cell has not are None on both sides
-        value = getattr(model, name, None)
-        arrays[name] = None if value is None else (value.shape, np.ascontiguousarray(value, dtype="<f8").view("<u8").tolist())
+    stack = getattr(model, "num_layers", None) is not None  # a RecurrentStack (version 3), NumPy's or the C# view
+    if stack:  # its parameters in torch's order, then the states
+        values = {**model.parameters(), "h0": model.h0, "c0": model.c0}
+        shape = {"num_layers": model.num_layers, "bidirectional": model.bidirectional, "activation": model.nonlinearity}
+    else:  # every cell's arrays; those a cell has not are None on both sides
+        values = {name: getattr(model, name, None) for name in ENTRY_NAMES}
+        shape = {"activation": getattr(model, "activation", None)}
+    arrays = {name: None if value is None else (tuple(np.shape(value)), np.ascontiguousarray(value, dtype="<f8").view("<u8").tolist())
+              for name, value in values.items()}
     vocabulary = None if loaded.vocabulary is None else [ord(c) for c in loaded.vocabulary.chars]
-    return {"cell": loaded.cell, "arrays": arrays, "vocabulary": vocabulary, "activation": getattr(model, "activation", None),
+    return {"cell": loaded.cell, "arrays": arrays, "names": list(arrays), "vocabulary": vocabulary, **shape,
             "hyperparameters": json.dumps(loaded.hyperparameters, sort_keys=True)}
 
 

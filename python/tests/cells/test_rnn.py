@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -103,12 +102,6 @@ def test_constructor_copies_weights():
     model = RNN(np.ones((2, 1)), W_hh, np.ones((1, 2)))
     W_hh[0, 0] = 42.0
     assert model.W_hh[0, 0] == 1.0
-
-
-def test_version_matches_version_txt():
-    """rnnport.__version__ is the repository's single version.txt."""
-    version_txt = Path(__file__).resolve().parents[3] / "version.txt"
-    assert rnnport.__version__ == version_txt.read_text().strip()
 
 
 def test_state_assignment_is_checked_and_copied(rnn):

@@ -60,6 +60,24 @@ def test_python_cli_judges_the_row_as_the_matrix_says(row, tmp_path, capsys):
     command = row["args"][0]
     prefixes = (f"rnnport {command}: ", f"python -m rnnport {command}: ", "python -m rnnport: ")
     assert verdict(row, status, out, err, before, set(os.listdir(tmp_path)), prefixes, places) == []
+    assert cli_matrix.written_vocabulary(row, places) == []
+
+
+def test_the_rows_have_distinct_ids():
+    ids = [row["id"] for row in MATRIX]
+    assert sorted(ids) == sorted(set(ids))
+
+
+def test_negative_control_a_wrong_vocabulary_is_caught(tmp_path):
+    """The old reader's vocabulary of bom-crlf.txt (\r dropped, the BOM a character) fails the row's check."""
+    from rnnport.io import model_file
+    from rnnport.training.vocabulary import Vocabulary
+    from rnnport.verify.cases import make_case
+
+    row = next(row for row in MATRIX if row["id"] == "train-text-bom-crlf-accepted")
+    places = scratch(tmp_path)
+    model_file.save(fill(row["model"], places), make_case(4, 2, 4, 1, seed=1).numpy_model(), Vocabulary("\nxy\ufeff"))
+    assert cli_matrix.written_vocabulary(row, places) != []
 
 
 def test_negative_control_the_verdict_catches_wrong_behaviour():

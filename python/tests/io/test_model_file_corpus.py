@@ -70,6 +70,23 @@ def test_a_lenient_reader_fails_the_corpus(monkeypatch, tmp_path):
     assert {"D4-depth-33", "D4-depth-100000"} <= wrong
 
 
+def test_a_reader_without_the_stack_bias_rule_fails_the_corpus(monkeypatch, tmp_path):
+    """Negative control for version 3: a reader that forgets M6 (biases all or none) gives other verdicts or rules."""
+    from rnnport.io import model_stack
+
+    monkeypatch.setattr(model_stack.StackLayout, "biases", property(lambda self: ()))
+    wrong = set()
+    for case in CASES:
+        if case["rule"] == "M6":
+            try:
+                verdict, detail = model_file_corpus.verdict(modelfile.load, model_file_corpus.materialize(case, tmp_path))
+            except ValueError as error:  # the stack's own refusal escapes: not the model-file error
+                verdict, detail = "escaped", str(error)
+            if verdict != case["verdict"] or (verdict == "refuse" and not detail.endswith("[M6]")):
+                wrong.add(case["name"])
+    assert {"M6-stack-layer-1-biases-missing", "M6-stack-bias-ih-only"} <= wrong
+
+
 def test_corpus_files_are_what_the_generator_writes(capsys, monkeypatch):
     """The committed files and manifest are exactly what generate.py produces (no hand edits, no drift)."""
     import importlib.util
@@ -91,4 +108,4 @@ def test_spec_limits_are_the_readers_constants():
 
     table = dict(re.findall(r"^\| `([A-Z_]+)` \| ([\d,]+) \|", model_file_corpus.SPEC.read_text(), re.M))
     actual = {name: getattr(npz_archive, name, None) or getattr(model_metadata, name) for name in table}
-    assert {k: int(v.replace(",", "")) for k, v in table.items()} == actual and len(table) == 8
+    assert {k: int(v.replace(",", "")) for k, v in table.items()} == actual and len(table) == 9

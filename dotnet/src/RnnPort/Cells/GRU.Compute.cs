@@ -39,6 +39,26 @@ public sealed partial class GRU
         LayerWeights.AddBias(gi, weights.InputBiasData);
         SequentialKernels.RowTimesPacked(h, weights.RecurrentPacked, gh);
         LayerWeights.AddBias(gh, weights.RecurrentBiasData);
+        Gates(gi, gh, h, r, z, n, next);
+    }
+
+    /// <summary>
+    /// The element-wise part of a step, after the two projections gi and gh (3H each), per unit j:
+    /// <c>r = σ(gi_r + gh_r)</c>, <c>z = σ(gi_z + gh_z)</c>, <c>n = tanh(gi_n + r·gh_n)</c>,
+    /// <c>next = ((1 − z)·n) + (z·h)</c>. Shared by <c>Step</c> and the batched pass (GRU.Batch.cs).
+    /// </summary>
+    /// <param name="gi">3H, the input projection.</param>
+    /// <param name="gh">3H, the recurrent projection.</param>
+    /// <param name="h">H, the previous state (may be <paramref name="next"/>: element j is read before it is written).</param>
+    /// <param name="r">H: receives the reset gate.</param>
+    /// <param name="z">H: receives the update gate.</param>
+    /// <param name="n">H: receives the candidate.</param>
+    /// <param name="next">H: receives the new state.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Gates(ReadOnlySpan<double> gi, ReadOnlySpan<double> gh, ReadOnlySpan<double> h,
+                               Span<double> r, Span<double> z, Span<double> n, Span<double> next)
+    {
+        int hidden = next.Length;
         for (int j = 0; j < hidden; j++)
         {
             double rj = GruSigmoid(gi[j] + gh[j]);

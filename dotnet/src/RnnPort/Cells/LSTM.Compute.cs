@@ -55,6 +55,27 @@ public sealed partial class LSTM
         LayerWeights.AddBias(a, weights.InputBiasData);
         SequentialKernels.RowTimesPacked(h, weights.RecurrentPacked, recurrent);
         LayerWeights.AddBias(recurrent, weights.RecurrentBiasData);
+        Gates(a, recurrent, c, hNext, cNext);
+        if (!gates.IsEmpty)
+        {
+            a.CopyTo(gates);
+        }
+    }
+
+    /// <summary>
+    /// The element-wise part of a step, after the two projections: <c>a = gi + gh</c>, then i, f, o = σ and
+    /// g = tanh in place, <c>c' = (f·c) + (i·g)</c>, <c>h' = o·tanh(c')</c>. Shared by <see cref="Cell(LayerWeights, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{double}, Span{double}, Span{double})"/>
+    /// and the batched pass (LSTM.Batch.cs), so one row of a batch is this very arithmetic.
+    /// </summary>
+    /// <param name="a">4H: the input projection gi on entry, the gates [i | f | g | o] on return.</param>
+    /// <param name="recurrent">4H: the recurrent projection gh.</param>
+    /// <param name="c">H values (may be <paramref name="cNext"/>).</param>
+    /// <param name="hNext">Receives h'.</param>
+    /// <param name="cNext">Receives c'.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Gates(Span<double> a, ReadOnlySpan<double> recurrent, ReadOnlySpan<double> c, Span<double> hNext, Span<double> cNext)
+    {
+        int hidden = hNext.Length, four = 4 * hidden;
         for (int k = 0; k < four; k++)
         {
             double z = a[k] + recurrent[k];
@@ -67,11 +88,6 @@ public sealed partial class LSTM
             double next = (f * c[j]) + (i * g);
             cNext[j] = next;
             hNext[j] = o * Math.Tanh(next);
-        }
-
-        if (!gates.IsEmpty)
-        {
-            a.CopyTo(gates);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using MathNet.Numerics.LinearAlgebra;
@@ -25,7 +24,7 @@ namespace RnnPort;
 /// The arrays are in NumPy's C order, which is exactly the column-major order of the C# transposes:
 /// the (H, I) buffer of <c>W_xh</c> read as a column-major I×H matrix is <c>W_xhᵀ</c>, with no shuffling.
 /// </summary>
-public static class ModelFile
+public static partial class ModelFile
 {
     /// <summary>The metadata's <c>format</c> value (NumPy <c>FORMAT</c>).</summary>
     public const string Format = "rnnport-model";
@@ -34,7 +33,7 @@ public static class ModelFile
     public const int Version = 2;
 
     private static readonly HashSet<string> Names =
-        new(ModelFileCells.EntryNames.Concat(["vocabulary", "metadata"]).Select(n => n + ".npy"), StringComparer.Ordinal);
+        new(ModelFileCells.EntryNames.Concat(StackFileLayout.TorchNames).Concat(["vocabulary", "metadata"]).Select(n => n + ".npy"), StringComparer.Ordinal);
 
     /// <summary>
     /// Writes <paramref name="model"/> (its weights, biases and initial state; not its current state) to
@@ -112,28 +111,9 @@ public static class ModelFile
         int[] codes = vocabulary?.Runes.Select(r => r.Value).ToArray() ?? [];
 
         // Entry order as np.savez writes the twin's dict: the cell's arrays in writer order, vocabulary, metadata.
-        var arrays = values.Where(v => v.Value is not null)
-            .Select(v => (v.Name, Value: v.Value!, OneDimensional: !v.Name.StartsWith("W_", StringComparison.Ordinal))).ToList();
-
-        long total = arrays.Sum(a => (8L * a.Value.RowCount * a.Value.ColumnCount) + 1024) + (4L * codes.Length) + metadata.Length + 2048;
-        if (total > NpzArchive.MaxArchiveBytes)
-        {
-            throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"the model file would be over {NpzArchive.MaxArchiveBytes} bytes"), nameof(model));
-        }
-
-        var writer = new NpzWriter();
-        foreach ((string name, Matrix<double> value, bool oneDimensional) in arrays)
-        {
-            // A C# matrix is the transpose of its NumPy twin, and column-major: its storage is the
-            // twin's C order. The twin's shape is (columns, rows), or (columns,) for a 1×n row.
-            long[] shape = oneDimensional ? [value.ColumnCount] : [value.ColumnCount, value.RowCount];
-            writer.Add(name + ".npy", Entry(stream => Npy.WriteFloat64(stream, shape, ColumnMajor.ReadOnly(value))));
-        }
-
-        writer.Add("vocabulary.npy", Entry(stream => Npy.WriteInt32(stream, codes)));
-        writer.Add("metadata.npy", Entry(stream => Npy.WriteUInt8(stream, metadata)));
-        return writer.ToArray();
+        return Archive(
+            values.Where(v => v.Value is not null).Select(v => (v.Name, v.Value!, !v.Name.StartsWith("W_", StringComparison.Ordinal))),
+            codes, metadata);
     }
 
     /// <summary>
@@ -171,13 +151,15 @@ public static class ModelFile
             throw NpzArchive.Refuse("M1", "missing entry 'metadata.npy'");
         }
 
-        (JsonObject metadata, CellFormat cell) = ModelMetadata.Parse(Elements(metadataEntry, 1, static b => b[0]));
-        (Dictionary<string, Matrix<double>> floats, long inputs, long outputs) = CheckArrays(cell, arrays);
+        (JsonObject metadata, CellFormat cell, StackFileLayout? stack) = ModelMetadata.Parse(Elements(metadataEntry, 1, static b => b[0]));
+        (Dictionary<string, Matrix<double>> floats, long inputs, long outputs) = stack is null ? CheckArrays(cell, arrays) : CheckStackArrays(stack, arrays);
         int[] codes = Elements(arrays["vocabulary"], 4, static b => BitConverter.ToInt32(b));
         Vocabulary? vocabulary = ReadVocabulary(codes, (int)inputs, (int)outputs);
         Activation activation = ActivationFunctions.Parse(metadata["activation"]!.GetValue<string>());
-        IRecurrentCell model = cell.Build(floats, activation);
-        return new ModelFileContents(model, vocabulary, (JsonObject)metadata["hyperparameters"]!.DeepClone());
+        var hyperparameters = (JsonObject)metadata["hyperparameters"]!.DeepClone();
+        return stack is null
+            ? new ModelFileContents(cell.Build(floats, activation), vocabulary, hyperparameters)
+            : new ModelFileContents(BuildStack(stack, floats, activation), vocabulary, hyperparameters);
     }
 
     /// <summary>M1, M3, M4, M5 for <paramref name="cell"/>: its entries' C# values by name, I and O. NumPy twin: <c>_check_arrays</c>.</summary>
@@ -224,61 +206,7 @@ public static class ModelFile
             throw NpzArchive.Refuse("M4", string.Create(CultureInfo.InvariantCulture, $"a model needs I, H, O ≥ 1; here I, H, O = {inputs}, {hidden}, {outputs}"));
         }
 
-        var floats = new Dictionary<string, Matrix<double>>(StringComparer.Ordinal);
-        foreach (string name in cell.Floats)
-        {
-            if (arrays.TryGetValue(name, out var array))
-            {
-                floats[name] = FloatMatrix(name, array.Header, array.Bytes);
-            }
-        }
-
-        return (floats, inputs, outputs);
-    }
-
-    /// <summary>A '&lt;f8' entry as its C# value: NumPy (r, c) → the c×r transpose, (n,) → a 1×n row; finite (M5).</summary>
-    private static Matrix<double> FloatMatrix(string name, Npy.Header header, byte[] bytes)
-    {
-        double[] data = Elements((header, bytes), 8, static b => BitConverter.ToDouble(b));
-        for (int i = 0; i < data.Length; i++)
-        {
-            if (!double.IsFinite(data[i]))
-            {
-                throw NpzArchive.Refuse("M5", string.Create(CultureInfo.InvariantCulture, $"{name} element {i} (in file order) = {data[i]} is not finite"));
-            }
-        }
-
-        if (header.Shape.Length == 1)
-        {
-            return Matrix<double>.Build.Dense(1, data.Length, data);
-        }
-
-        int rows = (int)header.Shape[0], columns = (int)header.Shape[1];
-        return header.FortranOrder
-            ? Matrix<double>.Build.Dense(rows, columns, data).Transpose()   // column-major (r, c): transpose to c×r
-            : Matrix<double>.Build.Dense(columns, rows, data);              // C order (r, c) = column-major c×r, as is
-    }
-
-    private static T[] Elements<T>((Npy.Header Header, byte[] Bytes) array, int itemSize, Func<byte[], T> decode)
-        where T : unmanaged
-    {
-        (Npy.Header header, byte[] bytes) = array;
-        if (BitConverter.IsLittleEndian)
-        {
-            // The data are little-endian ('<f8', '<i4', '|u1'): one block copy.
-            return MemoryMarshal.Cast<byte, T>(bytes.AsSpan((int)header.PreambleLength, (int)(header.Count * itemSize))).ToArray();
-        }
-
-        var values = new T[header.Count];
-        var item = new byte[itemSize];
-        for (long i = 0; i < header.Count; i++)
-        {
-            Array.Copy(bytes, header.PreambleLength + (i * itemSize), item, 0, itemSize);
-            Array.Reverse(item);
-            values[i] = decode(item);
-        }
-
-        return values;
+        return (FiniteFloats(cell.Floats, arrays), inputs, outputs);
     }
 
     private static Vocabulary? ReadVocabulary(int[] codes, int inputs, int outputs)
@@ -311,6 +239,31 @@ public static class ModelFile
         }
 
         return new Vocabulary(runes);
+    }
+
+    /// <summary>The archive of float entries (C# values; 1×n rows for the 1-D ones), the vocabulary and the metadata bytes.</summary>
+    private static byte[] Archive(IEnumerable<(string Name, Matrix<double> Value, bool OneDimensional)> floats, int[] codes, byte[] metadata)
+    {
+        var arrays = floats.ToList();
+        long total = arrays.Sum(a => (8L * a.Value.RowCount * a.Value.ColumnCount) + 1024) + (4L * codes.Length) + metadata.Length + 2048;
+        if (total > NpzArchive.MaxArchiveBytes)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"the model file would be over {NpzArchive.MaxArchiveBytes} bytes"), "model");
+        }
+
+        var writer = new NpzWriter();
+        foreach ((string name, Matrix<double> value, bool oneDimensional) in arrays)
+        {
+            // A C# matrix is the transpose of its NumPy twin, and column-major: its storage is the
+            // twin's C order. The twin's shape is (columns, rows), or (columns,) for a 1×n row.
+            long[] shape = oneDimensional ? [value.ColumnCount] : [value.ColumnCount, value.RowCount];
+            writer.Add(name + ".npy", Entry(stream => Npy.WriteFloat64(stream, shape, ColumnMajor.ReadOnly(value))));
+        }
+
+        writer.Add("vocabulary.npy", Entry(stream => Npy.WriteInt32(stream, codes)));
+        writer.Add("metadata.npy", Entry(stream => Npy.WriteUInt8(stream, metadata)));
+        return writer.ToArray();
     }
 
     private static byte[] Entry(Action<Stream> write)

@@ -23,10 +23,20 @@ internal static class ModelMetadata
 
     private static readonly string[] Keys = ["activation", "format", "hyperparameters", "version"];
     private static readonly string[] KeysWithCell = ["activation", "cell", "format", "hyperparameters", "version"];
+    private static readonly string[] KeysOfStack = ["activation", "bidirectional", "cell", "format", "hyperparameters", "num_layers", "version"];
 
-    /// <summary>The metadata object of <paramref name="raw"/>, checked by D1–D7, and the cell it names (version 1: <c>rnn</c>).</summary>
+    /// <summary>The most layers a version 3 file holds (NumPy <c>MAX_LAYERS</c>).</summary>
+    internal const int MaxLayers = 64;
+
+    /// <summary>The metadata's <c>version</c> for a stack (NumPy <c>STACK_VERSION</c>).</summary>
+    internal const int StackVersion = 3;
+
+    /// <summary>
+    /// The metadata object of <paramref name="raw"/>, checked by D1–D8, the cell it names (version 1: <c>rnn</c>)
+    /// and, for version 3, the stack's layout (null for versions 1 and 2).
+    /// </summary>
     /// <exception cref="ModelFileException">A rule of section D fails.</exception>
-    internal static (JsonObject Metadata, CellFormat Cell) Parse(byte[] raw)
+    internal static (JsonObject Metadata, CellFormat Cell, StackFileLayout? Stack) Parse(byte[] raw)
     {
         if (raw.Length > MaxMetadataBytes)
         {
@@ -65,9 +75,9 @@ internal static class ModelMetadata
             throw Refuse("D4", $"invalid JSON text: {error.Message}", error);  // e.g. a string that does not decode
         }
 
-        if (!HasExactly(metadata, Keys) && !HasExactly(metadata, KeysWithCell))
+        if (!HasExactly(metadata, Keys) && !HasExactly(metadata, KeysWithCell) && !HasExactly(metadata, KeysOfStack))
         {
-            throw Refuse("D5", $"keys [{string.Join(", ", metadata.Select(p => p.Key).Order(StringComparer.Ordinal))}], expected exactly [{string.Join(", ", Keys)}], or those and 'cell'");
+            throw Refuse("D5", $"keys [{string.Join(", ", metadata.Select(p => p.Key).Order(StringComparer.Ordinal))}], expected exactly [{string.Join(", ", Keys)}], or those and 'cell', or those, 'cell', 'num_layers' and 'bidirectional'");
         }
 
         if (!IsString(metadata["format"], ModelFile.Format))
@@ -75,9 +85,9 @@ internal static class ModelMetadata
             throw Refuse("D6", $"format {metadata["format"]?.ToJsonString() ?? "null"}, expected '{ModelFile.Format}'");
         }
 
-        if (metadata["version"] is not JsonValue version || version.GetValueKind() != JsonValueKind.Number || version.ToJsonString() is not ("1" or "2"))
+        if (metadata["version"] is not JsonValue version || version.GetValueKind() != JsonValueKind.Number || version.ToJsonString() is not ("1" or "2" or "3"))
         {
-            throw Refuse("D6", $"version {metadata["version"]?.ToJsonString() ?? "null"}, expected the integer 1 or 2");
+            throw Refuse("D6", $"version {metadata["version"]?.ToJsonString() ?? "null"}, expected the integer 1, 2 or 3");
         }
 
         if (!IsString(metadata["activation"], "tanh") && !IsString(metadata["activation"], "relu"))
@@ -90,13 +100,36 @@ internal static class ModelMetadata
             throw Refuse("D6", $"hyperparameters is {metadata["hyperparameters"]?.ToJsonString() ?? "null"}, not an object");
         }
 
-        return (metadata, CheckCell(metadata, version.ToJsonString() == "1"));
+        int number = version.ToJsonString()[0] - '0';
+        CellFormat cell = CheckCell(metadata, number);
+        return (metadata, cell, number == StackVersion ? CheckStack(metadata, cell) : null);
+    }
+
+    /// <summary>D8: <c>num_layers</c> a digits-only JSON integer 1 … <see cref="MaxLayers"/>, <c>bidirectional</c> true or false.</summary>
+    private static StackFileLayout CheckStack(JsonObject metadata, CellFormat cell)
+    {
+        JsonNode? layers = metadata["num_layers"];
+        string text = layers?.ToJsonString() ?? "null";
+        if (layers is not JsonValue value || value.GetValueKind() != JsonValueKind.Number || !text.All(char.IsAsciiDigit)
+            || text.Length > 3 || int.Parse(text, CultureInfo.InvariantCulture) is < 1 or > MaxLayers)
+        {
+            throw Refuse("D8", string.Create(CultureInfo.InvariantCulture, $"num_layers {(text.Length > 60 ? text[..60] : text)}, expected an integer from 1 to {MaxLayers}"));
+        }
+
+        JsonValueKind kind = metadata["bidirectional"]?.GetValueKind() ?? JsonValueKind.Null;
+        if (kind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            string shown = metadata["bidirectional"]?.ToJsonString() ?? "null";
+            throw Refuse("D8", $"bidirectional {(shown.Length > 60 ? shown[..60] : shown)}, expected true or false");
+        }
+
+        return new StackFileLayout(cell, int.Parse(text, CultureInfo.InvariantCulture), kind == JsonValueKind.True ? 2 : 1);
     }
 
     /// <summary>D7: version 1 has no <c>cell</c> (an RNN); version 2 names a registered cell; a gated cell's activation is tanh.</summary>
-    private static CellFormat CheckCell(JsonObject metadata, bool versionOne)
+    private static CellFormat CheckCell(JsonObject metadata, int version)
     {
-        if (versionOne)
+        if (version == 1)
         {
             return metadata.ContainsKey("cell")
                 ? throw Refuse("D7", "version 1 has no 'cell' (it is an RNN); a cell needs version 2")
@@ -105,7 +138,13 @@ internal static class ModelMetadata
 
         if (!metadata.ContainsKey("cell"))
         {
-            throw Refuse("D7", "version 2 needs 'cell'");
+            throw Refuse("D7", string.Create(CultureInfo.InvariantCulture, $"version {version} needs 'cell'"));
+        }
+
+        bool stackKeys = metadata.ContainsKey("num_layers");
+        if (stackKeys != (version == StackVersion))
+        {
+            throw Refuse("D7", stackKeys ? "'num_layers' and 'bidirectional' need version 3" : "version 3 needs 'num_layers' and 'bidirectional'");
         }
 
         JsonNode? node = metadata["cell"];
@@ -128,10 +167,12 @@ internal static class ModelMetadata
         metadata.Count == keys.Length && keys.All(metadata.ContainsKey);
 
     /// <summary>
-    /// The metadata bytes a writer stores (version 2, naming <paramref name="cell"/>): Python's <c>json.dumps(..., sort_keys=True)</c>, checked by <see cref="Parse"/>.
+    /// The metadata bytes a writer stores (version 2, naming <paramref name="cell"/>; version 3 with <c>num_layers</c> and
+    /// <c>bidirectional</c> when <paramref name="stack"/> is given): Python's <c>json.dumps(..., sort_keys=True)</c>,
+    /// checked by <see cref="Parse"/>. NumPy twin: <c>model_metadata.encode</c>.
     /// </summary>
     /// <exception cref="ArgumentException">The metadata would break a rule of section D (a non-finite number, a lone surrogate, too deep, too large).</exception>
-    internal static byte[] Encode(string cell, string activation, JsonObject? hyperparameters)
+    internal static byte[] Encode(string cell, string activation, JsonObject? hyperparameters, (int Layers, bool Bidirectional)? stack = null)
     {
         byte[] bytes;
         try
@@ -144,6 +185,13 @@ internal static class ModelMetadata
                 ["activation"] = activation,
                 ["hyperparameters"] = hyperparameters?.DeepClone() ?? new JsonObject(),
             };
+            if (stack is { } s)
+            {
+                metadata["version"] = StackVersion;
+                metadata["num_layers"] = s.Layers;
+                metadata["bidirectional"] = s.Bidirectional;
+            }
+
             bytes = Encoding.UTF8.GetBytes(PythonJson.Serialize(metadata));  // ASCII: every other character is escaped
         }
         catch (Exception error) when (error is InvalidOperationException or FormatException or JsonException or NotSupportedException)

@@ -20,7 +20,7 @@ internal static partial class NpzArchive
     internal const long MaxArchiveBytes = 2_000_000_000;
 
     /// <summary>The most entries an archive may hold (NumPy <c>MAX_ENTRIES</c>).</summary>
-    internal const int MaxEntries = 10;
+    internal const int MaxEntries = 518;  // a bidirectional 64-layer LSTM with biases: 512 layer arrays, W_hy, b_y, h0, c0, vocabulary, metadata
 
     /// <summary>Deflated entries larger than this uncompressed are held to <see cref="MaxDeflateRatio"/>.</summary>
     internal const long BombCheckedAbove = 1 << 20;
@@ -193,7 +193,7 @@ internal static partial class NpzArchive
             string name = rawName.All(b => b < 0x80) ? Encoding.ASCII.GetString(rawName) : "";
             if (!names.Contains(name))
             {
-                throw Refuse("Z4", $"unexpected entry '{shown}'; a model file holds only {string.Join(", ", names.Order(StringComparer.Ordinal))}");
+                throw Refuse("Z4", $"unexpected entry '{shown}': no model file holds an entry of that name");
             }
 
             if (pending.ContainsKey(name))
@@ -296,7 +296,7 @@ internal static partial class NpzArchive
             byte[] content = method == 0
                 ? data.AsSpan((int)dataAt, (int)compressed).ToArray()
                 : Inflate(data, (int)dataAt, (int)compressed, (int)size, name);
-            if (Crc32.Compute(content) != crc)
+            if (System.IO.Hashing.Crc32.HashToUInt32(content) != crc)
             {
                 throw Refuse("Z9", $"entry '{name}' fails its CRC-32 check: the file is corrupt");
             }

@@ -18,7 +18,7 @@ internal sealed class NpzWriter
     internal void Add(string name, byte[] content)
     {
         byte[] nameBytes = Encoding.ASCII.GetBytes(name);
-        uint crc = Crc32.Compute(content);
+        uint crc = System.IO.Hashing.Crc32.HashToUInt32(content);
         int offset = checked((int)_stream.Length);
         Span<byte> local = stackalloc byte[30];
         BinaryPrimitives.WriteUInt32LittleEndian(local, 0x0403_4B50);

@@ -20,6 +20,27 @@ public sealed class NonFiniteValueException : ArgumentException
         Value = value;
     }
 
+    /// <summary>
+    /// Creates the exception for element (<paramref name="sequence"/>, <paramref name="row"/>, <paramref name="column"/>)
+    /// of a B×T×I batch (<c>ForwardBatch</c>), named as NumPy names it in the (B, T, I) twin array.
+    /// </summary>
+    /// <param name="paramName">The argument's name.</param>
+    /// <param name="sequence">The sequence b of the first non-finite element.</param>
+    /// <param name="row">Its timestep t.</param>
+    /// <param name="column">Its column i.</param>
+    /// <param name="value">The offending value.</param>
+    public NonFiniteValueException(string paramName, int sequence, int row, int column, double value)
+        : base($"{paramName} must be finite, but element ({sequence}, {row}, {column}) is {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}", paramName)
+    {
+        Sequence = sequence;
+        Row = row;
+        Column = column;
+        Value = value;
+    }
+
+    /// <summary>The sequence of the first non-finite element of a batch; null for a matrix argument.</summary>
+    public int? Sequence { get; }
+
     /// <summary>The row of the first non-finite element.</summary>
     public int Row { get; }
 

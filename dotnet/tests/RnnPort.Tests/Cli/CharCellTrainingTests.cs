@@ -17,7 +17,7 @@ public sealed class CharCellTrainingTests : IDisposable
     [InlineData("gru", typeof(GRU))]
     public void EachCellTrainsReducingLoss(string cell, Type type)
     {
-        var settings = new TrainingSettings(Steps: 600, HiddenSize: 32, SeqLength: 16, SampleEvery: 0, Cell: cell);
+        var settings = new TrainingSettings { Steps = 600, HiddenSize = 32, SeqLength = 16, SampleEvery = 0, Cell = cell };
 
         TrainingResult result = CharTrainer.Train(Corpus, settings, _ => { });
 
@@ -30,7 +30,7 @@ public sealed class CharCellTrainingTests : IDisposable
     public void SamplingDuringTrainingDoesNotMoveTheLstmCellState()
     {
         // Sampling between chunks must leave (h, c) as it found them: with and without samples, the losses agree.
-        var quiet = new TrainingSettings(Steps: 40, HiddenSize: 8, SeqLength: 10, Seed: 3, SampleEvery: 0, Cell: "lstm");
+        var quiet = new TrainingSettings { Steps = 40, HiddenSize = 8, SeqLength = 10, Seed = 3, SampleEvery = 0, Cell = "lstm" };
         TrainingResult withoutSamples = CharTrainer.Train(Corpus, quiet, _ => { });
         TrainingResult withSamples = CharTrainer.Train(Corpus, quiet with { SampleEvery = 7 }, _ => { });
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MathNet.Numerics.LinearAlgebra;
 using RnnPort.Cli;
 
 namespace RnnPort.Tests;
@@ -34,6 +35,11 @@ public sealed class CliMatrixTests : IDisposable
         int status = Program.Run(args, output, error);
 
         Assert.Empty(Verdict(row, status, output.ToString(), error.ToString(), before, Directory.GetFileSystemEntries(_directory), $"rnnport-cli {args.FirstOrDefault()}: ", places));
+        if (row["vocabulary"] is { } vocabulary)
+        {
+            // An accepted row that names its model: the file holds the vocabulary the shared reading rule gives.
+            Assert.Equal((string)vocabulary!, ModelFile.Load(Fill((string)row["model"]!, places)).Vocabulary!.Chars);
+        }
     }
 
     [Fact]
@@ -60,13 +66,53 @@ public sealed class CliMatrixTests : IDisposable
         RNN model = Build.Network(3, 4, 3, seed: 1);
         ModelFile.Save(Path.Combine(directory, "chars.npz"), model, Vocabulary.Of("abc"));
         ModelFile.Save(Path.Combine(directory, "plain.npz"), model);
+        ModelFile.Save(Path.Combine(directory, "stack.npz"), Stack());
+        var xs = Matrix<double>.Build.Dense(5, 3, (i, j) => Math.Sin((3 * i) + j));
+        WriteNpy(directory, "xs", "<f8", [5, 3], xs.ToRowMajorArray().SelectMany(BitConverter.GetBytes));
+        WriteNpy(directory, "xs4", "<f8", [5, 4], Enumerable.Range(0, 20).SelectMany(i => BitConverter.GetBytes(i / 7.0)));
+        WriteNpy(directory, "xs32", "<f4", [5, 3], Enumerable.Range(0, 15).SelectMany(i => BitConverter.GetBytes(i / 7.0f)));
+        WriteNpy(directory, "xs1d", "<f8", [3], Enumerable.Range(0, 3).SelectMany(i => BitConverter.GetBytes(i / 7.0)));
+        WriteNpy(directory, "xsnan", "<f8", [5, 3], Enumerable.Range(0, 15).SelectMany(i => BitConverter.GetBytes(i == 7 ? double.NaN : 0.5)));
         return new()
         {
             ["{dir}"] = directory,
             ["{corpus}"] = Path.Combine(directory, "corpus.txt"),
             ["{model}"] = Path.Combine(directory, "chars.npz"),
             ["{plain}"] = Path.Combine(directory, "plain.npz"),
+            ["{stack}"] = Path.Combine(directory, "stack.npz"),
+            ["{xs}"] = Path.Combine(directory, "xs.npy"),
+            ["{texts}"] = Path.Combine(AppContext.BaseDirectory, "text_files"),
         };
+    }
+
+    /// <summary>A bidirectional 2-layer GRU, I = 3, H = 2, no output layer (O = 4), as the NumPy scratch's.</summary>
+    private static RecurrentStack Stack()
+    {
+        var parameters = new Dictionary<string, Matrix<double>>(StringComparer.Ordinal);
+        int seed = 0;
+        foreach (int layer in new[] { 0, 1 })
+        {
+            foreach (string suffix in new[] { "", "_reverse" })
+            {
+                string at = layer.ToString(System.Globalization.CultureInfo.InvariantCulture) + suffix;
+                parameters["weight_ih_l" + at] = Values(layer == 0 ? 3 : 4, 6, seed++);
+                parameters["weight_hh_l" + at] = Values(2, 6, seed++);
+                parameters["bias_ih_l" + at] = Values(1, 6, seed++);
+                parameters["bias_hh_l" + at] = Values(1, 6, seed++);
+            }
+        }
+
+        return new RecurrentStack("gru", parameters, 2, bidirectional: true);
+
+        static Matrix<double> Values(int rows, int columns, int seed) =>
+            Matrix<double>.Build.Dense(rows, columns, (i, j) => Math.Cos((5 * i) + (3 * j) + seed) / 2);
+    }
+
+    private static void WriteNpy(string directory, string name, string descr, long[] shape, IEnumerable<byte> data)
+    {
+        using var stream = File.Create(Path.Combine(directory, name + ".npy"));
+        Npy.WriteHeader(stream, descr, shape);
+        stream.Write([.. data]);
     }
 
     private static string Fill(string text, Dictionary<string, string> places) =>

@@ -16,7 +16,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void CanTrainReducingLossClearly()
     {
-        var settings = new TrainingSettings(Steps: 600, HiddenSize: 32, SeqLength: 16, SampleEvery: 0);
+        var settings = new TrainingSettings { Steps = 600, HiddenSize = 32, SeqLength = 16, SampleEvery = 0 };
 
         TrainingResult result = CharTrainer.Train(Corpus, settings, _ => { });
 
@@ -29,7 +29,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void CanTrainDeterministicallyFromSeed()
     {
-        var settings = new TrainingSettings(Steps: 30, HiddenSize: 8, SeqLength: 10, Seed: 3, SampleEvery: 10, SampleLength: 20);
+        var settings = new TrainingSettings { Steps = 30, HiddenSize = 8, SeqLength = 10, Seed = 3, SampleEvery = 10, SampleLength = 20 };
         var reports = new List<string>();
 
         TrainingResult first = CharTrainer.Train(Corpus, settings, reports.Add);
@@ -37,8 +37,10 @@ public sealed class CliTests : IDisposable
 
         Assert.Equal(first.Losses, second.Losses);
         Build.AssertUnchanged(Build.Snapshot((RNN)first.Model), (RNN)second.Model);
-        Assert.Equal(6, reports.Count);  // a loss line and a sample at steps 10, 20 and 30
+        Assert.Equal(3, reports.Count);  // the smoothed loss and a sample at steps 10, 20 and 30
         Assert.StartsWith("step 10, smooth loss ", reports[0], StringComparison.Ordinal);
+        Assert.Equal(["step 20", "----", reports[1].Split('\n')[2], "----"], [reports[1].Split('\n')[0].Split(',')[0], .. reports[1].Split('\n')[1..]]);
+        Assert.Equal(20, reports[1].Split('\n')[2].Length);
     }
 
     [Fact]
