@@ -11,8 +11,8 @@ namespace RnnPort.Bridge;
 public static class StepTiming
 {
     /// <summary>
-    /// <see cref="RNN.Reset"/>, then the article's loop: <see cref="RNN.TimeStep"/> on every row of
-    /// <paramref name="inputs"/>, in order.
+    /// <see cref="IRecurrentCell.Reset"/>, then the article's loop: <see cref="IRecurrentCell.TimeStep"/> on every row of
+    /// <paramref name="inputs"/>, in order (any cell: RNN, LSTM, GRU).
     /// </summary>
     /// <remarks>
     /// Before the loop, and so inside a timer around this call, the rows are split once into T dense
@@ -25,7 +25,7 @@ public static class StepTiming
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ShapeMismatchException"><paramref name="inputs"/> does not have I columns; nothing is run or reset.</exception>
     /// <exception cref="NonFiniteValueException">An input row holds NaN or ±Infinity (thrown by <c>TimeStep</c> at that row).</exception>
-    public static void TimeStepLoop(RNN model, Matrix<double> inputs)
+    public static void TimeStepLoop(IRecurrentCell model, Matrix<double> inputs)
     {
         CheckArguments(model, inputs);
         var rows = new Matrix<double>[inputs.RowCount];
@@ -54,7 +54,7 @@ public static class StepTiming
         model.Forward(inputs);
     }
 
-    private static void CheckArguments(RNN model, Matrix<double> inputs)
+    private static void CheckArguments(IRecurrentCell model, Matrix<double> inputs)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputs);

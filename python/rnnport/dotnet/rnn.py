@@ -15,9 +15,11 @@ from rnnport.cells.rnn import PARAMETERS, ActivationName
 from rnnport.dotnet.errors import ArgumentNames, constructed, net_errors
 from rnnport.dotnet.runtime import load
 from rnnport.dotnet.transfer import (float64_argument, from_net, is_unicode, row_to_net, sequence_argument, to_net,
+                                     to_net_reusing,
                                      vector_argument)
 from rnnport.dotnet.twin import CellTwin, parameter_property, read_parameters
 from rnnport.numerics.checks import check_shape, unknown_activation
+from rnnport.numerics.kernels import KernelName, kernels
 
 # The C# constructor's arguments, as the Python caller named them (see ArgumentNames).
 CONSTRUCTOR_ARGUMENTS: ArgumentNames = {
@@ -27,6 +29,9 @@ CONSTRUCTOR_ARGUMENTS: ArgumentNames = {
 }
 
 # The C# property that holds each NumPy parameter, on RnnPort.RNN and RnnPort.Gradients alike, in PARAMETERS order.
+# NumPy's kernel names and the C# Kernel each selects.
+CSHARP_KERNELS: dict[str, Any] = {"exact": lambda k: k.Sequential, "fast": lambda k: k.Simd}
+
 CSHARP_NAMES = dict(zip(PARAMETERS, ("InputWeights", "RecurrentWeights", "OutputWeights", "HiddenBias", "OutputBias")))
 
 
@@ -43,8 +48,9 @@ class DotNetRNN(CellTwin):
 
     def __init__(self, W_xh: ArrayLike, W_hh: ArrayLike, W_hy: ArrayLike,
                  h0: ArrayLike | None = None, activation: ActivationName = "tanh", *,
-                 b_h: ArrayLike | None = None, b_y: ArrayLike | None = None) -> None:
+                 b_h: ArrayLike | None = None, b_y: ArrayLike | None = None, kernel: KernelName = "exact") -> None:
         net = load()
+        kernels(kernel)  # NumPy's ValueError for an unknown name, before anything is built
         if not isinstance(activation, str) or not is_unicode(activation):  # NumPy's ValueError: C# takes
             raise unknown_activation(activation)  # a name, and no lone surrogate can cross (see is_unicode)
         weights = [float64_argument(w, n) for w, n in ((W_xh, "W_xh"), (W_hh, "W_hh"), (W_hy, "W_hy"))]
@@ -59,6 +65,7 @@ class DotNetRNN(CellTwin):
                                                   h0, activation, b_h, b_y), CONSTRUCTOR_ARGUMENTS)
         self.activation: ActivationName = activation
         self._output_size = int(self._net.OutputSize)  # asked once: step allocates y without a .NET call
+        self.kernel = kernel
 
     @classmethod
     def _wrap(cls, net_model: Any) -> DotNetRNN:
@@ -68,6 +75,21 @@ class DotNetRNN(CellTwin):
         model.activation = str(load().ActivationFunctions.Name(net_model.Activation))
         model._output_size = int(net_model.OutputSize)
         return model
+
+    @property
+    def kernel(self) -> KernelName:
+        """``"exact"`` (C#'s default ``Kernel.Sequential``: bit-identical to NumPy's exact mode) or ``"fast"``
+        (``Kernel.Simd``: fused multiply-adds and a vectorised tanh, within the bound of
+        ``rnnport.verify.bounds`` with ``VECTOR_TANH_ABSOLUTE``). Unlike ``rnnport.RNN``, whose default is
+        NumPy's fast BLAS path, the C# model defaults to the exact kernel."""
+        return "fast" if str(self._net.Kernel) == "Simd" else "exact"
+
+    @kernel.setter
+    def kernel(self, name: KernelName) -> None:
+        kernels(name)  # NumPy's ValueError for an unknown name; the model is unchanged
+        from RnnPort import Kernel  # the assembly is loaded by now
+
+        self._net.Kernel = CSHARP_KERNELS[name](Kernel)
 
     @property
     def output_size(self) -> int:
@@ -84,8 +106,9 @@ class DotNetRNN(CellTwin):
         """Copies of the trainable arrays by name, in NumPy layout and ``PARAMETERS`` order."""
         return read_parameters(self._net, CSHARP_NAMES)
 
-    def step(self, x: ArrayLike) -> np.ndarray:
-        """``TimeStep`` on x of shape (I,); returns y of shape (O,).
+    def _checked_step(self, x: ArrayLike) -> np.ndarray:
+        """``TimeStep`` on x of shape (I,); returns y of shape (O,). ``step`` (``CellTwin.step``) takes a
+        float64 (I,) array through pinned buffers instead, and comes here for anything else.
 
         One .NET call per step (``ArrayTransfer.Step``), straight between the NumPy buffers: the rank
         is checked here, the length and finiteness by C#, with ``TimeStep``'s messages. ``x`` and ``y``
@@ -101,5 +124,5 @@ class DotNetRNN(CellTwin):
         """``Forward`` on xs of shape (T, I); returns ys (T, O) and hs (T, H). One crossing per array."""
         xs = sequence_argument(xs, self.input_size)
         with net_errors({"inputs": ("xs", "same")}):
-            result = self._net.Forward(to_net(xs, "xs"))
+            result = self._net.Forward(to_net_reusing(xs, self, "xs"))
         return from_net(result.Item1), from_net(result.Item2)

@@ -86,9 +86,10 @@ def load() -> SimpleNamespace:
     import System.IO
     from System.Text.Json.Nodes import JsonNode
     import RnnPort
-    from RnnPort.Bridge import ArrayTransfer, BatchTransfer, Construct, StepTiming
+    from RnnPort.Bridge import ArrayTransfer, BatchTransfer, Construct, StepBuffers, StepTiming
 
     _net = SimpleNamespace(System=System, JsonNode=JsonNode, ArrayTransfer=ArrayTransfer, BatchTransfer=BatchTransfer, StepTiming=StepTiming,
+                           StepBuffers=StepBuffers,
                            Construct=Construct,
                            **{name: getattr(RnnPort, name) for name in (
                                "RNN", "ActivationFunctions", "Bptt", "Sgd", "Adagrad", "Sampler",

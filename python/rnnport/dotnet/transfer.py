@@ -39,6 +39,25 @@ def to_net(array: np.ndarray, name: str = "array") -> Any:
     return net.ArrayTransfer.ToMatrix(block.ctypes.data, block.shape[0], block.shape[1])
 
 
+def to_net_reusing(array: np.ndarray, owner: Any, name: str = "array") -> Any:
+    """``to_net``, but into the .NET matrix that ``owner`` kept from its last call with this shape, if any.
+
+    A fresh .NET array's pages are mapped by the copy itself (one page fault per 4 KB, about 2.4 GB/s
+    here); a reused one's already are, so a repeated transfer runs at memory speed. The owner (a bridge
+    twin) keeps one matrix per ``name``, the last shape's, so it holds that much memory while it lives.
+    The returned matrix is overwritten by the owner's next call: pass it to one .NET call, keep nothing.
+    """
+    fits_net(array.shape, name)
+    block = np.asfortranarray(array, dtype=np.float64)
+    cache: dict[str, Any] = owner.__dict__.setdefault("_reused_net_matrices", {})
+    matrix = cache.get(name)
+    if matrix is None or (matrix.RowCount, matrix.ColumnCount) != block.shape:
+        cache[name] = matrix = to_net(block, name)
+        return matrix
+    load().ArrayTransfer.CopyInto(block.ctypes.data, matrix)
+    return matrix
+
+
 def float64_argument(value: ArrayLike, name: str) -> np.ndarray:
     """``as_float64`` after checking that the shape fits .NET (before the conversion copies anything)."""
     if isinstance(value, np.ndarray):

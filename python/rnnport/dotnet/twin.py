@@ -6,6 +6,8 @@ finiteness by C#, whose exceptions arrive translated (:mod:`rnnport.dotnet.error
 """
 from __future__ import annotations
 
+import ctypes
+
 from typing import Any, Callable
 
 import numpy as np
@@ -13,6 +15,7 @@ from numpy.typing import ArrayLike
 
 from rnnport.cells.batch import checked_batch
 from rnnport.dotnet.errors import ArgumentNames, constructed, net_errors
+from rnnport.dotnet.runtime import load
 from rnnport.dotnet.transfer import (batch_from_net, batch_to_net, float64_argument, from_net, row_to_net, sequence_argument,
                                      targets_to_net, to_net, transposed_from_net, vector_argument, vector_from_net)
 from rnnport.numerics.checks import check_shape
@@ -147,7 +150,35 @@ class CellTwin:
         return from_net(self._net.InitialState)[0].copy()
 
     def step(self, x: ArrayLike) -> np.ndarray:
-        """``TimeStep`` on x (I,); returns y (O,)."""
+        """``TimeStep`` on x (I,); returns y (O,), a new array.
+
+        A float64 (I,) array takes the fast path: copied into the model's pinned input buffer, one .NET
+        call without arguments (``StepBuffers.Step``), the output copied out of its pinned buffer. Anything
+        else, and any step C# refuses (the state is then unchanged), goes through ``_checked_step``,
+        which checks and converts as before and raises the error in NumPy's terms.
+        """
+        buffers = self.__dict__.get("_step_buffers") or self._make_step_buffers()
+        run, x_in, y_out = buffers[0], buffers[1], buffers[2]
+        if type(x) is np.ndarray and x.dtype == np.float64 and x.shape == x_in.shape:
+            x_in[...] = x
+            try:
+                run()
+            except Exception:  # a refused step changed nothing: let the checked path raise it, translated
+                return self._checked_step(x)
+            return y_out.copy()
+        return self._checked_step(x)
+
+    def _make_step_buffers(self) -> tuple[Any, np.ndarray, np.ndarray, Any]:
+        """(StepBuffers.Step, the input view (I,), the output view (O,), the StepBuffers that owns them), once per twin."""
+        buffers = load().StepBuffers(self._net)
+        views = [np.ctypeslib.as_array(ctypes.cast(address, ctypes.POINTER(ctypes.c_double)), shape=(size,))
+                 for address, size in ((int(buffers.InputAddress), self.input_size),
+                                       (int(buffers.OutputAddress), self.output_size))]
+        self.__dict__["_step_buffers"] = made = (buffers.Step, views[0], views[1], buffers)
+        return made
+
+    def _checked_step(self, x: ArrayLike) -> np.ndarray:
+        """``TimeStep`` through the bridge's checked conversions (any input the NumPy twin accepts)."""
         vector = vector_argument(x, "x", lambda: self.input_size)
         with net_errors({"input": ("x", "row")}):
             return from_net(self._net.TimeStep(to_net(vector.reshape(1, -1), "x")))[0].copy()

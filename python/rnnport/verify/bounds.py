@@ -29,6 +29,11 @@ U = 2.0 ** -53
 ETA = 2.0 ** -1074  # the smallest subnormal: an underflowing product or sum adds at most ETA/2 absolute
 TANH_ULPS = 6.0  # NumPy's np.tanh (≤ 4 ULP) plus glibc's tanh (≤ 2 ULP)
 SAFETY = 1.0 + 1e-6
+# C#'s opt-in fast kernel (``DotNetRNN(kernel="fast")``, ``Kernel.Simd``) applies TensorPrimitives' vectorised
+# tanh, which is accurate in absolute rather than relative terms: within 3·u of glibc's tanh for every
+# argument scale (measured, dotnet/tests/RnnPort.Tests/Numerics/VectorTanhTests.cs, which asserts 4·u),
+# though thousands of ULPs for tiny results. Its bound adds this absolute term to the ULP term.
+VECTOR_TANH_ABSOLUTE = 4.0 * U
 
 
 def gamma(n: int) -> float:
@@ -37,7 +42,8 @@ def gamma(n: int) -> float:
 
 
 def state_bound(W_xh: np.ndarray, W_hh: np.ndarray, x: np.ndarray, h_prev_a: np.ndarray,
-                h_prev_b: np.ndarray, h_a: np.ndarray, h_b: np.ndarray, activation: str) -> np.ndarray:
+                h_prev_b: np.ndarray, h_a: np.ndarray, h_b: np.ndarray, activation: str,
+                tanh_absolute: float = 0.0) -> np.ndarray:
     """Bound on |h_a − h_b| for one step, each side having started from its own previous state.
 
     Parameters
@@ -50,6 +56,9 @@ def state_bound(W_xh: np.ndarray, W_hh: np.ndarray, x: np.ndarray, h_prev_a: np.
     h_a, h_b : (H,) or (T, H)
         The states the two sides computed.
     activation : {"tanh", "relu"}
+    tanh_absolute : float
+        An absolute term added to the tanh rounding: ``VECTOR_TANH_ABSOLUTE`` when one side is C#'s fast
+        kernel (vectorised tanh), 0 otherwise.
 
     Returns
     -------
@@ -61,7 +70,8 @@ def state_bound(W_xh: np.ndarray, W_hh: np.ndarray, x: np.ndarray, h_prev_a: np.
     # `v @ A.T` rather than `A @ v`, so that (T, H) rows bound every step of a sequence at once.
     S = np.maximum(np.abs(h_prev_a), np.abs(h_prev_b)) @ A_hh.T + np.abs(x) @ np.abs(W_xh).T
     carried = np.abs(h_prev_a - h_prev_b) @ A_hh.T
-    rounding = TANH_ULPS * np.spacing(np.maximum(np.abs(h_a), np.abs(h_b))) if activation == "tanh" else 0.0
+    rounding = (TANH_ULPS * np.spacing(np.maximum(np.abs(h_a), np.abs(h_b))) + tanh_absolute
+                if activation == "tanh" else 0.0)
     underflow = 2.0 * (max(H, I) + 2) * ETA  # γ_n holds for normal numbers; subnormals add η/2 per operation
     return SAFETY * (2.0 * g * S + carried + rounding + underflow)
 

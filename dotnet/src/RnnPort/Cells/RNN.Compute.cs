@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -86,41 +87,19 @@ public sealed partial class RNN
         double[] outputData = ColumnMajor.Storage(outputs);   // T×O: (t, o) at t + o·T
         double[] stateData = ColumnMajor.Storage(states);     // T×H: (t, j) at t + j·T
 
-        // All scratch in one array, once per call: the input row, the state, the two products, the output row.
-        var scratch = new double[inputSize + 3 * hidden + outputSize];
-        Span<double> row = scratch.AsSpan(0, inputSize);
-        Span<double> h = scratch.AsSpan(inputSize, hidden);
-        Span<double> recurrent = scratch.AsSpan(inputSize + hidden, hidden);
-        Span<double> input = scratch.AsSpan(inputSize + 2 * hidden, hidden);
-        Span<double> y = scratch.AsSpan(inputSize + 3 * hidden, outputSize);
-        start.AsSpan(0, hidden).CopyTo(h);
-
-        // The non-finite screen: every state and output, times zero, added up while they are hot in L1
-        // (a scan of the T×H and T×O results afterwards would read them back from memory).
-        bool check = CheckResults;
-        Lanes screen = Lanes.Zero;
-        for (int t = 0; t < steps; t++)
-        {
-            ColumnMajor.ReadRow(x, steps, t, row);
-            Step(h, row, recurrent, input, h);
-            Output(h, y);
-            if (check)
-            {
-                FiniteResults.Screen(h, ref screen);
-                FiniteResults.Screen(y, ref screen);
-            }
-            ColumnMajor.WriteRow(stateData, steps, t, h);
-            ColumnMajor.WriteRow(outputData, steps, t, y);
-        }
-
-        if (check && !FiniteResults.Passed(screen))
+        // The screen of every state and output (times zero, summed while they are in L1) and the last state.
+        var last = new double[hidden];
+        Lanes screen = _kernel == Kernel.Simd
+            ? ForwardBlocks<Fused>(start, x, steps, stateData, outputData, last)
+            : ForwardBlocks<Separate>(start, x, steps, stateData, outputData, last);
+        if (CheckResults && !FiniteResults.Passed(screen))
         {
             FiniteResults.RefuseSequence(stateData, outputData, steps);
         }
 
         if (finalState is not null)
         {
-            h.CopyTo(finalState);
+            last.CopyTo(finalState, 0);
         }
 
         return (outputs, states);
@@ -171,6 +150,17 @@ public sealed partial class RNN
         RowTimesMatrix(x, _inputData, _inputPacked, input);
         double[]? bias = _hiddenBiasData;
         bool tanh = Activation == Activation.Tanh;
+        if (tanh && _kernel == Kernel.Simd)
+        {
+            for (int j = 0; j < next.Length; j++)
+            {
+                next[j] = bias is null ? recurrent[j] + input[j] : (recurrent[j] + input[j]) + bias[j];
+            }
+
+            TensorPrimitives.Tanh(next, next);  // vectorised; within the bound of Kernel.Simd
+            return;
+        }
+
         for (int j = 0; j < next.Length; j++)
         {
             double a = recurrent[j] + input[j];
@@ -207,7 +197,7 @@ public sealed partial class RNN
     {
         if (_kernel == Kernel.Simd)
         {
-            SimdKernels.RowTimesMatrix(x, w, y);
+            SequentialKernels.RowTimesPacked<Fused>(x, packed, y);
         }
         else
         {

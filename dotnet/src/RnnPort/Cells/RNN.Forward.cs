@@ -108,7 +108,7 @@ public sealed partial class RNN
     /// </summary>
     /// <remarks>
     /// With the default <see cref="Kernel.Sequential"/> (and with <see cref="Kernel.Simd"/>) it allocates
-    /// the two result matrices and one scratch array of I + 3H + O doubles per call; nothing per timestep.
+    /// the two result matrices, one scratch array of 16·(I + 2H + O) + H doubles (a block of 16 timesteps) and the last state per call; nothing per timestep.
     /// </remarks>
     /// <param name="inputs">T×I, one input row per timestep; T may be 0.</param>
     /// <returns>Outputs, T×O, and States, T×H: row t holds the output and the state after timestep t.</returns>

@@ -24,12 +24,11 @@ public enum Kernel
     MathNet,
 
     /// <summary>
-    /// Opt-in speed: each dot product by <c>System.Numerics.Tensors.TensorPrimitives.Dot</c>, which
-    /// splits the sum over SIMD lanes (and may fuse multiply-adds), so it sums in another order and
-    /// is not bit-identical to <see cref="Sequential"/>. Both orders are within the classical bound
-    /// <c>|computed − exact| ≤ γₙ·Σₖ|aₖ||bₖ|</c>, <c>γₙ = nu/(1 − nu)</c>, <c>u = 2⁻⁵³</c>; so one step's
-    /// pre-activation differs from <see cref="Sequential"/>'s by at most <c>2γₙ·(Σ|h||W_rec| + Σ|x||W_in| + |b|)</c>
-    /// with <c>n = H + I + 1</c> (docs/exact-mode.md, "Kernel.Simd").
+    /// Opt-in speed: the same packed kernels with one fused multiply-add per term (<see cref="Fused"/>) and,
+    /// for tanh, the vectorised <c>System.Numerics.Tensors.TensorPrimitives.Tanh</c>. Not bit-identical to
+    /// <see cref="Sequential"/>; per element within <c>2γₙ·(Σ|h||W_rec| + Σ|x||W_in| + |b|)</c>, <c>n = H + I + 1</c>,
+    /// <c>γₙ = nu/(1 − nu)</c>, <c>u = 2⁻⁵³</c>, plus for tanh 4 ULP and the vectorised tanh's 4u absolute
+    /// (docs/exact-mode.md, "Kernel.Simd"). NumPy twin: <c>DotNetRNN(..., kernel="fast")</c> selects it.
     /// </summary>
     Simd,
 }

@@ -39,8 +39,12 @@ internal static class SequentialKernels
     /// <param name="x">The row, length K.</param>
     /// <param name="packed">The matrix, K·N elements in the layout of <see cref="Pack"/>.</param>
     /// <param name="y">The result, length N; must not overlap <paramref name="x"/> or <paramref name="packed"/>.</param>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void RowTimesPacked(ReadOnlySpan<double> x, ReadOnlySpan<double> packed, Span<double> y)
+    internal static void RowTimesPacked(ReadOnlySpan<double> x, ReadOnlySpan<double> packed, Span<double> y) =>
+        RowTimesPacked<Separate>(x, packed, y);
+
+    /// <summary><see cref="RowTimesPacked(ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double})"/> with each term added as <typeparamref name="TMode"/> adds it.</summary>
+    internal static void RowTimesPacked<TMode>(ReadOnlySpan<double> x, ReadOnlySpan<double> packed, Span<double> y)
+        where TMode : struct, IProductMode
     {
         int kCount = x.Length, n = y.Length;
         if (packed.Length < kCount * n)
@@ -48,23 +52,40 @@ internal static class SequentialKernels
             throw new ArgumentException($"expected at least {kCount}·{n} matrix elements, got {packed.Length}", nameof(packed));
         }
 
-        ref double xr = ref MemoryMarshal.GetReference(x);
-        ref double wr = ref MemoryMarshal.GetReference(packed);
-        ref double yr = ref MemoryMarshal.GetReference(y);
-        int j = 0;
+        if (PackedProduct.Splits(kCount, n))
+        {
+            PackedProduct.RunOnTwoCores<TMode>(x, packed, y);
+            return;
+        }
+
+        Range<TMode>(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(packed), ref MemoryMarshal.GetReference(y), kCount, n, 0, n);
+    }
+
+    /// <summary>
+    /// Columns [from, to) of <c>y = x·W</c> on the packed W (<see cref="Pack"/>): <paramref name="from"/>
+    /// starts a panel, and <paramref name="to"/> is N or a multiple of <see cref="MainWidth"/> (every panel
+    /// before it is then of that width). <typeparamref name="TMode"/> is <see cref="Separate"/> (exact:
+    /// a rounded product, then a rounded sum) or <see cref="Fused"/> (<see cref="Kernel.Simd"/>: one
+    /// fused multiply-add per term, the same order).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Range<TMode>(ref double xr, ref double wr, ref double yr, int kCount, int n, int from, int to)
+        where TMode : struct, IProductMode
+    {
+        int j = from;
         if (Vector512.IsHardwareAccelerated)
         {
-            for (; n - j >= 32; j += 32)
+            for (; to - j >= 32; j += 32)
             {
                 Vector512<double> a0 = Vector512<double>.Zero, a1 = a0, a2 = a0, a3 = a0;
                 nuint offset = (nuint)j * (nuint)kCount;  // the panel of columns j … j+31: K rows of 32
                 for (int k = 0; k < kCount; k++, offset += 32)
                 {
                     Vector512<double> xk = Vector512.Create(Unsafe.Add(ref xr, k));
-                    a0 += xk * Vector512.LoadUnsafe(ref wr, offset);
-                    a1 += xk * Vector512.LoadUnsafe(ref wr, offset + 8);
-                    a2 += xk * Vector512.LoadUnsafe(ref wr, offset + 16);
-                    a3 += xk * Vector512.LoadUnsafe(ref wr, offset + 24);
+                    a0 = TMode.Add(a0, xk, Vector512.LoadUnsafe(ref wr, offset));
+                    a1 = TMode.Add(a1, xk, Vector512.LoadUnsafe(ref wr, offset + 8));
+                    a2 = TMode.Add(a2, xk, Vector512.LoadUnsafe(ref wr, offset + 16));
+                    a3 = TMode.Add(a3, xk, Vector512.LoadUnsafe(ref wr, offset + 24));
                 }
 
                 (Vector512<double>.Zero + a0).StoreUnsafe(ref yr, (nuint)j);
@@ -73,13 +94,13 @@ internal static class SequentialKernels
                 (Vector512<double>.Zero + a3).StoreUnsafe(ref yr, (nuint)(j + 24));
             }
 
-            for (; n - j >= 8; j += 8)
+            for (; to - j >= 8; j += 8)
             {
                 Vector512<double> a0 = Vector512<double>.Zero;
                 nuint offset = (nuint)j * (nuint)kCount;
                 for (int k = 0; k < kCount; k++, offset += 8)
                 {
-                    a0 += Vector512.Create(Unsafe.Add(ref xr, k)) * Vector512.LoadUnsafe(ref wr, offset);
+                    a0 = TMode.Add(a0, Vector512.Create(Unsafe.Add(ref xr, k)), Vector512.LoadUnsafe(ref wr, offset));
                 }
 
                 (Vector512<double>.Zero + a0).StoreUnsafe(ref yr, (nuint)j);
@@ -88,17 +109,17 @@ internal static class SequentialKernels
 
         if (Vector256.IsHardwareAccelerated)
         {
-            for (; n - j >= 16; j += 16)
+            for (; to - j >= 16; j += 16)
             {
                 Vector256<double> a0 = Vector256<double>.Zero, a1 = a0, a2 = a0, a3 = a0;
                 nuint offset = (nuint)j * (nuint)kCount;
                 for (int k = 0; k < kCount; k++, offset += 16)
                 {
                     Vector256<double> xk = Vector256.Create(Unsafe.Add(ref xr, k));
-                    a0 += xk * Vector256.LoadUnsafe(ref wr, offset);
-                    a1 += xk * Vector256.LoadUnsafe(ref wr, offset + 4);
-                    a2 += xk * Vector256.LoadUnsafe(ref wr, offset + 8);
-                    a3 += xk * Vector256.LoadUnsafe(ref wr, offset + 12);
+                    a0 = TMode.Add(a0, xk, Vector256.LoadUnsafe(ref wr, offset));
+                    a1 = TMode.Add(a1, xk, Vector256.LoadUnsafe(ref wr, offset + 4));
+                    a2 = TMode.Add(a2, xk, Vector256.LoadUnsafe(ref wr, offset + 8));
+                    a3 = TMode.Add(a3, xk, Vector256.LoadUnsafe(ref wr, offset + 12));
                 }
 
                 (Vector256<double>.Zero + a0).StoreUnsafe(ref yr, (nuint)j);
@@ -107,13 +128,13 @@ internal static class SequentialKernels
                 (Vector256<double>.Zero + a3).StoreUnsafe(ref yr, (nuint)(j + 12));
             }
 
-            for (; n - j >= 4; j += 4)
+            for (; to - j >= 4; j += 4)
             {
                 Vector256<double> a0 = Vector256<double>.Zero;
                 nuint offset = (nuint)j * (nuint)kCount;
                 for (int k = 0; k < kCount; k++, offset += 4)
                 {
-                    a0 += Vector256.Create(Unsafe.Add(ref xr, k)) * Vector256.LoadUnsafe(ref wr, offset);
+                    a0 = TMode.Add(a0, Vector256.Create(Unsafe.Add(ref xr, k)), Vector256.LoadUnsafe(ref wr, offset));
                 }
 
                 (Vector256<double>.Zero + a0).StoreUnsafe(ref yr, (nuint)j);
@@ -122,18 +143,21 @@ internal static class SequentialKernels
 
         // The remaining columns (all of them without SIMD), each a contiguous panel of width 1: scalar,
         // the same order per output.
-        for (; j < n; j++)
+        for (; j < to; j++)
         {
             double sum = 0.0;
             nuint offset = (nuint)j * (nuint)kCount;
             for (int k = 0; k < kCount; k++)
             {
-                sum += Unsafe.Add(ref xr, k) * Unsafe.Add(ref wr, offset + (nuint)k);
+                sum = TMode.Add(sum, Unsafe.Add(ref xr, k), Unsafe.Add(ref wr, offset + (nuint)k));
             }
 
             Unsafe.Add(ref yr, j) = 0.0 + sum;
         }
     }
+
+    /// <summary>The width of the widest panel (32 with AVX-512, 16 with AVX2, else 1): two-core splits fall on its multiples.</summary>
+    internal static int MainWidth => Vector512.IsHardwareAccelerated ? 32 : Vector256.IsHardwareAccelerated ? 16 : 1;
 
     /// <summary>
     /// The width of the column panel that <see cref="RowTimesPacked"/> processes at column j of N: 32 or

@@ -27,6 +27,12 @@ public sealed class FastPathTests
             { 20, 256, 61, 4, Activation.Relu, true, 9 },
             { 9, 28, 13, 5, Activation.Tanh, false, 10 },
             { 2, 99, 2, 3, Activation.Tanh, true, 11 },
+
+            // The blocked forward pass (16 timesteps a block, a partial last block), the four-row projections
+            // with leftover columns, and the recurrent step split across two cores (H·H ≥ 2¹⁶).
+            { 64, 256, 64, 37, Activation.Tanh, true, 12 },
+            { 17, 300, 33, 21, Activation.Relu, true, 13 },
+            { 8, 1024, 8, 18, Activation.Tanh, false, 14 },
         };
         var random = new Random(2024);
         for (int n = 0; n < 8; n++)
