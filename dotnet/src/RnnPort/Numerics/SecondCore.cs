@@ -133,6 +133,19 @@ internal sealed class SecondCore
         return true;
     }
 
+    /// <summary>Forgets any back-off, so that the next job is shared again (tests of the hand-over itself).</summary>
+    internal void ResetBackOff()
+    {
+        while (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            Thread.Yield();
+        }
+
+        _lateness = 0;
+        _serialJobs = 0;
+        Volatile.Write(ref _busy, 0);
+    }
+
     /// <summary>
     /// The chunk at claim position <paramref name="position"/>: on even generations position order (the caller from 0
     /// up to the middle, the helper from the end down to it), on odd ones each half reversed (the caller from the
