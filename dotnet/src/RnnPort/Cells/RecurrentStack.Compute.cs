@@ -7,7 +7,7 @@ namespace RnnPort;
 
 /// <summary>
 /// How a stack computes (docs/stacks.md, "Semantics" and "Exact mode"): each direction of each layer runs its
-/// cell's step (<see cref="LSTM.Cell(LayerWeights, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{double}, Span{double}, Span{double})"/>,
+/// cell's step (<see cref="LSTM.Cell(LayerWeights, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{double}, Span{double}, Span{double}, bool)"/>,
 /// <see cref="GRU.Step"/>, <see cref="RnnStep"/>) over the whole sequence; nothing is allocated per timestep.
 /// </summary>
 public sealed partial class RecurrentStack
@@ -63,9 +63,11 @@ public sealed partial class RecurrentStack
         var finalStates = (double[])h0.Clone();
         double[]? finalCells = c0 is null ? null : (double[])c0.Clone();
 
-        // One scratch array per call: the state, the cell state, and the step's work (the GRU's gi, gh, r, z, n: 9H).
-        var scratch = new double[11 * hidden];
+        // One scratch array per call: the state and the next state (distinct: both cores read all of the state,
+        // GatedSteps), the cell state, and the step's work (the GRU's gi, gh, r, z, n: 9H).
+        var scratch = new double[12 * hidden];
         Span<double> h = scratch.AsSpan(0, hidden), c = scratch.AsSpan(hidden, hidden), work = scratch.AsSpan(2 * hidden, 9 * hidden);
+        Span<double> next = scratch.AsSpan(11 * hidden, hidden);
         double[] input = xs;
         int inputSize = InputSize;
         for (int k = 0; k < layers; k++)
@@ -98,7 +100,7 @@ public sealed partial class RecurrentStack
                     ReadOnlySpan<double> x = input.AsSpan(t * inputSize, inputSize);
                     if (lstm)
                     {
-                        LSTM.Cell(w, x, h, c, work, h, c, gateTape is null ? default : gateTape.AsSpan(t * 4 * hidden, 4 * hidden));
+                        LSTM.Cell(w, x, h, c, work, next, c, gateTape is null ? default : gateTape.AsSpan(t * 4 * hidden, 4 * hidden), (n & 1) == 1);
                         if (cellTape is not null)
                         {
                             c.CopyTo(cellTape.AsSpan(t * hidden, hidden));
@@ -108,7 +110,7 @@ public sealed partial class RecurrentStack
                     {
                         Span<double> gates = gateTape is null ? work.Slice(6 * hidden, 3 * hidden) : gateTape.AsSpan(t * 4 * hidden, 3 * hidden);
                         Span<double> gh = work.Slice(3 * hidden, 3 * hidden);
-                        GRU.Step(w, h, x, work[..(3 * hidden)], gh, gates[..hidden], gates.Slice(hidden, hidden), gates.Slice(2 * hidden, hidden), h);
+                        GRU.Step(w, h, x, work[..(3 * hidden)], gh, gates[..hidden], gates.Slice(hidden, hidden), gates.Slice(2 * hidden, hidden), next, (n & 1) == 1);
                         if (gateTape is not null)
                         {
                             gh.Slice(2 * hidden, hidden).CopyTo(gateTape.AsSpan(t * 4 * hidden + 3 * hidden, hidden));
@@ -116,8 +118,12 @@ public sealed partial class RecurrentStack
                     }
                     else
                     {
-                        RnnStep(w, x, h, work[..hidden], work.Slice(hidden, hidden), h, tanh);
+                        RnnStep(w, x, h, work[..hidden], work.Slice(hidden, hidden), next, tanh);
                     }
+
+                    Span<double> previous = h;  // the new state becomes the state; the old one's storage the next state's
+                    h = next;
+                    next = previous;
 
                     h.CopyTo(output.AsSpan(t * width + d * hidden, hidden));  // copied, no arithmetic
                 }

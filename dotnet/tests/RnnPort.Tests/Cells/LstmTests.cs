@@ -76,6 +76,9 @@ public sealed class LstmTests
     {
         { 1, 1, 1, 5, false }, { 1, 1, 1, 5, true }, { 3, 1, 2, 7, true }, { 1, 4, 1, 6, false }, { 5, 3, 7, 1, true },
         { 9, 33, 5, 4, true }, { 20, 64, 3, 3, false },
+        // Blocks of 16 steps with a partial last block, and H large enough for the two-core split (GatedSteps):
+        // H a multiple of the panel width, and not (each gate block's last panels narrower).
+        { 8, 128, 3, 20, false }, { 16, 150, 5, 37, true },
     };
 
     [Theory]
