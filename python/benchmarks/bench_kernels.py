@@ -30,6 +30,11 @@ import numpy as np
 
 I = O = 64
 
+#: Seconds to wait before each timed call of a pair whose one side is NumPy: OpenBLAS's worker threads keep
+#: spinning for 2²⁸ cycles (about 0.1 s here) after each call, on the core the other path's second thread
+#: needs (docs/benchmarks.md, "Pairing with NumPy"); after this pause each path starts from idle threads.
+SETTLE_S = 0.12
+
 
 @dataclass(frozen=True)
 class Goal:
@@ -53,14 +58,18 @@ class Goal:
         return f"| {self.label} | {self.value:.2f}{self.unit} | {sign} {self.limit:g}{self.unit} | {'PASS' if self.passed else 'FAIL'} |"
 
 
-def paired(a: Callable[[], object], b: Callable[[], object], rounds: int, pairs: int = 5) -> tuple[float, float, float]:
-    """(median of min(a)/min(b) over rounds, median min(a), median min(b)) with a and b timed in alternation."""
+def paired(a: Callable[[], object], b: Callable[[], object], rounds: int, pairs: int = 5,
+           settle: float = 0.0) -> tuple[float, float, float]:
+    """(median of min(a)/min(b) over rounds, median min(a), median min(b)) with a and b timed in alternation,
+    each after ``settle`` seconds of sleep (``SETTLE_S`` when one of them calls OpenBLAS)."""
     a(), b()
     ratios, best_a, best_b = [], [], []
     for _ in range(rounds):
         ta, tb = [], []
         for _ in range(pairs):
             for fn, kept in ((a, ta), (b, tb)):
+                if settle:
+                    time.sleep(settle)
                 start = time.perf_counter()
                 fn()
                 kept.append(time.perf_counter() - start)
@@ -88,7 +97,7 @@ def forward_goals(H: int, T: int, rounds: int) -> list[Goal]:
         if kernel == "fast" and H < 256:
             continue
         model = DotNetRNN(*case.weights(), kernel=kernel)
-        ratio, _, _ = paired(lambda: timing.Forward(model._net, inputs), numpy_forward, rounds)
+        ratio, _, _ = paired(lambda: timing.Forward(model._net, inputs), numpy_forward, rounds, settle=SETTLE_S)
         goals.append(Goal(f"{kernel} C# Forward / NumPy forward, H={H}", ratio, "", limit, True))
     return goals
 

@@ -4,8 +4,8 @@ namespace RnnPort;
 
 /// <summary>
 /// The recurrent half of an LSTM or GRU step, after the input projection: <c>h·W_rec (+ b_hh)</c> and the
-/// element-wise gate arithmetic, by hidden units. Units [0, split) run on the calling thread and [split, H)
-/// on <see cref="SecondCore"/> when the product is large enough (<see cref="PackedProduct.Splits"/>); unit j
+/// element-wise gate arithmetic, by hidden units, in chunks shared by the calling thread and
+/// <see cref="SecondCore"/> when the product is large enough (<see cref="PackedProduct.Splits"/>); unit j
 /// needs the G recurrent columns j, H + j, … and writes only its own gate values, c'_j and h'_j, so one
 /// hand-over per step suffices and no value depends on the split. Every sum is
 /// <see cref="SequentialKernels.Range{TMode}"/>'s (k ascending from +0.0, separate multiply and add) and every
@@ -81,7 +81,7 @@ internal static unsafe class GatedSteps
 
     private static void Run(IColumnJob job, int hidden, int gates)
     {
-        if (!Splits(hidden, gates) || !SecondCore.Shared!.TryRun(job, PackedProduct.SplitPoint(hidden), hidden))
+        if (!Splits(hidden, gates) || !SecondCore.Shared!.TryRun(job, hidden, PackedProduct.ChunkWidth(hidden)))
         {
             job.Run(0, hidden);
         }
@@ -98,7 +98,7 @@ internal static unsafe class GatedSteps
     /// <summary>
     /// Columns [from, to) of one gate block's product <c>y = h·W_g</c> (W_g: H×H, packed on its own at
     /// <paramref name="w"/>), the full-width panels in ascending or descending order; <paramref name="from"/>
-    /// starts a panel (0 or <see cref="PackedProduct.SplitPoint"/>).
+    /// starts a panel (a multiple of <see cref="PackedProduct.ChunkWidth"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Block(double* h, double* w, double* y, int hidden, int from, int to, bool descending)

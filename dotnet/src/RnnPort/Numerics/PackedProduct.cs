@@ -33,13 +33,15 @@ internal static unsafe class PackedProduct
         UseSecondCore && SecondCore.Shared is not null && (long)kCount * n >= SplitElements && n >= 2 * SequentialKernels.MainWidth;
 
     /// <summary>
-    /// The column where a split of N outputs falls: about half, on a multiple of
-    /// <see cref="SequentialKernels.MainWidth"/>, so that both halves start a panel.
+    /// The width of the chunks in which <see cref="SecondCore"/> shares N outputs: a multiple of
+    /// <see cref="SequentialKernels.MainWidth"/> (so that every chunk starts a panel), about 16 chunks in all,
+    /// small enough that a helper preempted inside one costs the caller little, large enough that the claims
+    /// (one compare-and-swap each) are negligible.
     /// </summary>
-    internal static int SplitPoint(int n)
+    internal static int ChunkWidth(int n)
     {
         int width = SequentialKernels.MainWidth;
-        return Math.Max(width, n / 2 / width * width);
+        return Math.Max(1, n / width / 16) * width;
     }
 
     /// <summary><c>y = x·W</c> on the packed W, the columns shared between this thread and the helper.</summary>
@@ -52,7 +54,7 @@ internal static unsafe class PackedProduct
         fixed (double* xp = x, wp = packed, yp = y)
         {
             job.Set(xp, wp, yp, x.Length, y.Length);
-            if (!SecondCore.Shared!.TryRun(job, SplitPoint(y.Length), y.Length))
+            if (!SecondCore.Shared!.TryRun(job, y.Length, ChunkWidth(y.Length)))
             {
                 job.Run(0, y.Length);
             }
