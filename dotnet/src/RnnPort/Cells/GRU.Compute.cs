@@ -69,7 +69,7 @@ public sealed partial class GRU
         {
             double rj = GruSigmoid(gi[j] + gh[j]);
             double zj = GruSigmoid(gi[hidden + j] + gh[hidden + j]);
-            double nj = Math.Tanh(gi[(2 * hidden) + j] + (rj * gh[(2 * hidden) + j]));
+            double nj = Math.Tanh(gi[2 * hidden + j] + (rj * gh[2 * hidden + j]));
             r[j] = rj;
             z[j] = zj;
             n[j] = nj;

@@ -93,7 +93,7 @@ public sealed partial class LSTM
 
         for (int j = from; j < to; j++)
         {
-            double i = a[j], f = a[hidden + j], g = a[(2 * hidden) + j], o = a[(3 * hidden) + j];
+            double i = a[j], f = a[hidden + j], g = a[2 * hidden + j], o = a[3 * hidden + j];
             double next = (f * c[j]) + (i * g);
             cNext[j] = next;
             hNext[j] = o * Math.Tanh(next);
