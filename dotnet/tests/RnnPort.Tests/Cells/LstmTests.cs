@@ -103,6 +103,18 @@ public sealed class LstmTests
     }
 
     [Fact]
+    public void TheSharedStepRefusesANextStateOverlappingTheState()
+    {
+        // Both cores read all of h while each writes its units of h' (GatedSteps): h' may not be h. A distinct
+        // h' (the control) is accepted; the same array, or one overlapping it by a single element, is refused.
+        var weights = new LayerWeights(Random(2, 8, new Random(1)), Random(2, 8, new Random(2)), null, null);
+        double[] a = new double[8], recurrent = new double[8], c = new double[2], h = new double[3], next = new double[2];
+        GatedSteps.Lstm(weights, a, h.AsSpan(0, 2), c, recurrent, next, c, false);
+        Assert.Throws<ArgumentException>(() => GatedSteps.Lstm(weights, a, h.AsSpan(0, 2), c, recurrent, h.AsSpan(0, 2), c, false));
+        Assert.Throws<ArgumentException>(() => GatedSteps.Lstm(weights, a, h.AsSpan(0, 2), c, recurrent, h.AsSpan(1, 2), c, false));
+    }
+
+    [Fact]
     public void SwappedGatesAreNotTheSpec()
     {
         // Negative control for the test above: the i and f column blocks exchanged in both weight matrices.
