@@ -15,7 +15,8 @@ Rows (labels are stable: ``make bench`` judges them by label):
   ``DotNetRNN.forward`` does from its second call on), GB/s; goal ≥ 5.
 
 Every ratio is paired (the two paths timed in alternation, the fastest of each in a round, the median over
-rounds), so that load from other processes falls on both alike; I = O = 64, T = 1000, float64.
+rounds), so that load from other processes falls on both alike; in the C#/NumPy pairs each call starts after
+``SETTLE_S`` of sleep, once OpenBLAS's workers have stopped spinning. I = O = 64, T = 1000, float64.
 """
 from __future__ import annotations
 

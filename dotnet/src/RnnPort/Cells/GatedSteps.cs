@@ -81,7 +81,8 @@ internal static unsafe class GatedSteps
 
     private static void Run(IColumnJob job, int hidden, int gates)
     {
-        if (!Splits(hidden, gates) || !SecondCore.Shared!.TryRun(job, hidden, PackedProduct.ChunkWidth(hidden)))
+        // A unit is G columns of H terms: G·H weights.
+        if (!Splits(hidden, gates) || !SecondCore.Shared!.TryRun(job, hidden, PackedProduct.ChunkWidth(gates * hidden, hidden)))
         {
             job.Run(0, hidden);
         }
@@ -98,7 +99,7 @@ internal static unsafe class GatedSteps
     /// <summary>
     /// Columns [from, to) of one gate block's product <c>y = h·W_g</c> (W_g: H×H, packed on its own at
     /// <paramref name="w"/>), the full-width panels in ascending or descending order; <paramref name="from"/>
-    /// starts a panel (a multiple of <see cref="PackedProduct.ChunkWidth"/>).
+    /// starts a panel (a multiple of <see cref="PackedProduct.ChunkWidth"/>'s width).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Block(double* h, double* w, double* y, int hidden, int from, int to, bool descending)

@@ -61,7 +61,7 @@ public sealed partial class RNN
                     double* h = scratchPointer + (r == 0 ? previousAt : statesAt + (r - 1) * hidden);
                     job.Set(h, w, scratchPointer + previousAt + hidden, scratchPointer + projectedAt + r * hidden, bias,
                             scratchPointer + statesAt + r * hidden, hidden, Activation == Activation.Tanh);
-                    if (!split || !SecondCore.Shared!.TryRun(job, hidden, PackedProduct.ChunkWidth(hidden)))
+                    if (!split || !SecondCore.Shared!.TryRun(job, hidden, PackedProduct.ChunkWidth(hidden, hidden)))
                     {
                         job.Run(0, hidden);
                     }

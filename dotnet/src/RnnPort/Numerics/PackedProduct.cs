@@ -33,15 +33,17 @@ internal static unsafe class PackedProduct
         UseSecondCore && SecondCore.Shared is not null && (long)kCount * n >= SplitElements && n >= 2 * SequentialKernels.MainWidth;
 
     /// <summary>
-    /// The width of the chunks in which <see cref="SecondCore"/> shares N outputs: a multiple of
-    /// <see cref="SequentialKernels.MainWidth"/> (so that every chunk starts a panel), about 16 chunks in all,
-    /// small enough that a helper preempted inside one costs the caller little, large enough that the claims
-    /// (one compare-and-swap each) are negligible.
+    /// The width of the chunks in which <see cref="SecondCore"/> shares N outputs of a K-term product: a multiple
+    /// of <see cref="SequentialKernels.MainWidth"/> (so that every chunk starts a panel), about 16 chunks in all,
+    /// each at least 2¹⁴ weights (128 KB, 1–2 µs here): small enough that a helper preempted inside one costs the
+    /// caller little, large enough that the claims (a compare-and-swap on a cache line both cores write) stay
+    /// negligible. H = 256: 4 chunks of 64 columns; H = 1024: 16 of 64.
     /// </summary>
-    internal static int ChunkWidth(int n)
+    internal static int ChunkWidth(int kCount, int n)
     {
         int width = SequentialKernels.MainWidth;
-        return Math.Max(1, n / width / 16) * width;
+        int panels = Math.Max(n / width / 16, ((1 << 14) / Math.Max(1, kCount) + width - 1) / width);
+        return Math.Max(1, panels) * width;
     }
 
     /// <summary><c>y = x·W</c> on the packed W, the columns shared between this thread and the helper.</summary>
@@ -54,7 +56,7 @@ internal static unsafe class PackedProduct
         fixed (double* xp = x, wp = packed, yp = y)
         {
             job.Set(xp, wp, yp, x.Length, y.Length);
-            if (!SecondCore.Shared!.TryRun(job, y.Length, ChunkWidth(y.Length)))
+            if (!SecondCore.Shared!.TryRun(job, y.Length, ChunkWidth(x.Length, y.Length)))
             {
                 job.Run(0, y.Length);
             }
