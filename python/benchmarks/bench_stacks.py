@@ -13,26 +13,14 @@ show where a stack stands against the torch module it was ported from (docs/benc
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
-from typing import Callable
 
 import numpy as np
 
+from bench_cells import median_seconds  # one timing rule for every table of make bench
+
 I, LAYERS = 64, 2
 GATES = {"lstm": 4, "gru": 3}
-
-
-def median_seconds(fn: Callable[[], object], repeat: int) -> float:
-    """Median wall time of ``repeat`` calls, after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def stack_parameters(cell: str, H: int, seed: int) -> dict[str, np.ndarray]:

@@ -77,6 +77,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(without it, (T, B, I))")
 
 
+def write_json(path: str, report: dict[str, Any]) -> None:
+    """The JSON report to ``path`` (atomically) or, for ``-``, to standard output."""
+    if path == "-":
+        json.dump(report, sys.stdout, indent=2)
+        print(file=sys.stdout)
+    else:
+        with atomic_write(path, "w") as stream:
+            json.dump(report, stream, indent=2)
+
+
 def _load_inputs(path: str, dimensions: tuple[int, ...] = (2,)) -> np.ndarray:
     """A float64 (T, I) array (or, with ``dimensions`` (2, 3), a batch in torch's layout) from a .npy file,
     its header checked against the file's size before anything is allocated: no pickles, no .npz, no
@@ -308,14 +318,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     rule = "bit-identical (0 ULP)" if contract == "identical" else f"within the {spec.name.upper()}'s derived bound"
     print(f"\n{'PASS' if passed else 'FAIL'}: every timestep {'is' if passed else 'is not'} {rule}", file=out)
     if args.json_path:
-        report = {"title": title, "cell": spec.name, "mode": args.mode, "contract": contract, "passed": passed,
-                  "comparisons": [agreement.as_dict() for agreement in results]}
-        if report_to_stdout:
-            json.dump(report, sys.stdout, indent=2)
-            print(file=sys.stdout)
-        else:
-            with atomic_write(args.json_path, "w") as stream:
-                json.dump(report, stream, indent=2)
+        write_json(args.json_path, {"title": title, "cell": spec.name, "mode": args.mode, "contract": contract,
+                                    "passed": passed, "comparisons": [agreement.as_dict() for agreement in results]})
     if args.plot:
         _plot(results, args.plot, title)
     return 0 if passed else 1

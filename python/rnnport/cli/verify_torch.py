@@ -16,13 +16,11 @@ cannot be loaded (one line on stderr).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any, TextIO
 
 import numpy as np
 
-from rnnport.io.atomic import atomic_write
 from rnnport.verify.compare import Agreement
 from rnnport.verify.three_way import DIRECTIONS, PAIRS, ThreeWayReport, pair_label, verify_against_torch
 
@@ -231,13 +229,9 @@ def run(args: argparse.Namespace, xs: np.ndarray | None, model: Any | None, out:
     print(f"\n{'PASS' if report.passed else 'FAIL'}: NumPy, C# and torch "
           f"{'agree' if report.passed else 'do not agree'} within contract", file=out)
     if args.json_path:
-        document = {"title": title, "reference": "torch", **report.as_dict()}
-        if args.json_path == "-":
-            json.dump(document, sys.stdout, indent=2)
-            print(file=sys.stdout)
-        else:
-            with atomic_write(args.json_path, "w") as stream:
-                json.dump(document, stream, indent=2)
+        from rnnport.cli.verify import write_json
+
+        write_json(args.json_path, {"title": title, "reference": "torch", **report.as_dict()})
     if args.plot:
         plot(report, args.plot, title)
     return 0 if report.passed else 1

@@ -18,6 +18,7 @@ from rnnport.dotnet.errors import ArgumentNames, constructed, net_errors, transl
 from rnnport.dotnet.runtime import load
 from rnnport.dotnet.transfer import (doubles_to_net, float64_argument, from_net, sequence_argument, targets_to_net,
                                      to_net, vector_argument, vector_from_net)
+from rnnport.dotnet.twin import net_property
 from rnnport.numerics.checks import check_shape, unknown_activation
 
 
@@ -98,50 +99,20 @@ class DotNetRecurrentStack:
 
     # --- sizes and state ---------------------------------------------------------------------------
 
-    @property
-    def cell(self) -> str:
-        """"rnn", "lstm" or "gru"."""
-        return str(self._net.CellName)
-
-    @property
-    def num_layers(self) -> int:
-        """L."""
-        return int(self._net.NumLayers)
-
-    @property
-    def bidirectional(self) -> bool:
-        """Whether D = 2."""
-        return bool(self._net.Bidirectional)
-
-    @property
-    def num_directions(self) -> int:
-        """D."""
-        return int(self._net.Directions)
+    cell = net_property("CellName", str, '"rnn", "lstm" or "gru".')
+    num_layers = net_property("NumLayers", int, "L.")
+    bidirectional = net_property("Bidirectional", bool, "Whether D = 2.")
+    num_directions = net_property("Directions", int, "D.")
+    input_size = net_property("InputSize", int, "I.")
+    hidden_size = net_property("HiddenSize", int, "H.")
+    output_size = net_property("OutputSize", int, "O.")
 
     @property
     def nonlinearity(self) -> str:
         """The RNN's f ("tanh" for the gated cells)."""
         return str(load().ActivationFunctions.Name(self._net.Nonlinearity))
 
-    @property
-    def input_size(self) -> int:
-        """I."""
-        return int(self._net.InputSize)
-
-    @property
-    def hidden_size(self) -> int:
-        """H."""
-        return int(self._net.HiddenSize)
-
-    @property
-    def output_size(self) -> int:
-        """O."""
-        return int(self._net.OutputSize)
-
-    @property
-    def bias(self) -> bool:
-        """Whether the layers have torch's biases."""
-        return bool(self._net.HasBiases)
+    bias = net_property("HasBiases", bool, "Whether the layers have torch's biases.")
 
     @property
     def _states_shape(self) -> tuple[int, int]:

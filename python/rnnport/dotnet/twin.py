@@ -40,6 +40,11 @@ def parameter_property(csharp_names: dict[str, str], name: str, doc: str) -> pro
     return property(lambda self: read_parameter(self._net, csharp_names, name), doc=doc)
 
 
+def net_property(member: str, convert: Callable[[Any], Any], doc: str) -> property:
+    """A read-only attribute: the wrapped ``_net``'s property ``member`` as a Python value (``int``, ``str`` …)."""
+    return property(lambda self: convert(getattr(self._net, member)), doc=doc)
+
+
 def construct(factory: Callable[..., Any], weights: list[tuple[ArrayLike, str, tuple[str, str]]],
               rows: list[tuple[ArrayLike | None, str, str]], names: ArgumentNames) -> Any:
     """A C# cell from ``factory`` (a ``RnnPort.Bridge.Construct`` method, which returns the constructor's

@@ -15,27 +15,12 @@ torch is imported inside the functions (rnnport.torch alone imports it).
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, Iterator
 
 import numpy as np
 
+from rnnport.verify.three_way import SideRun
 
-
-@dataclass
-class TorchRun:
-    """torch's results for one sequence, NumPy float64 arrays, rows in time order.
-
-    ``layers[k]`` is layer k's output (T, D·H) ``[forward | reverse]``; ``cells[k]`` the LSTM's per-step
-    cell states in the same layout (None for the other cells); ``ys`` (T, O) the module's output after
-    the stack's output layer (if any); ``h_n``, ``c_n`` (L·D, H) its final states.
-    """
-
-    layers: list[np.ndarray]
-    cells: list[np.ndarray] | None
-    ys: np.ndarray
-    h_n: np.ndarray
-    c_n: np.ndarray | None
 
 
 @contextmanager
@@ -74,7 +59,7 @@ def _layer_weights(parameters: dict[str, np.ndarray], layer: int, suffixes: tupl
     return out
 
 
-def run_reference(stack: Any, xs: np.ndarray) -> TorchRun:
+def run_reference(stack: Any, xs: np.ndarray) -> SideRun:
     """torch's run of ``stack`` (an ``rnnport.RecurrentStack``) over xs (T, I) from the stack's ``h0``/``c0``.
 
     Parameters
@@ -86,7 +71,9 @@ def run_reference(stack: Any, xs: np.ndarray) -> TorchRun:
 
     Returns
     -------
-    TorchRun
+    SideRun
+        torch's layers (T, D·H) in time order, the LSTM's per-step cell states, ys (T, O) after the stack's
+        output layer (if any), h_n and c_n (L·D, H).
     """
     import torch
 
@@ -129,7 +116,7 @@ def run_reference(stack: Any, xs: np.ndarray) -> TorchRun:
                 layer_out, _ = layer(inputs, state)
             layers.append(layer_out[:, 0, :].numpy().copy())
             inputs = layer_out
-    return TorchRun(layers, cells, top.numpy().copy(), h_n[:, 0, :].numpy().copy(),
+    return SideRun(layers, cells, top.numpy().copy(), h_n[:, 0, :].numpy().copy(),
                     None if c_n is None else c_n[:, 0, :].numpy().copy())
 
 

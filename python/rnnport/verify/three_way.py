@@ -223,8 +223,7 @@ def verify_against_torch(stack: Any, xs: np.ndarray, mode: str = "fast") -> Thre
 
     runs = {"NumPy": run_side(numpy_stack, xs, one_layer(RecurrentStack, kernel=mode)),
             "C#": run_side(dotnet_stack, xs, one_layer(DotNetRecurrentStack))}
-    reference = run_reference(numpy_stack, xs)
-    runs["torch"] = SideRun(reference.layers, reference.cells, reference.ys, reference.h_n, reference.c_n)
+    runs["torch"] = run_reference(numpy_stack, xs)
     return compare_runs(numpy_stack, xs, runs, mode)
 
 

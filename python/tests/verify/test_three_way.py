@@ -14,7 +14,7 @@ import pytest
 from rnnport.cells.stack import RecurrentStack
 from rnnport.cli.verify_torch import generated_stack, merge, sequences
 from rnnport.torch.reference import run_reference
-from rnnport.verify.three_way import SideRun, ThreeWayReport, compare_runs, run_side, stack_arguments
+from rnnport.verify.three_way import ThreeWayReport, compare_runs, run_side, stack_arguments
 
 pytest.importorskip("torch", reason="the torch reference needs python3-torch (make deps installs it)")
 
@@ -33,8 +33,7 @@ def _report(stack: RecurrentStack, xs: np.ndarray, mode: str, twin: RecurrentSta
     twin = RecurrentStack(**arguments, kernel="exact") if twin is None else twin
     runs = {"NumPy": run_side(numpy_side, xs, _one_layer(stack.cell, mode)),
             "C#": run_side(twin, xs, _one_layer(stack.cell, "exact"))}
-    torch_run = run_reference(numpy_side if reference is None else reference, xs)
-    runs["torch"] = SideRun(torch_run.layers, torch_run.cells, torch_run.ys, torch_run.h_n, torch_run.c_n)
+    runs["torch"] = run_reference(numpy_side if reference is None else reference, xs)
     return compare_runs(numpy_side, xs, runs, mode)
 
 
