@@ -72,6 +72,27 @@ def test_forward_is_bit_identical(cell, layers, bidirectional, biases, output, T
     assert list(ours.parameters()) == list(theirs.parameters())
 
 
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_forward_in_blocks_and_on_two_cores_is_bit_identical(cell):
+    """C# computes a layer's input projections 16 steps at a time and, from H·G·H ≥ 2¹⁶, shares each gated step's
+    units between two cores: T = 37 (two full blocks and a partial one, in both directions) and H = 150 (split for
+    the LSTM and the GRU, each gate block's last panels narrower) must still be NumPy's exact stack to the bit."""
+    rng = np.random.default_rng(37)
+    hidden, G, T = 150, GATES[cell], 37
+    parameters = {}
+    for k in range(2):
+        for s in ("", "_reverse"):
+            parameters[f"weight_ih_l{k}{s}"] = rng.uniform(-0.1, 0.1, (G * hidden, I if k == 0 else 2 * hidden))
+            parameters[f"weight_hh_l{k}{s}"] = rng.uniform(-0.1, 0.1, (G * hidden, hidden))
+            parameters[f"bias_ih_l{k}{s}"] = rng.uniform(-0.1, 0.1, G * hidden)
+            parameters[f"bias_hh_l{k}{s}"] = rng.uniform(-0.1, 0.1, G * hidden)
+    keywords = dict(num_layers=2, bidirectional=True, W_hy=rng.uniform(-0.1, 0.1, (O, 2 * hidden)), b_y=rng.uniform(-0.1, 0.1, O))
+    ours, theirs = DotNetRecurrentStack(cell, parameters, **keywords), RecurrentStack(cell, parameters, kernel="exact", **keywords)
+    xs = rng.uniform(-1.5, 1.5, (T, I))
+    assert all(same(a, b) for a, b in zip(ours.layer_outputs(xs), theirs.layer_outputs(xs)))
+    assert all(same(a, b) for a, b in zip(ours.forward(xs), theirs.forward(xs)))
+
+
 @pytest.mark.parametrize("T", [1, 7])
 @pytest.mark.parametrize("cell, layers, bidirectional, biases, output", GRID)
 def test_bptt_is_bit_identical(cell, layers, bidirectional, biases, output, T):

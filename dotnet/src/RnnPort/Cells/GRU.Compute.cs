@@ -17,35 +17,33 @@ public sealed partial class GRU
 
     /// <summary>
     /// One step: gi = x·inputWeights (+ inputBias), gh = h·recurrentWeights (+ recurrentBias), each sum
-    /// from +0.0 in index order (SequentialKernels.RowTimesPacked), then per unit j:
+    /// from +0.0 in index order (SequentialKernels), then per unit j (<see cref="GatedSteps.Gru"/>, <see cref="Gates(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{double}, Span{double}, Span{double})"/>):
     /// <c>r = σ(gi_r + gh_r)</c>, <c>z = σ(gi_z + gh_z)</c>, <c>n = tanh(gi_n + r·gh_n)</c>,
     /// <c>next = ((1 − z)·n) + (z·h)</c>.
     /// </summary>
-    /// <param name="h">H values, the previous state.</param>
+    /// <param name="h">H values, the previous state; must not overlap <paramref name="next"/> (both cores read all of it).</param>
     /// <param name="x">I values.</param>
     /// <param name="gi">Scratch, 3H: receives gi.</param>
     /// <param name="gh">Scratch, 3H: receives gh (its n block is BPTT's <c>W_hn h + b_hn</c>).</param>
     /// <param name="r">H: receives the reset gate.</param>
     /// <param name="z">H: receives the update gate.</param>
     /// <param name="n">H: receives the candidate.</param>
-    /// <param name="next">H: receives the new state; may be <paramref name="h"/> (element j is read before it is written).</param>
+    /// <param name="next">H: receives the new state.</param>
     /// <param name="weights">The layer's weights (I×3H, H×3H, biases): the cell's, or a <see cref="RecurrentStack"/> GRU layer's.</param>
+    /// <param name="descending">Read the recurrent weights' panels in reverse order (<see cref="GatedSteps"/>; no bit changes).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Step(LayerWeights weights, ReadOnlySpan<double> h, ReadOnlySpan<double> x, Span<double> gi, Span<double> gh,
-                              Span<double> r, Span<double> z, Span<double> n, Span<double> next)
+                              Span<double> r, Span<double> z, Span<double> n, Span<double> next, bool descending = false)
     {
-        int hidden = h.Length;
         SequentialKernels.RowTimesPacked(x, weights.InputPacked, gi);
         LayerWeights.AddBias(gi, weights.InputBiasData);
-        SequentialKernels.RowTimesPacked(h, weights.RecurrentPacked, gh);
-        LayerWeights.AddBias(gh, weights.RecurrentBiasData);
-        Gates(gi, gh, h, r, z, n, next);
+        GatedSteps.Gru(weights, gi, h, gh, r, z, n, next, descending);
     }
 
     /// <summary>
     /// The element-wise part of a step, after the two projections gi and gh (3H each), per unit j:
     /// <c>r = σ(gi_r + gh_r)</c>, <c>z = σ(gi_z + gh_z)</c>, <c>n = tanh(gi_n + r·gh_n)</c>,
-    /// <c>next = ((1 − z)·n) + (z·h)</c>. Shared by <c>Step</c> and the batched pass (GRU.Batch.cs).
+    /// <c>next = ((1 − z)·n) + (z·h)</c>. Shared by <c>Step</c> (through <see cref="GatedSteps"/>) and the batched pass (GRU.Batch.cs).
     /// </summary>
     /// <param name="gi">3H, the input projection.</param>
     /// <param name="gh">3H, the recurrent projection.</param>
@@ -54,12 +52,20 @@ public sealed partial class GRU
     /// <param name="z">H: receives the update gate.</param>
     /// <param name="n">H: receives the candidate.</param>
     /// <param name="next">H: receives the new state.</param>
+    internal static void Gates(ReadOnlySpan<double> gi, ReadOnlySpan<double> gh, ReadOnlySpan<double> h,
+                               Span<double> r, Span<double> z, Span<double> n, Span<double> next) =>
+        Gates(gi, gh, h, r, z, n, next, 0, next.Length);
+
+    /// <summary>
+    /// <see cref="Gates(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{double}, Span{double}, Span{double})"/>
+    /// for units [from, to) alone.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Gates(ReadOnlySpan<double> gi, ReadOnlySpan<double> gh, ReadOnlySpan<double> h,
-                               Span<double> r, Span<double> z, Span<double> n, Span<double> next)
+                               Span<double> r, Span<double> z, Span<double> n, Span<double> next, int from, int to)
     {
         int hidden = next.Length;
-        for (int j = 0; j < hidden; j++)
+        for (int j = from; j < to; j++)
         {
             double rj = GruSigmoid(gi[j] + gh[j]);
             double zj = GruSigmoid(gi[hidden + j] + gh[hidden + j]);
@@ -76,75 +82,5 @@ public sealed partial class GRU
     {
         SequentialKernels.RowTimesPacked(h, _outputPacked, y);
         LayerWeights.AddBias(y, _outputBiasData);
-    }
-
-    /// <summary>
-    /// The forward pass from <paramref name="start"/> over checked inputs, without touching the model's
-    /// state unless <paramref name="finalState"/> is it. Shared by <see cref="Forward"/> and <c>GruBptt</c>.
-    /// </summary>
-    /// <param name="start">H values; read before anything is written.</param>
-    /// <param name="inputs">T×I, checked.</param>
-    /// <param name="finalState">Receives the last state once everything is known to be finite, or null.</param>
-    /// <param name="tape">
-    /// Null, or T·4H values that receive, per timestep t at <c>4H·t</c>, the r, z, n and gh_n blocks
-    /// (what BPTT needs besides the states).
-    /// </param>
-    /// <exception cref="NonFiniteResultException">A state or an output is not finite.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal (Matrix<double> Outputs, Matrix<double> States) ForwardFrom(
-        ReadOnlySpan<double> start, Matrix<double> inputs, double[]? finalState, double[]? tape)
-    {
-        int steps = inputs.RowCount, inputSize = InputSize, hidden = HiddenSize, outputSize = OutputSize;
-        Matrix<double> outputs = Matrix<double>.Build.Dense(steps, outputSize);
-        Matrix<double> states = Matrix<double>.Build.Dense(steps, hidden);
-        if (steps == 0)
-        {
-            return (outputs, states);
-        }
-
-        double[] xs = ColumnMajor.ReadOnly(inputs);  // (t, i) at t + i·T
-        double[] outputData = ColumnMajor.Storage(outputs), stateData = ColumnMajor.Storage(states);
-        var scratch = new double[inputSize + 10 * hidden + outputSize];
-        Span<double> row = scratch.AsSpan(0, inputSize);
-        Span<double> gi = scratch.AsSpan(inputSize, 3 * hidden);
-        Span<double> gh = scratch.AsSpan(inputSize + 3 * hidden, 3 * hidden);
-        Span<double> gates = scratch.AsSpan(inputSize + 6 * hidden, 3 * hidden);  // r, z, n
-        Span<double> h = scratch.AsSpan(inputSize + 9 * hidden, hidden);
-        Span<double> y = scratch.AsSpan(inputSize + 10 * hidden, outputSize);
-        start[..hidden].CopyTo(h);
-        bool check = CheckResults;
-        Lanes screen = Lanes.Zero;
-        for (int t = 0; t < steps; t++)
-        {
-            ColumnMajor.ReadRow(xs, steps, t, row);
-            Step(_layer, h, row, gi, gh, gates[..hidden], gates.Slice(hidden, hidden), gates.Slice(2 * hidden, hidden), h);
-            Output(h, y);
-            if (check)
-            {
-                FiniteResults.Screen(h, ref screen);
-                FiniteResults.Screen(y, ref screen);
-            }
-
-            if (tape is not null)
-            {
-                gates.CopyTo(tape.AsSpan(4 * hidden * t, 3 * hidden));
-                gh.Slice(2 * hidden, hidden).CopyTo(tape.AsSpan(4 * hidden * t + 3 * hidden, hidden));
-            }
-
-            ColumnMajor.WriteRow(stateData, steps, t, h);
-            ColumnMajor.WriteRow(outputData, steps, t, y);
-        }
-
-        if (check && !FiniteResults.Passed(screen))
-        {
-            FiniteResults.RefuseSequence(stateData, outputData, steps);
-        }
-
-        if (finalState is not null)
-        {
-            h.CopyTo(finalState);
-        }
-
-        return (outputs, states);
     }
 }

@@ -41,7 +41,7 @@ public sealed partial class LSTM
         return new BatchResult(outputs, states, cells);
     }
 
-    /// <summary>The recurrence for sequences first … first + count − 1, in the order of the step (<see cref="Gates"/> after the two projections), all rows at once.</summary>
+    /// <summary>The recurrence for sequences first … first + count − 1, in the order of the step (<see cref="Gates(Span{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{double})"/> after the two projections), all rows at once.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunRows(double[,,] inputs, int first, int count, double[] h0, double[] c0, double[] inputPacked,
                          double[] recurrentPacked, double[] outputPacked, double[,,] outputs, double[,,] states, double[,,] cells)

@@ -26,7 +26,7 @@ public sealed partial class LSTM
     /// k ascending from +0.0; i, f, o = σ, g = tanh; <c>c' = (f·c) + (i·g)</c>; <c>h' = o·tanh(c')</c>.
     /// </summary>
     /// <param name="x">I values.</param>
-    /// <param name="h">H values, read in full before <paramref name="hNext"/> is written (they may be the same).</param>
+    /// <param name="h">H values; must not overlap <paramref name="hNext"/>.</param>
     /// <param name="c">H values; element j is read before cNext's element j is written (they may be the same).</param>
     /// <param name="work">8H scratch: input projection, then the gates [i | f | g | o]; recurrent projection.</param>
     /// <param name="hNext">Receives h', H values.</param>
@@ -39,23 +39,22 @@ public sealed partial class LSTM
     /// <summary>The step of <see cref="Cell(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{double}, Span{double}, Span{double})"/> on any layer's weights: the cell's and every <see cref="RecurrentStack"/> LSTM layer's.</summary>
     /// <param name="weights">The layer's weights (I×4H, H×4H, biases).</param>
     /// <param name="x">I values.</param>
-    /// <param name="h">H values (may be <paramref name="hNext"/>).</param>
+    /// <param name="h">H values; must not overlap <paramref name="hNext"/> (both cores read all of it, <see cref="GatedSteps"/>).</param>
     /// <param name="c">H values (may be <paramref name="cNext"/>).</param>
     /// <param name="work">8H scratch.</param>
     /// <param name="hNext">Receives h'.</param>
     /// <param name="cNext">Receives c'.</param>
     /// <param name="gates">Empty, or 4H values that receive [i | f | g | o].</param>
+    /// <param name="descending">Read the recurrent weights' panels in reverse order (<see cref="GatedSteps"/>; no bit changes).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Cell(LayerWeights weights, ReadOnlySpan<double> x, ReadOnlySpan<double> h, ReadOnlySpan<double> c, Span<double> work,
-                              Span<double> hNext, Span<double> cNext, Span<double> gates)
+                              Span<double> hNext, Span<double> cNext, Span<double> gates, bool descending = false)
     {
-        int hidden = h.Length, four = 4 * hidden;
+        int four = 4 * h.Length;
         Span<double> a = work[..four], recurrent = work.Slice(four, four);
         SequentialKernels.RowTimesPacked(x, weights.InputPacked, a);
         LayerWeights.AddBias(a, weights.InputBiasData);
-        SequentialKernels.RowTimesPacked(h, weights.RecurrentPacked, recurrent);
-        LayerWeights.AddBias(recurrent, weights.RecurrentBiasData);
-        Gates(a, recurrent, c, hNext, cNext);
+        GatedSteps.Lstm(weights, a, h, c, recurrent, hNext, cNext, descending);
         if (!gates.IsEmpty)
         {
             a.CopyTo(gates);
@@ -64,25 +63,35 @@ public sealed partial class LSTM
 
     /// <summary>
     /// The element-wise part of a step, after the two projections: <c>a = gi + gh</c>, then i, f, o = σ and
-    /// g = tanh in place, <c>c' = (f·c) + (i·g)</c>, <c>h' = o·tanh(c')</c>. Shared by <see cref="Cell(LayerWeights, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{double}, Span{double}, Span{double})"/>
-    /// and the batched pass (LSTM.Batch.cs), so one row of a batch is this very arithmetic.
+    /// g = tanh in place, <c>c' = (f·c) + (i·g)</c>, <c>h' = o·tanh(c')</c>. Shared by <see cref="Cell(LayerWeights, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{double}, Span{double}, Span{double}, bool)"/>
+    /// (through <see cref="GatedSteps"/>) and the batched pass (LSTM.Batch.cs), so one row of a batch is this very arithmetic.
     /// </summary>
     /// <param name="a">4H: the input projection gi on entry, the gates [i | f | g | o] on return.</param>
     /// <param name="recurrent">4H: the recurrent projection gh.</param>
     /// <param name="c">H values (may be <paramref name="cNext"/>).</param>
     /// <param name="hNext">Receives h'.</param>
     /// <param name="cNext">Receives c'.</param>
+    internal static void Gates(Span<double> a, ReadOnlySpan<double> recurrent, ReadOnlySpan<double> c, Span<double> hNext, Span<double> cNext) =>
+        Gates(a, recurrent, c, hNext, cNext, 0, hNext.Length);
+
+    /// <summary>
+    /// <see cref="Gates(Span{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{double})"/> for units
+    /// [from, to) alone: their elements of each gate block of <paramref name="a"/>, and their c' and h'.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Gates(Span<double> a, ReadOnlySpan<double> recurrent, ReadOnlySpan<double> c, Span<double> hNext, Span<double> cNext)
+    internal static void Gates(Span<double> a, ReadOnlySpan<double> recurrent, ReadOnlySpan<double> c, Span<double> hNext, Span<double> cNext, int from, int to)
     {
-        int hidden = hNext.Length, four = 4 * hidden;
-        for (int k = 0; k < four; k++)
+        int hidden = hNext.Length;
+        for (int g = 0; g < 4; g++)
         {
-            double z = a[k] + recurrent[k];
-            a[k] = k >= 2 * hidden && k < 3 * hidden ? Math.Tanh(z) : LstmSigmoid(z);
+            for (int k = (g * hidden) + from, end = (g * hidden) + to; k < end; k++)
+            {
+                double z = a[k] + recurrent[k];
+                a[k] = g == 2 ? Math.Tanh(z) : LstmSigmoid(z);
+            }
         }
 
-        for (int j = 0; j < hidden; j++)
+        for (int j = from; j < to; j++)
         {
             double i = a[j], f = a[hidden + j], g = a[2 * hidden + j], o = a[3 * hidden + j];
             double next = (f * c[j]) + (i * g);
@@ -96,49 +105,6 @@ public sealed partial class LSTM
     {
         SequentialKernels.RowTimesPacked(h, _outputPacked, y);
         AddBias(y, _outputBias);
-    }
-
-    /// <summary>
-    /// The forward pass from (h, c) without checks and without touching the model's state: the shared core
-    /// of <see cref="Forward"/> and BPTT.
-    /// </summary>
-    /// <param name="h">H values of the start state.</param>
-    /// <param name="c">H values of the start cell state.</param>
-    /// <param name="inputs">T×I, already checked.</param>
-    /// <param name="gates">Null, or T·4H values that receive each step's gates, step t at t·4H.</param>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal (Matrix<double> Outputs, Matrix<double> States, Matrix<double> CellStates) ForwardFrom(
-        ReadOnlySpan<double> h, ReadOnlySpan<double> c, Matrix<double> inputs, double[]? gates)
-    {
-        int steps = inputs.RowCount, inputSize = InputSize, hidden = HiddenSize, outputSize = OutputSize;
-        Matrix<double> outputs = Matrix<double>.Build.Dense(steps, outputSize);
-        Matrix<double> states = Matrix<double>.Build.Dense(steps, hidden);
-        Matrix<double> cells = Matrix<double>.Build.Dense(steps, hidden);
-        if (steps == 0)
-        {
-            return (outputs, states, cells);
-        }
-
-        double[] xs = ColumnMajor.ReadOnly(inputs);                               // (t, i) at t + i·T
-        double[] ys = ColumnMajor.Storage(outputs), hs = ColumnMajor.Storage(states), cs = ColumnMajor.Storage(cells);                  // (t, j) at t + j·T
-        var scratch = new double[inputSize + 12 * hidden + outputSize];
-        Span<double> x = scratch.AsSpan(0, inputSize);
-        Span<double> hNow = scratch.AsSpan(inputSize, hidden), cNow = scratch.AsSpan(inputSize + hidden, hidden);
-        Span<double> work = scratch.AsSpan(inputSize + 2 * hidden, 8 * hidden);
-        Span<double> y = scratch.AsSpan(inputSize + 12 * hidden, outputSize);
-        h.CopyTo(hNow);
-        c.CopyTo(cNow);
-        for (int t = 0; t < steps; t++)
-        {
-            ColumnMajor.ReadRow(xs, steps, t, x);
-            Cell(x, hNow, cNow, work, hNow, cNow, gates is null ? default : gates.AsSpan(t * 4 * hidden, 4 * hidden));
-            Output(hNow, y);
-            ColumnMajor.WriteRow(hs, steps, t, hNow);
-            ColumnMajor.WriteRow(cs, steps, t, cNow);
-            ColumnMajor.WriteRow(ys, steps, t, y);
-        }
-
-        return (outputs, states, cells);
     }
 
     private static void AddBias(Span<double> values, Matrix<double>? bias)

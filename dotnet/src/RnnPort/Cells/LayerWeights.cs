@@ -58,7 +58,12 @@ internal sealed class LayerWeights
     /// <summary>The packed copy of the input weights.</summary>
     internal double[] InputPacked { get; }
 
-    /// <summary>The packed copy of the recurrent weights.</summary>
+    /// <summary>
+    /// The packed copy of the recurrent weights, one gate block at a time: the H×H block of gate g (columns
+    /// gH … gH + H − 1) packed on its own (<see cref="SequentialKernels.Pack"/>) from <c>g·H·H</c>, so that a
+    /// range of hidden units is a range of panels in every block (<see cref="GatedSteps"/>). With one gate
+    /// (a stack's RNN layer) it is the plain packed copy.
+    /// </summary>
     internal double[] RecurrentPacked { get; }
 
     /// <summary>I.</summary>
@@ -74,7 +79,11 @@ internal sealed class LayerWeights
     internal void Pack()
     {
         SequentialKernels.Pack(InputData, InputSize, Width, InputPacked);
-        SequentialKernels.Pack(RecurrentData, HiddenSize, Width, RecurrentPacked);
+        int hidden = HiddenSize, block = hidden * hidden;
+        for (int g = 0; g * hidden < Width; g++)
+        {
+            SequentialKernels.Pack(RecurrentData.AsSpan(g * block, block), hidden, hidden, RecurrentPacked.AsSpan(g * block, block));
+        }
     }
 
     /// <summary><c>values += bias</c> element by element when the bias is on (each cell adds its biases so).</summary>

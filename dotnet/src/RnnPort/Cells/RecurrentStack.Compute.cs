@@ -7,32 +7,32 @@ namespace RnnPort;
 
 /// <summary>
 /// How a stack computes (docs/stacks.md, "Semantics" and "Exact mode"): each direction of each layer runs its
-/// cell's step (<see cref="LSTM.Cell(LayerWeights, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{double}, Span{double}, Span{double})"/>,
-/// <see cref="GRU.Step"/>, <see cref="RnnStep"/>) over the whole sequence; nothing is allocated per timestep.
+/// cell's step over the whole sequence, the input projections of 16 timesteps at a time in one multi-row product,
+/// then per step <see cref="GatedSteps.Lstm"/>, <see cref="GatedSteps.Gru"/> (the single cells' steps after
+/// their input projections) or <see cref="RnnStep"/>; nothing is allocated per timestep.
 /// </summary>
 public sealed partial class RecurrentStack
 {
     /// <summary>Whether non-finite results are refused; off only in tests that show it is needed. NumPy twin: <c>_check_results</c>.</summary>
     internal bool CheckResults { get; set; } = true;
 
+    /// <summary>Timesteps whose input projections one multi-row product computes (as the single cells' blocks).</summary>
+    private const int Block = 16;
+
     /// <summary>
-    /// One RNN step with torch's two biases: <c>a = (x·W_ih (+ b_ih)) + (h·W_hh (+ b_hh))</c>, each product summed
-    /// from +0.0 in index order, then <c>f(a)</c> (C's tanh, or <c>a &gt; 0 ? a : +0.0</c>). Without biases the
-    /// single <see cref="RNN"/>'s bits (its <c>h·W_hh + x·W_ih</c>: the addition commutes).
+    /// One RNN step with torch's two biases after its input projection: <c>a = (x·W_ih (+ b_ih)) + (h·W_hh (+ b_hh))</c>,
+    /// each product summed from +0.0 in index order, then <c>f(a)</c> (C's tanh, or <c>a &gt; 0 ? a : +0.0</c>). Without
+    /// biases the single <see cref="RNN"/>'s bits (its <c>h·W_hh + x·W_ih</c>: the addition commutes).
     /// </summary>
     /// <param name="weights">The layer's weights (I×H, H×H, biases).</param>
-    /// <param name="x">I values.</param>
+    /// <param name="a">H values: <c>x·W_ih (+ b_ih)</c>.</param>
     /// <param name="h">H values, read in full before <paramref name="next"/> is written (they may be the same).</param>
-    /// <param name="a">H scratch.</param>
     /// <param name="recurrent">H scratch.</param>
     /// <param name="next">Receives h'.</param>
     /// <param name="tanh">f = tanh, else ReLU.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void RnnStep(LayerWeights weights, ReadOnlySpan<double> x, ReadOnlySpan<double> h, Span<double> a,
-                                 Span<double> recurrent, Span<double> next, bool tanh)
+    internal static void RnnStep(LayerWeights weights, ReadOnlySpan<double> a, ReadOnlySpan<double> h, Span<double> recurrent, Span<double> next, bool tanh)
     {
-        SequentialKernels.RowTimesPacked(x, weights.InputPacked, a);
-        LayerWeights.AddBias(a, weights.InputBiasData);
         SequentialKernels.RowTimesPacked(h, weights.RecurrentPacked, recurrent);
         LayerWeights.AddBias(recurrent, weights.RecurrentBiasData);
         for (int j = 0; j < next.Length; j++)
@@ -63,9 +63,13 @@ public sealed partial class RecurrentStack
         var finalStates = (double[])h0.Clone();
         double[]? finalCells = c0 is null ? null : (double[])c0.Clone();
 
-        // One scratch array per call: the state, the cell state, and the step's work (the GRU's gi, gh, r, z, n: 9H).
-        var scratch = new double[11 * hidden];
+        // One scratch array per call: the state and the next state (distinct: both cores read all of the state,
+        // GatedSteps), the cell state, the step's work (the LSTM's recurrent projection, the GRU's gh, r, z, n:
+        // at most 9H) and a block's input projections (Block·G·H).
+        int gated = Gates * hidden;
+        var scratch = new double[(12 * hidden) + (Block * gated)];
         Span<double> h = scratch.AsSpan(0, hidden), c = scratch.AsSpan(hidden, hidden), work = scratch.AsSpan(2 * hidden, 9 * hidden);
+        Span<double> next = scratch.AsSpan(11 * hidden, hidden), projected = scratch.AsSpan(12 * hidden, Block * gated);
         double[] input = xs;
         int inputSize = InputSize;
         for (int k = 0; k < layers; k++)
@@ -92,34 +96,52 @@ public sealed partial class RecurrentStack
                     c0!.AsSpan(row * hidden, hidden).CopyTo(c);
                 }
 
-                for (int n = 0; n < steps; n++)
+                for (int n0 = 0; n0 < steps; n0 += Block)
                 {
-                    int t = d == 0 ? n : steps - 1 - n;
-                    ReadOnlySpan<double> x = input.AsSpan(t * inputSize, inputSize);
-                    if (lstm)
+                    // The block's input projections in one multi-row product: its timesteps are input rows
+                    // lo … lo + count − 1 in either direction (element for element the single-row product).
+                    int count = Math.Min(Block, steps - n0), lo = d == 0 ? n0 : steps - n0 - count;
+                    PackedProduct.RowsTimesPacked<Separate>(input.AsSpan(lo * inputSize, count * inputSize), count, w.InputPacked, projected[..(count * gated)]);
+                    for (int n = n0; n < n0 + count; n++)
                     {
-                        LSTM.Cell(w, x, h, c, work, h, c, gateTape is null ? default : gateTape.AsSpan(t * 4 * hidden, 4 * hidden));
-                        if (cellTape is not null)
+                        int t = d == 0 ? n : steps - 1 - n;
+                        Span<double> a = projected.Slice((t - lo) * gated, gated);
+                        LayerWeights.AddBias(a, w.InputBiasData);
+                        bool descending = (n & 1) == 1;
+                        if (lstm)
                         {
-                            c.CopyTo(cellTape.AsSpan(t * hidden, hidden));
-                        }
-                    }
-                    else if (gru)
-                    {
-                        Span<double> gates = gateTape is null ? work.Slice(6 * hidden, 3 * hidden) : gateTape.AsSpan(t * 4 * hidden, 3 * hidden);
-                        Span<double> gh = work.Slice(3 * hidden, 3 * hidden);
-                        GRU.Step(w, h, x, work[..(3 * hidden)], gh, gates[..hidden], gates.Slice(hidden, hidden), gates.Slice(2 * hidden, hidden), h);
-                        if (gateTape is not null)
-                        {
-                            gh.Slice(2 * hidden, hidden).CopyTo(gateTape.AsSpan(t * 4 * hidden + 3 * hidden, hidden));
-                        }
-                    }
-                    else
-                    {
-                        RnnStep(w, x, h, work[..hidden], work.Slice(hidden, hidden), h, tanh);
-                    }
+                            GatedSteps.Lstm(w, a, h, c, work[..gated], next, c, descending);  // LSTM.Cell after its input projection
+                            if (gateTape is not null)
+                            {
+                                a.CopyTo(gateTape.AsSpan(t * 4 * hidden, 4 * hidden));
+                            }
 
-                    h.CopyTo(output.AsSpan(t * width + d * hidden, hidden));  // copied, no arithmetic
+                            if (cellTape is not null)
+                            {
+                                c.CopyTo(cellTape.AsSpan(t * hidden, hidden));
+                            }
+                        }
+                        else if (gru)
+                        {
+                            Span<double> gates = gateTape is null ? work.Slice(6 * hidden, 3 * hidden) : gateTape.AsSpan(t * 4 * hidden, 3 * hidden);
+                            Span<double> gh = work.Slice(3 * hidden, 3 * hidden);
+                            GatedSteps.Gru(w, a, h, gh, gates[..hidden], gates.Slice(hidden, hidden), gates.Slice(2 * hidden, hidden), next, descending);  // GRU.Step likewise
+                            if (gateTape is not null)
+                            {
+                                gh.Slice(2 * hidden, hidden).CopyTo(gateTape.AsSpan(t * 4 * hidden + 3 * hidden, hidden));
+                            }
+                        }
+                        else
+                        {
+                            RnnStep(w, a, h, work[..hidden], next, tanh);
+                        }
+
+                        Span<double> previous = h;  // the new state becomes the state; the old one's storage the next state's
+                        h = next;
+                        next = previous;
+
+                        h.CopyTo(output.AsSpan(t * width + d * hidden, hidden));  // copied, no arithmetic
+                    }
                 }
 
                 h.CopyTo(finalStates.AsSpan(row * hidden, hidden));

@@ -43,4 +43,36 @@ internal static class ColumnMajor
             data[row + c * rows] = values[c];
         }
     }
+
+    /// <summary>
+    /// Copies rows first … first + count − 1 of a column-major matrix with <paramref name="rows"/> rows into
+    /// <paramref name="into"/>, row-major (count rows of into.Length / count values); column by column, so
+    /// that each column's stretch is read contiguously.
+    /// </summary>
+    internal static void ReadRows(double[] data, int rows, int first, int count, Span<double> into)
+    {
+        int columns = into.Length / count;
+        for (int c = 0; c < columns; c++)
+        {
+            ReadOnlySpan<double> column = data.AsSpan(first + (c * rows), count);
+            for (int r = 0; r < count; r++)
+            {
+                into[(r * columns) + c] = column[r];
+            }
+        }
+    }
+
+    /// <summary>Writes <paramref name="values"/> (count rows, row-major) into rows first … first + count − 1 of a column-major matrix with <paramref name="rows"/> rows.</summary>
+    internal static void WriteRows(double[] data, int rows, int first, int count, ReadOnlySpan<double> values)
+    {
+        int columns = values.Length / count;
+        for (int c = 0; c < columns; c++)
+        {
+            Span<double> column = data.AsSpan(first + (c * rows), count);
+            for (int r = 0; r < count; r++)
+            {
+                column[r] = values[(r * columns) + c];
+            }
+        }
+    }
 }

@@ -70,6 +70,24 @@ public sealed class GruTests
         }
     }
 
+    [Theory]
+    [InlineData(16, 150, 5, 37)]  // blocks of 16 steps, the last one partial; the two-core split with narrower last panels
+    [InlineData(8, 256, 3, 18)]   // the split at H = 256, the benchmark's size
+    public void ForwardIsTheSpecBitForBit(int inputs, int hidden, int outputs, int steps)
+    {
+        GRU model = Network(inputs, hidden, outputs, seed: inputs + hidden);
+        Matrix<double> xs = Build.Random(steps, inputs, 5, 2.0);
+        double[] h = model.State.Row(0).ToArray();
+        (Matrix<double> ys, Matrix<double> hs) = model.Forward(xs);
+        for (int t = 0; t < steps; t++)
+        {
+            (double[] y, double[] next) = SpecStep(model, xs.Row(t).ToArray(), h);
+            Build.AssertBitIdentical(Build.Row(y), ys.SubMatrix(t, 1, 0, outputs));
+            Build.AssertBitIdentical(Build.Row(next), hs.SubMatrix(t, 1, 0, hidden));
+            h = next;
+        }
+    }
+
     [Fact]
     public void ForwardEqualsTimeStepsAndEndsAtTheLastState()
     {

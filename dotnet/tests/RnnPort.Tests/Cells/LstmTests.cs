@@ -76,6 +76,9 @@ public sealed class LstmTests
     {
         { 1, 1, 1, 5, false }, { 1, 1, 1, 5, true }, { 3, 1, 2, 7, true }, { 1, 4, 1, 6, false }, { 5, 3, 7, 1, true },
         { 9, 33, 5, 4, true }, { 20, 64, 3, 3, false },
+        // Blocks of 16 steps with a partial last block, and H large enough for the two-core split (GatedSteps):
+        // H a multiple of the panel width, and not (each gate block's last panels narrower).
+        { 8, 128, 3, 20, false }, { 16, 150, 5, 37, true },
     };
 
     [Theory]
@@ -97,6 +100,18 @@ public sealed class LstmTests
             AssertBits(h, stepped.State);
             AssertBits(c, stepped.CellState);
         }
+    }
+
+    [Fact]
+    public void TheSharedStepRefusesANextStateOverlappingTheState()
+    {
+        // Both cores read all of h while each writes its units of h' (GatedSteps): h' may not be h. A distinct
+        // h' (the control) is accepted; the same array, or one overlapping it by a single element, is refused.
+        var weights = new LayerWeights(Random(2, 8, new Random(1)), Random(2, 8, new Random(2)), null, null);
+        double[] a = new double[8], recurrent = new double[8], c = new double[2], h = new double[3], next = new double[2];
+        GatedSteps.Lstm(weights, a, h.AsSpan(0, 2), c, recurrent, next, c, false);
+        Assert.Throws<ArgumentException>(() => GatedSteps.Lstm(weights, a, h.AsSpan(0, 2), c, recurrent, h.AsSpan(0, 2), c, false));
+        Assert.Throws<ArgumentException>(() => GatedSteps.Lstm(weights, a, h.AsSpan(0, 2), c, recurrent, h.AsSpan(1, 2), c, false));
     }
 
     [Fact]
