@@ -20,6 +20,8 @@ from typing import Callable
 
 import numpy as np
 
+from bench_kernels import SETTLE_S  # C# after NumPy: OpenBLAS's spinning workers settle first
+
 I = O = 64
 
 
@@ -58,23 +60,14 @@ def median_seconds(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def paired_ratio(a: Callable[[], object], b: Callable[[], object], rounds: int, pairs: int = 5) -> float:
+def paired_ratio(a: Callable[[], object], b: Callable[[], object], rounds: int, pairs: int = 5,
+                 settle: float = 0.0) -> float:
     """Median over ``rounds`` of (fastest time of ``a``) / (fastest of ``b``), the two timed in alternation;
-    the fastest, because on a busy machine noise only ever adds time."""
-    import statistics
-    import time
+    the fastest, because on a busy machine noise only ever adds time. Each call starts after ``settle``
+    seconds of sleep (``SETTLE_S`` when one side is NumPy on OpenBLAS, as in bench_kernels.py)."""
+    from bench_kernels import paired
 
-    a(), b()
-    ratios = []
-    for _ in range(rounds):
-        times: tuple[list[float], list[float]] = ([], [])
-        for _ in range(pairs):
-            for fn, kept in ((a, times[0]), (b, times[1])):
-                start = time.perf_counter()
-                fn()
-                kept.append(time.perf_counter() - start)
-        ratios.append(min(times[0]) / min(times[1]))
-    return statistics.median(ratios)
+    return paired(a, b, rounds, pairs, settle)[0]
 
 
 def weights(cell: Cell, H: int, T: int, seed: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -142,7 +135,7 @@ def bench_cell(cell: Cell, H: int, T: int, repeat: int) -> list[tuple[str, float
     except ImportError as error:
         print(f"note: torch not available ({error}); install Debian's python3-torch for the reference row")
     for label, fn in ((f"C# {cell.name}.Forward (in .NET)", in_net), (f"DotNet{cell.name}.forward (bridge)", bridge)):
-        rows.append((label, median_seconds(fn, repeat), paired_ratio(fn, numpy_forward, repeat)))
+        rows.append((label, median_seconds(fn, repeat), paired_ratio(fn, numpy_forward, repeat, settle=SETTLE_S)))
     return rows
 
 
