@@ -34,6 +34,7 @@ public sealed partial class LSTM : IRecurrentCell
     private readonly double[] _initialCellState;        // H = c0
     private readonly double[] _state;                   // H = h, updated in place
     private readonly double[] _cellState;               // H = c, updated in place
+    private readonly double[] _stepScratch;             // I + 10H for TimeStep: x, h', c', then Cell's 8H of work
 
     // Packed row-major copies for SequentialKernels.RowTimesPacked (vectorised across outputs, the same
     // bits as MathNet's order); refreshed by ApplyUpdate, the one way a parameter changes.
@@ -109,6 +110,7 @@ public sealed partial class LSTM : IRecurrentCell
         _initialState = initialState is null ? new double[hidden] : Dense(initialState).ToColumnMajorArray();
         _initialCellState = initialCellState is null ? new double[hidden] : Dense(initialCellState).ToColumnMajorArray();
         _state = (double[])_initialState.Clone();
+        _stepScratch = new double[inputWeights.RowCount + (10 * hidden)];
         _cellState = (double[])_initialCellState.Clone();
         _layer = new LayerWeights(_inputWeights, _recurrentWeights, _inputBias, _recurrentBias);
         _outputPacked = new double[hidden * _outputWeights.ColumnCount];
@@ -188,15 +190,15 @@ public sealed partial class LSTM : IRecurrentCell
         Guard.HasShape(input, 1, InputSize, nameof(input));
         Guard.IsFinite(input, nameof(input));
         int hidden = HiddenSize;
-        var scratch = new double[InputSize + 10 * hidden];
-        Span<double> x = scratch.AsSpan(0, InputSize);
+        Span<double> scratch = _stepScratch;  // one instance is not thread-safe: TimeStep reuses it
+        Span<double> x = scratch[..InputSize];
         for (int i = 0; i < x.Length; i++)
         {
             x[i] = input.At(0, i);
         }
 
-        Span<double> h = scratch.AsSpan(InputSize, hidden), c = scratch.AsSpan(InputSize + hidden, hidden);
-        Span<double> work = scratch.AsSpan(InputSize + 2 * hidden, 8 * hidden);
+        Span<double> h = scratch.Slice(InputSize, hidden), c = scratch.Slice(InputSize + hidden, hidden);
+        Span<double> work = scratch.Slice(InputSize + (2 * hidden), 8 * hidden);
         Cell(x, _state, _cellState, work, h, c, default);
         var output = new double[OutputSize];
         Output(h, output);
