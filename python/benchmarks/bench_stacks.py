@@ -20,20 +20,7 @@ import numpy as np
 from bench_cells import median_seconds  # one timing rule for every table of make bench
 
 I, LAYERS = 64, 2
-GATES = {"lstm": 4, "gru": 3}
-
-
-def stack_parameters(cell: str, H: int, seed: int) -> dict[str, np.ndarray]:
-    """torch's initialisation (uniform ±1/√H) for a 2-layer bidirectional stack, both biases on."""
-    rng = np.random.default_rng(seed)
-    G, scale, parameters = GATES[cell], 1.0 / np.sqrt(H), {}
-    for k in range(LAYERS):
-        for suffix in ("", "_reverse"):
-            parameters[f"weight_ih_l{k}{suffix}"] = rng.uniform(-scale, scale, (G * H, I if k == 0 else 2 * H))
-            parameters[f"weight_hh_l{k}{suffix}"] = rng.uniform(-scale, scale, (G * H, H))
-            parameters[f"bias_ih_l{k}{suffix}"] = rng.uniform(-scale, scale, G * H)
-            parameters[f"bias_hh_l{k}{suffix}"] = rng.uniform(-scale, scale, G * H)
-    return parameters
+CELLS = ("lstm", "gru")
 
 
 def bench_stack(cell: str, H: int, T: int, repeat: int) -> list[tuple[str, float]]:
@@ -41,11 +28,12 @@ def bench_stack(cell: str, H: int, T: int, repeat: int) -> list[tuple[str, float
     import torch
 
     from rnnport.cells.stack import RecurrentStack
+    from rnnport.verify.cases import stack_parameters
     from rnnport.dotnet import to_net
     from rnnport.dotnet.stack import DotNetRecurrentStack
     from rnnport.torch import to_torch
 
-    parameters = stack_parameters(cell, H, seed=H)
+    parameters = stack_parameters(cell, LAYERS, True, I, H, np.random.default_rng(H))  # torch's initialisation
     xs = np.random.default_rng(0).normal(size=(T, I))
     numpy_stack = RecurrentStack(cell, parameters, num_layers=LAYERS, bidirectional=True)
     net_stack = DotNetRecurrentStack(cell, parameters, num_layers=LAYERS, bidirectional=True)
@@ -86,7 +74,7 @@ def print_stacks(hidden: list[int], T: int, repeat: int) -> list[tuple[str, int,
     print("\n| cell | H | path | median ms | per step µs | ratio to torch |")
     print("|---|---|---|---|---|---|")
     measured = []
-    for cell in GATES:
+    for cell in CELLS:
         for H in hidden:
             rows = bench_stack(cell, H, T, repeat)
             base = rows[0][1]

@@ -21,11 +21,9 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from rnnport.verify.cases import stack_parameters
 from rnnport.verify.compare import Agreement
 from rnnport.verify.three_way import DIRECTIONS, PAIRS, ThreeWayReport, pair_label, verify_against_torch
-
-GATES = {"rnn": 1, "lstm": 4, "gru": 3}
-
 
 class UsageError(Exception):
     """A bad argument or input file: one line, exit status 2."""
@@ -37,14 +35,8 @@ def generated_stack(cell: str, num_layers: int, bidirectional: bool, nonlinearit
     from rnnport.cells.stack import RecurrentStack
 
     rng = np.random.default_rng(seed)
-    D, G, scale = (2 if bidirectional else 1), GATES[cell], 1.0 / np.sqrt(H)
-    parameters = {}
-    for k in range(num_layers):
-        for suffix in ("", "_reverse")[:D]:
-            parameters[f"weight_ih_l{k}{suffix}"] = rng.uniform(-scale, scale, (G * H, I if k == 0 else D * H))
-            parameters[f"weight_hh_l{k}{suffix}"] = rng.uniform(-scale, scale, (G * H, H))
-            parameters[f"bias_ih_l{k}{suffix}"] = rng.uniform(-scale, scale, G * H)
-            parameters[f"bias_hh_l{k}{suffix}"] = rng.uniform(-scale, scale, G * H)
+    D = 2 if bidirectional else 1
+    parameters = stack_parameters(cell, num_layers, bidirectional, I, H, rng)
     states = {}
     if nonzero_state:
         states["h0"] = rng.uniform(-0.9, 0.9, (num_layers * D, H))

@@ -53,3 +53,23 @@ def make_case(I: int, H: int, O: int, T: int, seed: int, activation: ActivationN
     h0 = rng.uniform(-0.9, 0.9, size=H) if nonzero_h0 else None
     xs = rng.normal(size=(T, I))
     return Case(W_xh, W_hh, W_hy, h0, xs, activation)
+
+
+#: Gate blocks per cell: the factor of H in a stack's weight rows.
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
+def stack_parameters(cell: str, num_layers: int, bidirectional: bool, I: int, H: int,
+                     rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """A stack's parameters under torch's names, drawn as torch initialises them (uniform in ±1/√H, both
+    biases on), in torch's order: per layer, per direction, weight_ih (G·H, I_k), weight_hh (G·H, H),
+    bias_ih, bias_hh (G·H,)."""
+    D, G, scale = (2 if bidirectional else 1), GATES[cell], 1.0 / np.sqrt(H)
+    parameters = {}
+    for k in range(num_layers):
+        for suffix in ("", "_reverse")[:D]:
+            parameters[f"weight_ih_l{k}{suffix}"] = rng.uniform(-scale, scale, (G * H, I if k == 0 else D * H))
+            parameters[f"weight_hh_l{k}{suffix}"] = rng.uniform(-scale, scale, (G * H, H))
+            parameters[f"bias_ih_l{k}{suffix}"] = rng.uniform(-scale, scale, G * H)
+            parameters[f"bias_hh_l{k}{suffix}"] = rng.uniform(-scale, scale, G * H)
+    return parameters
