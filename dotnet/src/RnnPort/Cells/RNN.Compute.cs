@@ -76,8 +76,8 @@ public sealed partial class RNN
     private (Matrix<double> Outputs, Matrix<double> States) ForwardFrom(double[] start, Matrix<double> inputs, double[]? finalState)
     {
         int steps = inputs.RowCount, inputSize = InputSize, hidden = HiddenSize, outputSize = OutputSize;
-        Matrix<double> outputs = Matrix<double>.Build.Dense(steps, outputSize);
-        Matrix<double> states = Matrix<double>.Build.Dense(steps, hidden);
+        Matrix<double> outputs = ColumnMajor.Unfilled(steps, outputSize);  // every element is written below
+        Matrix<double> states = ColumnMajor.Unfilled(steps, hidden);
         if (steps == 0)
         {
             return (outputs, states);

@@ -50,12 +50,9 @@ public sealed partial class RNN
             for (int t0 = 0; t0 < steps; t0 += block)
             {
                 int rows = Math.Min(block, steps - t0);
-                for (int r = 0; r < rows; r++)
-                {
-                    ColumnMajor.ReadRow(x, steps, t0 + r, xs.Slice(r * inputSize, inputSize));
-                }
+                ColumnMajor.ReadRows(x, steps, t0, rows, xs[..(rows * inputSize)]);
 
-                PackedProduct.RowsTimesPacked<TMode>(xs[..(rows * inputSize)], rows, _inputPacked, projected[..(rows * hidden)]);
+                PackedProduct.RowsTimesPackedOnTwoCores<TMode>(xs[..(rows * inputSize)], rows, _inputPacked, projected[..(rows * hidden)]);
                 for (int r = 0; r < rows; r++)
                 {
                     double* h = scratchPointer + (r == 0 ? previousAt : statesAt + (r - 1) * hidden);
@@ -68,7 +65,7 @@ public sealed partial class RNN
                 }
 
                 hs.Slice((rows - 1) * hidden, hidden).CopyTo(previous);
-                PackedProduct.RowsTimesPacked<TMode>(hs[..(rows * hidden)], rows, _outputPacked, ys[..(rows * outputSize)]);
+                PackedProduct.RowsTimesPackedOnTwoCores<TMode>(hs[..(rows * hidden)], rows, _outputPacked, ys[..(rows * outputSize)]);
                 for (int r = 0; r < rows; r++)
                 {
                     Span<double> h = hs.Slice(r * hidden, hidden), y = ys.Slice(r * outputSize, outputSize);
@@ -78,10 +75,10 @@ public sealed partial class RNN
                         FiniteResults.Screen(h, ref screen);
                         FiniteResults.Screen(y, ref screen);
                     }
-
-                    ColumnMajor.WriteRow(stateData, steps, t0 + r, h);
-                    ColumnMajor.WriteRow(outputData, steps, t0 + r, y);
                 }
+
+                ColumnMajor.WriteRows(stateData, steps, t0, rows, hs[..(rows * hidden)]);
+                ColumnMajor.WriteRows(outputData, steps, t0, rows, ys[..(rows * outputSize)]);
             }
         }
 

@@ -25,6 +25,12 @@ internal static unsafe class PackedProduct
     [ThreadStatic]
     private static RowJob<Fused>? t_fused;
 
+    [ThreadStatic]
+    private static RowsJob<Separate>? t_separateRows;
+
+    [ThreadStatic]
+    private static RowsJob<Fused>? t_fusedRows;
+
     /// <summary>Whether the second core may be used at all; off only to measure what it brings (benchmarks' A/B).</summary>
     internal static bool UseSecondCore { get; set; } = true;
 
@@ -68,9 +74,41 @@ internal static unsafe class PackedProduct
     /// element is summed exactly as <see cref="SequentialKernels.Range{TMode}"/> sums it for one row; four
     /// rows share every load of a 32-column panel of W.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void RowsTimesPacked<TMode>(ReadOnlySpan<double> xs, int rows, ReadOnlySpan<double> packed, Span<double> ys)
         where TMode : struct, IProductMode
+    {
+        (int kCount, int n) = RowsShape(xs, rows, packed, ys);
+        RowsColumns<TMode>(ref MemoryMarshal.GetReference(xs), rows, ref MemoryMarshal.GetReference(packed), ref MemoryMarshal.GetReference(ys), kCount, n, 0, n);
+    }
+
+    /// <summary>
+    /// <see cref="RowsTimesPacked{TMode}"/> with the columns shared between this thread and the helper when
+    /// the product is large enough (<see cref="Splits"/>): a block of timesteps' input or output projections.
+    /// </summary>
+    internal static void RowsTimesPackedOnTwoCores<TMode>(ReadOnlySpan<double> xs, int rows, ReadOnlySpan<double> packed, Span<double> ys)
+        where TMode : struct, IProductMode
+    {
+        (int kCount, int n) = RowsShape(xs, rows, packed, ys);
+        if (!Splits(rows * kCount, n))
+        {
+            RowsTimesPacked<TMode>(xs, rows, packed, ys);
+            return;
+        }
+
+        RowsJob<TMode> job = typeof(TMode) == typeof(Fused)
+            ? (RowsJob<TMode>)(object)(t_fusedRows ??= new RowsJob<Fused>())
+            : (RowsJob<TMode>)(object)(t_separateRows ??= new RowsJob<Separate>());
+        fixed (double* xp = xs, wp = packed, yp = ys)
+        {
+            job.Set(xp, rows, wp, yp, kCount, n);
+            if (!SecondCore.Shared!.TryRun(job, n, ChunkWidth(rows * kCount, n)))
+            {
+                job.Run(0, n);
+            }
+        }
+    }
+
+    private static (int KCount, int N) RowsShape(ReadOnlySpan<double> xs, int rows, ReadOnlySpan<double> packed, ReadOnlySpan<double> ys)
     {
         int kCount = rows == 0 ? 0 : xs.Length / rows, n = rows == 0 ? 0 : ys.Length / rows;
         if (xs.Length < rows * kCount || ys.Length < rows * n || packed.Length < kCount * n)
@@ -78,32 +116,37 @@ internal static unsafe class PackedProduct
             throw new ArgumentException($"expected {rows} rows of K and of N with a K·N matrix");
         }
 
-        ref double xr = ref MemoryMarshal.GetReference(xs);
-        ref double wr = ref MemoryMarshal.GetReference(packed);
-        ref double yr = ref MemoryMarshal.GetReference(ys);
-        int r = 0, n32 = Vector512.IsHardwareAccelerated ? n / 32 * 32 : 0;
-        for (; rows - r >= 4 && n32 > 0; r += 4)
+        return (kCount, n);
+    }
+
+    /// <summary>Columns [from, to) of every row of Y = X·W: from starts a panel, to is N or a multiple of <see cref="SequentialKernels.MainWidth"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowsColumns<TMode>(ref double xr, int rows, ref double wr, ref double yr, int kCount, int n, int from, int to)
+        where TMode : struct, IProductMode
+    {
+        int r = 0, n32 = Vector512.IsHardwareAccelerated ? Math.Min(to, n / 32 * 32) : from;
+        for (; rows - r >= 4 && n32 > from; r += 4)
         {
-            FourRows<TMode>(ref Unsafe.Add(ref xr, r * kCount), ref wr, ref Unsafe.Add(ref yr, r * n), kCount, n, n32);
+            FourRows<TMode>(ref Unsafe.Add(ref xr, r * kCount), ref wr, ref Unsafe.Add(ref yr, r * n), kCount, n, from, n32);
             for (int q = 0; q < 4; q++)
             {
-                SequentialKernels.Range<TMode>(ref Unsafe.Add(ref xr, (r + q) * kCount), ref wr, ref Unsafe.Add(ref yr, (r + q) * n), kCount, n, n32, n);
+                SequentialKernels.Range<TMode>(ref Unsafe.Add(ref xr, (r + q) * kCount), ref wr, ref Unsafe.Add(ref yr, (r + q) * n), kCount, n, n32, to);
             }
         }
 
         for (; r < rows; r++)
         {
-            SequentialKernels.Range<TMode>(ref Unsafe.Add(ref xr, r * kCount), ref wr, ref Unsafe.Add(ref yr, r * n), kCount, n, 0, n);
+            SequentialKernels.Range<TMode>(ref Unsafe.Add(ref xr, r * kCount), ref wr, ref Unsafe.Add(ref yr, r * n), kCount, n, from, to);
         }
     }
 
-    /// <summary>Columns [0, n32) of four rows, 32 columns at a time: 16 accumulators, each weight vector loaded once for four rows.</summary>
+    /// <summary>Columns [from, to) of four rows, 32 columns at a time (from and to multiples of 32): 16 accumulators, each weight vector loaded once for four rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FourRows<TMode>(ref double xr, ref double wr, ref double yr, int kCount, int n, int n32)
+    private static void FourRows<TMode>(ref double xr, ref double wr, ref double yr, int kCount, int n, int from, int to)
         where TMode : struct, IProductMode
     {
         ref double x1 = ref Unsafe.Add(ref xr, kCount), x2 = ref Unsafe.Add(ref xr, 2 * kCount), x3 = ref Unsafe.Add(ref xr, 3 * kCount);
-        for (int j = 0; j < n32; j += 32)
+        for (int j = from; j < to; j += 32)
         {
             Vector512<double> z = Vector512<double>.Zero;
             Vector512<double> a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
@@ -157,5 +200,25 @@ internal static unsafe class PackedProduct
 
         public void Run(int from, int to) =>
             SequentialKernels.Range<TMode>(ref *_x, ref *_w, ref *_y, _k, _n, from, to);
+    }
+
+    /// <summary>Several rows' product as an <see cref="IColumnJob"/> over the output columns: pointers into arrays the caller keeps pinned.</summary>
+    private sealed class RowsJob<TMode> : IColumnJob
+        where TMode : struct, IProductMode
+    {
+        private double* _xs, _w, _ys;
+        private int _rows, _k, _n;
+
+        internal void Set(double* xs, int rows, double* w, double* ys, int k, int n)
+        {
+            _xs = xs;
+            _rows = rows;
+            _w = w;
+            _ys = ys;
+            _k = k;
+            _n = n;
+        }
+
+        public void Run(int from, int to) => RowsColumns<TMode>(ref *_xs, _rows, ref *_w, ref *_ys, _k, _n, from, to);
     }
 }

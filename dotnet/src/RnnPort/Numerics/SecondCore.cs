@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace RnnPort;
 
@@ -25,10 +26,15 @@ internal interface IColumnJob
 /// its own L2 cache); claiming a chunk at a time means a helper that is descheduled or sharing its core
 /// costs the caller at most the chunk it is inside: the caller simply claims the rest, and a helper that
 /// arrives late finds none left. Between jobs the helper spins for <see cref="SpinTicks"/> (the next step
-/// of a recurrence follows within microseconds), then blocks on a monitor. One job at a time: a second
-/// caller that finds the helper busy runs serially. A helper that still makes the caller wait (more than a
-/// quarter of the caller's own time, <see cref="LatenessLimit"/> times net) is being preempted inside its
-/// chunks by other processes; the caller then runs <see cref="BackOffJobs"/> jobs serially before it tries again.
+/// of a recurrence follows within microseconds), then blocks on a monitor; a caller that posts a job to a
+/// sleeping helper wakes it and claims chunks meanwhile, so waking (tens of microseconds, milliseconds
+/// when the kernel queues the helper on the caller's own core) costs the caller nothing. One job at a time: a second caller that finds the helper busy runs serially. When
+/// waiting for the helper costs more than half of the caller's own time over <see cref="WindowJobs"/> jobs,
+/// other processes are preempting it inside its chunks; the caller then runs <see cref="BackOffJobs"/> jobs
+/// serially before it tries again (twice as many after each back-off that follows directly). Before waking
+/// the helper, the caller takes its own core out of the helper's affinity (<see cref="CorePlacement"/>): the
+/// kernel would otherwise often queue the woken helper behind the caller on one core while the other idles.
+/// The ticket and the helper's counter sit on cache lines of their own, away from fields either side writes.
 /// </remarks>
 internal sealed class SecondCore
 {
@@ -41,20 +47,42 @@ internal sealed class SecondCore
     private static readonly long WaitSpinTicks = Stopwatch.Frequency / 50000;
 
     private readonly object _gate = new();
-    private IColumnJob? _job;
-    private int _count, _width;
+    private Posted _posted;   // the ticket and the job it posts, on a cache line of their own
+    private Finished _finished;  // chunks finished by the helper since it started, on another
+    private int _finishedBefore;  // _finished.Count when the current job was posted (owned by the caller holding _busy)
     private int _busy;        // 1 while a caller owns the helper
-    private long _ticket;     // generation (32 bits) | next front chunk (16) | end of the back chunks (16)
-    private int _finished;    // chunks of the current generation finished by the helper
     private int _sleeping;
-    private int _lateness;    // late jobs minus punctual ones, floored at 0 (owned by the caller holding _busy)
+    private int _awake;       // 1 while the helper spins for jobs or runs one (a job posted then needs no wake)
+    private int _wakeRequested;
+    private int _helperThreadId;  // the helper's kernel thread id (0: unknown), and the core it is kept off (−1: none)
+    private int _keptOff = -1;
+    private byte[] _allowedCores = [];
+    private int _windowJobs;  // jobs of the current window, and the caller's own and waiting time in it (owned by the caller holding _busy)
+    private long _workedTicks, _waitedTicks;
     private int _serialJobs;  // jobs still to run serially after a back-off (owned likewise)
+    private int _backOff = BackOffJobs;  // the next back-off's length: doubled by each one that follows a costly window, reset by a good window
 
-    /// <summary>Net late jobs after which the caller backs off.</summary>
-    internal const int LatenessLimit = 8;
+    /// <summary>Jobs over which the caller weighs its waiting for the helper against its own work.</summary>
+    internal const int WindowJobs = 64;
 
-    /// <summary>Jobs run serially after a back-off (about two 1000-step sequences), before the helper is tried again.</summary>
-    internal const int BackOffJobs = 2048;
+    /// <summary>
+    /// Jobs run serially after a first back-off (a tenth of a 1000-step sequence), before the helper is tried
+    /// again; each back-off that follows directly doubles it, up to <see cref="MaxBackOffJobs"/>. A pause the
+    /// helper had once (a collection, a host's hiccup) costs little; a core taken by another process is left alone.
+    /// </summary>
+    internal const int BackOffJobs = 128;
+
+    /// <summary>The longest back-off: about eight 1000-step sequences.</summary>
+    internal const int MaxBackOffJobs = 8192;
+
+    /// <summary>Whether the helper is awake (spinning for jobs or running one).</summary>
+    internal bool IsAwake => Volatile.Read(ref _awake) != 0;
+
+    /// <summary>Chunks the helper has finished since it started (tests: did it take part?).</summary>
+    internal int HelperChunks => Volatile.Read(ref _finished.Count);
+
+    /// <summary>The helper's kernel thread id, 0 until it has started (or where there is none).</summary>
+    internal int HelperThreadId => Volatile.Read(ref _helperThreadId);
 
     /// <summary>Most chunks one job may be cut into (16 bits of the ticket each for the front and the back).</summary>
     internal const int MaxChunks = 1 << 15;
@@ -85,32 +113,28 @@ internal sealed class SecondCore
             return false;
         }
 
-        _job = job;
-        _count = count;
-        _width = width;
-        _finished = 0;
-        long generation = (_ticket >> 32) + 1;
-        Interlocked.Exchange(ref _ticket, (generation << 32) | (uint)chunks);  // a full fence: the fields above are visible first
-        if (Volatile.Read(ref _sleeping) != 0)
+        _posted.Job = job;
+        _posted.Count = count;
+        _posted.Width = width;
+        long generation = (_posted.Ticket >> 32) + 1;
+        Interlocked.Exchange(ref _posted.Ticket, (generation << 32) | (uint)chunks);  // a full fence: the fields above are visible first
+        if (Volatile.Read(ref _awake) == 0)
         {
-            lock (_gate)
-            {
-                Monitor.Pulse(_gate);
-            }
+            Wake();  // the caller starts on the chunks at once; the helper takes the rest when it arrives
         }
 
         long started = Stopwatch.GetTimestamp();
         int mine = 0;
         while (true)
         {
-            long ticket = Volatile.Read(ref _ticket);
+            long ticket = Volatile.Read(ref _posted.Ticket);
             int front = (int)((ticket >> 16) & 0xFFFF), end = (int)(ticket & 0xFFFF);
             if (front >= end)
             {
                 break;
             }
 
-            if (Interlocked.CompareExchange(ref _ticket, ticket + (1L << 16), ticket) == ticket)
+            if (Interlocked.CompareExchange(ref _posted.Ticket, ticket + (1L << 16), ticket) == ticket)
             {
                 int chunk = Chunk(front, chunks, generation);
                 job.Run(chunk * width, Math.Min(count, (chunk + 1) * width));
@@ -119,17 +143,27 @@ internal sealed class SecondCore
         }
 
         long finished = Stopwatch.GetTimestamp();
-        WaitForHelper(chunks - mine);
-        bool late = Stopwatch.GetTimestamp() - finished > (finished - started) / 4;
-        _lateness = late ? _lateness + 1 : Math.Max(0, _lateness - 1);
-        if (_lateness >= LatenessLimit)
+        _finishedBefore += chunks - mine;
+        WaitForHelper(_finishedBefore);
+        _workedTicks += finished - started;
+        _waitedTicks += Stopwatch.GetTimestamp() - finished;
+        if (++_windowJobs == WindowJobs)
         {
-            _lateness = 0;
-            _serialJobs = BackOffJobs;
+            if (2 * _waitedTicks > _workedTicks)
+            {
+                _serialJobs = _backOff;  // the helper cost more than it saved: a busy machine
+                _backOff = Math.Min(2 * _backOff, MaxBackOffJobs);
+            }
+            else
+            {
+                _backOff = BackOffJobs;
+            }
+
+            _windowJobs = 0;
+            _workedTicks = _waitedTicks = 0;
         }
 
-        _job = null;
-        Volatile.Write(ref _busy, 0);
+        Volatile.Write(ref _busy, 0);  // the job stays posted (not cleared: one write fewer to the helper's line); no valid claim can reach it
         return true;
     }
 
@@ -141,9 +175,32 @@ internal sealed class SecondCore
             Thread.Yield();
         }
 
-        _lateness = 0;
+        _windowJobs = 0;
+        _workedTicks = _waitedTicks = 0;
         _serialJobs = 0;
+        _backOff = BackOffJobs;
         Volatile.Write(ref _busy, 0);
+    }
+
+    /// <summary>
+    /// Asks a sleeping helper to wake and spin (pulsing it once per sleep, however often it is asked), first
+    /// taking the caller's core out of its affinity when the caller has moved to the core it was kept off.
+    /// </summary>
+    private void Wake()
+    {
+        if (Interlocked.Exchange(ref _wakeRequested, 1) == 0 && Volatile.Read(ref _sleeping) != 0)
+        {
+            int core = CorePlacement.CurrentCore();
+            if (core != _keptOff && CorePlacement.KeepOff(Volatile.Read(ref _helperThreadId), core, _allowedCores))
+            {
+                _keptOff = core;  // woken on the caller's core, the helper would spin there while the other idles
+            }
+
+            lock (_gate)
+            {
+                Monitor.Pulse(_gate);
+            }
+        }
     }
 
     /// <summary>
@@ -165,11 +222,11 @@ internal sealed class SecondCore
         return position < half ? half - 1 - position : chunks + half - 1 - position;
     }
 
-    /// <summary>Waits until the helper has finished its <paramref name="claimed"/> chunks: spins briefly, then yields.</summary>
-    private void WaitForHelper(int claimed)
+    /// <summary>Waits until the helper has finished <paramref name="total"/> chunks since it started: spins briefly, then yields.</summary>
+    private void WaitForHelper(int total)
     {
         long start = 0;
-        while (Volatile.Read(ref _finished) != claimed)
+        while (Volatile.Read(ref _finished.Count) != total)
         {
             if (start == 0)
             {
@@ -178,7 +235,7 @@ internal sealed class SecondCore
 
             if (Stopwatch.GetTimestamp() - start < WaitSpinTicks)
             {
-                Thread.SpinWait(8);  // pause instructions: the helper is inside its last chunk
+                Thread.SpinWait(1);  // pause instructions: the helper is inside its last chunk
             }
             else
             {
@@ -190,32 +247,35 @@ internal sealed class SecondCore
     private void Loop()
     {
         long seen = 0;
+        _allowedCores = CorePlacement.AllowedCores();
+        Volatile.Write(ref _helperThreadId, CorePlacement.CurrentThreadId());
+        Volatile.Write(ref _awake, 1);
         while (true)
         {
             seen = WaitForPosted(seen);
             while (true)
             {
-                long ticket = Volatile.Read(ref _ticket);
+                long ticket = Volatile.Read(ref _posted.Ticket);
                 int front = (int)((ticket >> 16) & 0xFFFF), end = (int)(ticket & 0xFFFF);
                 if (ticket >> 32 != seen || front >= end)
                 {
                     break;  // all claimed (or already a newer job, which the outer loop picks up)
                 }
 
-                if (Interlocked.CompareExchange(ref _ticket, ticket - 1, ticket) != ticket)
+                if (Interlocked.CompareExchange(ref _posted.Ticket, ticket - 1, ticket) != ticket)
                 {
                     continue;
                 }
 
                 // A valid claim of generation `seen`: its fields stay as posted until this chunk is counted.
-                int width = _width, count = _count, chunk = Chunk(end - 1, (count + width - 1) / width, seen);
+                int width = _posted.Width, count = _posted.Count, chunk = Chunk(end - 1, (count + width - 1) / width, seen);
                 try
                 {
-                    _job!.Run(chunk * width, Math.Min(count, (chunk + 1) * width));
+                    _posted.Job!.Run(chunk * width, Math.Min(count, (chunk + 1) * width));
                 }
                 finally
                 {
-                    Interlocked.Increment(ref _finished);
+                    Interlocked.Increment(ref _finished.Count);
                 }
             }
         }
@@ -228,7 +288,7 @@ internal sealed class SecondCore
         long start = Stopwatch.GetTimestamp();
         while (true)
         {
-            long posted = Volatile.Read(ref _ticket) >> 32;
+            long posted = Volatile.Read(ref _posted.Ticket) >> 32;
             if (posted != seen)
             {
                 return posted;
@@ -236,15 +296,16 @@ internal sealed class SecondCore
 
             if (Stopwatch.GetTimestamp() - start < SpinTicks)
             {
-                Thread.SpinWait(8);  // not SpinWait.SpinOnce: its yields let a busy machine take the core for milliseconds
+                Thread.SpinWait(1);  // not SpinWait.SpinOnce: its yields let a busy machine take the core for milliseconds; one unit, as a posted job is seen within ~0.1 µs
                 continue;
             }
 
+            Volatile.Write(ref _awake, 0);
             lock (_gate)
             {
                 Volatile.Write(ref _sleeping, 1);
-                Interlocked.MemoryBarrier();
-                while (Volatile.Read(ref _ticket) >> 32 == seen)
+                Interlocked.MemoryBarrier();  // pairs with the callers' full fences: a job posted or a wake asked for is seen here
+                while (Volatile.Read(ref _posted.Ticket) >> 32 == seen && Volatile.Read(ref _wakeRequested) == 0)
                 {
                     Monitor.Wait(_gate);
                 }
@@ -252,7 +313,38 @@ internal sealed class SecondCore
                 Volatile.Write(ref _sleeping, 0);
             }
 
+            Volatile.Write(ref _wakeRequested, 0);
+            Volatile.Write(ref _awake, 1);
             start = Stopwatch.GetTimestamp();
         }
+    }
+
+    /// <summary>
+    /// The ticket (generation (32 bits) | next front chunk (16) | end of the back chunks (16)) and the job it
+    /// posts, alone on their cache line: the caller writes them together and the helper reads them together,
+    /// and no other field's write takes the line from a core that is about to claim.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 192)]
+    private struct Posted
+    {
+        [FieldOffset(64)]
+        public long Ticket;
+
+        [FieldOffset(72)]
+        public IColumnJob? Job;
+
+        [FieldOffset(80)]
+        public int Count;
+
+        [FieldOffset(84)]
+        public int Width;
+    }
+
+    /// <summary>The helper's running count of finished chunks, alone on its cache line (the helper writes it, the caller waits on it).</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 192)]
+    private struct Finished
+    {
+        [FieldOffset(64)]
+        public int Count;
     }
 }
