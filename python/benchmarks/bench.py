@@ -281,6 +281,29 @@ def print_batch(H: int, B: int, T: int, repeat: int, measured: goals.Measurement
     for name, seconds in rows:
         measured[goals.rnn(H, name)] = seconds
         print(f"| {H} | {B} | {name} | {seconds * 1e3:.1f} | {B / seconds:.0f} | {base / seconds:.2f} |")
+    print_batch_ceiling(H, B, T, base)
+
+
+def print_batch_ceiling(H: int, B: int, T: int, separate_seconds: float) -> None:
+    """What this machine allows a bit-identical batch, measured now: the products at the fastest rate the
+    machine reaches (OpenBLAS's dgemm on both cores, 512³, which uses FMA and so is faster than any separate
+    multiply-and-add could be) and B·T·H ``Math.Tanh`` at their measured cost, split over two cores; the
+    throughput ratio over the separate calls cannot exceed ``separate_seconds`` / (products + tanh)."""
+    from rnnport.dotnet import load, to_net
+
+    a, b = np.random.default_rng(0).normal(size=(2, 512, 512))
+    a @ b
+    flops = 2 * 512 ** 3 / min(median_seconds(lambda: a @ b, 3) for _ in range(3))
+    values = np.random.default_rng(1).normal(size=(1000, 1000))
+    matrix, tanh_loop = to_net(values), load().StepTiming.TanhLoop
+    tanh_ns = median_seconds(lambda: tanh_loop(matrix), 5) / values.size * 1e9
+    products = 2 * B * T * (H * H + I * H + H * O) / flops
+    tanh = B * T * H * tanh_ns * 1e-9 / 2
+    ceiling = separate_seconds / (products + tanh)
+    print(f"\nCeiling on this machine for the bit-identical batch: the products at {flops / 1e9:.0f} GFLOP/s (OpenBLAS dgemm, "
+          f"both cores) {products * 1e3:.0f} ms + {B * T * H:,} Math.Tanh at {tanh_ns:.1f} ns on two cores {tanh * 1e3:.0f} ms "
+          f"= {(products + tanh) * 1e3:.0f} ms against {separate_seconds * 1e3:.0f} ms for {B} separate calls: "
+          f"throughput at most {ceiling:.1f}× (goal ≥ 5×)")
 
 
 if __name__ == "__main__":

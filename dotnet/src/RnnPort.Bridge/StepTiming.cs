@@ -54,6 +54,23 @@ public static class StepTiming
         model.Forward(inputs);
     }
 
+    /// <summary>
+    /// <c>Math.Tanh</c> on every element of <paramref name="values"/>, in place, one element at a time: what the
+    /// bit-identical kernels pay per state element (<c>make bench</c>'s batched ceiling divides by it).
+    /// </summary>
+    /// <param name="values">Any dense matrix; overwritten with the tanh of each element.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="values"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="values"/> is not dense.</exception>
+    public static void TanhLoop(Matrix<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        double[] data = values.AsColumnMajorArray() ?? throw new ArgumentException("expected a dense matrix", nameof(values));
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = Math.Tanh(data[i]);
+        }
+    }
+
     private static void CheckArguments(IRecurrentCell model, Matrix<double> inputs)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -24,6 +24,20 @@ public sealed class StepTimingTests
     }
 
     [Fact]
+    public void CanTakeTheTanhOfEveryElementInPlace()
+    {
+        Matrix<double> values = Build.Random(7, 3, seed: 36);
+        double[] before = values.ToColumnMajorArray();
+
+        StepTiming.TanhLoop(values);
+
+        double[] after = values.ToColumnMajorArray();
+        Assert.Equal(before.Select(v => BitConverter.DoubleToInt64Bits(Math.Tanh(v))), after.Select(BitConverter.DoubleToInt64Bits));
+        Assert.NotEqual(before, after);  // the control: the values did change
+        Assert.Throws<ArgumentNullException>(() => StepTiming.TanhLoop(null!));
+    }
+
+    [Fact]
     public void CanRejectWrongWidthWithoutResetting()
     {
         RNN model = Build.Network(4, 5, 2, seed: 33);
