@@ -75,6 +75,9 @@ internal sealed class SecondCore
     /// <summary>The longest back-off: about eight 1000-step sequences.</summary>
     internal const int MaxBackOffJobs = 8192;
 
+    /// <summary>Whether waking the helper first keeps it off the caller's core; off only to measure what that brings (python/benchmarks/idle_start.py).</summary>
+    internal static bool PlaceHelper { get; set; } = true;
+
     /// <summary>Whether the helper is awake (spinning for jobs or running one).</summary>
     internal bool IsAwake => Volatile.Read(ref _awake) != 0;
 
@@ -191,7 +194,7 @@ internal sealed class SecondCore
         if (Interlocked.Exchange(ref _wakeRequested, 1) == 0 && Volatile.Read(ref _sleeping) != 0)
         {
             int core = CorePlacement.CurrentCore();
-            if (core != _keptOff && CorePlacement.KeepOff(Volatile.Read(ref _helperThreadId), core, _allowedCores))
+            if (PlaceHelper && core != _keptOff && CorePlacement.KeepOff(Volatile.Read(ref _helperThreadId), core, _allowedCores))
             {
                 _keptOff = core;  // woken on the caller's core, the helper would spin there while the other idles
             }
