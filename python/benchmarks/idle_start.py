@@ -7,14 +7,16 @@ called back to back and after a 0.12 s pause (as ``make bench``'s paired protoco
 helper has gone to sleep), on two cores with and without ``SecondCore.PlaceHelper`` (the woken helper kept off
 the caller's core) and on one core (``PackedProduct.UseSecondCore``), both set through reflection; then NumPy's
 ``forward``. Also, per condition, the median number of chunks the helper finished per call (of the 1000
-steps' 4000 and the block projections' 504: about half when it takes part throughout). A diagnostic, not a goal (docs/benchmarks.md, "The woken helper").
+steps' 4000 and the block projections' 504: about half when it takes part throughout), and how many of the
+15 calls had a gen2 collection of .NET's heap run in them (each ``Forward`` allocates its 2.5 MB of results on
+the large-object heap) with the median of those calls and of the others. A diagnostic, not a goal (docs/benchmarks.md, "The woken helper").
 """
 from __future__ import annotations
 
 import statistics
 import time
 
-from System import Boolean
+from System import GC, Boolean
 from System.Reflection import BindingFlags
 
 from rnnport.dotnet import DotNetRNN, load, to_net
@@ -36,15 +38,20 @@ def main() -> None:
         return int(str(helper_chunks.GetValue(shared)))
 
     def timed(fn, pause: float) -> str:
-        times, shares = [], []
+        times, shares, collected = [], [], []
         for _ in range(15):
             if pause:
                 time.sleep(pause)
-            before, start = chunks(), time.perf_counter()
+            before, collections, start = chunks(), GC.CollectionCount(2), time.perf_counter()
             fn()
             times.append(time.perf_counter() - start)
             shares.append(chunks() - before)
-        return f"{min(times) * 1e3:.2f}/{statistics.median(times) * 1e3:.2f} (helper: {statistics.median(shares):.0f} chunks)"
+            collected.append(GC.CollectionCount(2) > collections)
+        with_gc = [t for t, c in zip(times, collected) if c]
+        without = [t for t, c in zip(times, collected) if not c]
+        split = (f"; {len(with_gc)} calls with a gen2 collection, median {statistics.median(with_gc) * 1e3:.2f}, "
+                 f"the others {statistics.median(without) * 1e3:.2f}" if with_gc and without else "")
+        return f"{min(times) * 1e3:.2f}/{statistics.median(times) * 1e3:.2f} (helper: {statistics.median(shares):.0f} chunks{split})"
 
     def csharp() -> None:
         timing.Forward(net, xs)
