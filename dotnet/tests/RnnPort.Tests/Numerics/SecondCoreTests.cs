@@ -109,29 +109,44 @@ public sealed class SecondCoreSharingTests
     [TwoCoresFact]
     public void CanBackOffFromAHelperThatKeepsTheCallerWaiting()
     {
-        // 1 ms in each helper chunk against microseconds of the caller's: waiting dwarfs working.
-        Assert.True(CountSerialAfterOneWindow(new TimedJob(helperDelayTicks: System.Diagnostics.Stopwatch.Frequency / 1000)) >= SecondCore.BackOffJobs);
+        // 1 ms in each helper chunk against microseconds of the caller's: waiting dwarfs working. Up to three
+        // windows, in case the helper was kept from its chunks for a whole one (then nobody waited).
+        var slow = new TimedJob(helperDelayTicks: System.Diagnostics.Stopwatch.Frequency / 1000);
+        int[] serial = Enumerable.Range(0, 3).Select(_ => CountSerialAfterOneWindow(slow)).ToArray();
+        Assert.True(serial.Max() >= SecondCore.BackOffJobs, $"jobs run alone after each window: {string.Join(", ", serial)}");
     }
 
     [TwoCoresFact]
     public void CanKeepSharingWithAPunctualHelper()
     {
-        // The negative control of the back-off: the same protocol with a helper as fast as the caller backs off never.
-        Assert.Equal(0, CountSerialAfterOneWindow(new TimedJob(helperDelayTicks: 0)));
+        // The negative control of the back-off: the same protocol with a helper as fast as the caller does not back
+        // off. Up to three windows, in case another process preempted the helper for a millisecond in one.
+        var punctual = new TimedJob(helperDelayTicks: 0);
+        int[] serial = Enumerable.Range(0, 3).Select(_ => CountSerialAfterOneWindow(punctual)).ToArray();
+        Assert.True(serial.Min() == 0, $"jobs run alone after each window: {string.Join(", ", serial)}");
     }
 
     [TwoCoresFact(LinuxOnly = true)]
     public void CanKeepTheWokenHelperOffTheCallersCore()
     {
-        Helper.ResetBackOff();
         var job = new TimedJob(helperDelayTicks: 0);
-        Thread.Sleep(100);
-        Assert.False(Helper.IsAwake);
-        int core = CorePlacement.CurrentCore();
-        Assert.True(Helper.TryRun(job, 256, 64));  // wakes the helper, after taking this core out of its affinity
-        string allowed = AllowedList(Helper.HelperThreadId);
-        Assert.False(ParseList(allowed).Contains(core), $"the helper may run on the caller's core {core}: {allowed}");
-        Assert.NotEmpty(ParseList(allowed));
+        for (int attempt = 0; ; attempt++)
+        {
+            Helper.ResetBackOff();
+            Thread.Sleep(100);
+            Assert.False(Helper.IsAwake);
+            int core = CorePlacement.CurrentCore();
+            Assert.True(Helper.TryRun(job.Cleared(), 256, 64));  // wakes the helper, after taking this core out of its affinity
+            if (CorePlacement.CurrentCore() != core && attempt < 5)
+            {
+                continue;  // this thread moved while waking it: which core was taken out is not known
+            }
+
+            string allowed = AllowedList(Helper.HelperThreadId);
+            Assert.False(ParseList(allowed).Contains(core), $"the helper may run on the caller's core {core}: {allowed}");
+            Assert.NotEmpty(ParseList(allowed));
+            return;
+        }
     }
 
     [TwoCoresFact(LinuxOnly = true)]
