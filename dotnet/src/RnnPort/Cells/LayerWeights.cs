@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace RnnPort;
@@ -87,6 +88,7 @@ internal sealed class LayerWeights
     }
 
     /// <summary><c>values += bias</c> element by element when the bias is on (each cell adds its biases so).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void AddBias(Span<double> values, double[]? bias)
     {
         if (bias is not null)

@@ -56,6 +56,7 @@ internal static class ColumnMajor
     /// <paramref name="into"/>, row-major (count rows of into.Length / count values); column by column, so
     /// that each column's stretch is read contiguously.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ReadRows(double[] data, int rows, int first, int count, Span<double> into)
     {
         int columns = into.Length / count;
@@ -70,6 +71,7 @@ internal static class ColumnMajor
     }
 
     /// <summary>Writes <paramref name="values"/> (count rows, row-major) into rows first … first + count − 1 of a column-major matrix with <paramref name="rows"/> rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void WriteRows(double[] data, int rows, int first, int count, ReadOnlySpan<double> values)
     {
         int columns = values.Length / count;

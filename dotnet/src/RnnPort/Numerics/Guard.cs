@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
+
+using Lanes = System.Numerics.Vector<double>;
 
 namespace RnnPort;
 
@@ -56,8 +59,21 @@ internal static class Guard
     /// (T, I) <c>xs</c>) is finite, and reports the first offender in row-major order: row by row,
     /// column by column within a row, which is again the twin's C order.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void IsFiniteByRows(Matrix<double> m, string name)
     {
+        // The common case first, vectorised over the dense storage (a 1000×64 sequence: 64,000 values a call);
+        // only a matrix that holds a non-finite value is searched element by element, in the twin's order.
+        if (m.AsColumnMajorArray() is { } data)
+        {
+            Lanes screen = Lanes.Zero;
+            FiniteResults.Screen(data, ref screen);
+            if (FiniteResults.Passed(screen))
+            {
+                return;
+            }
+        }
+
         for (int r = 0; r < m.RowCount; r++)
         {
             for (int c = 0; c < m.ColumnCount; c++)

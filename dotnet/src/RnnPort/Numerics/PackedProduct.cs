@@ -53,6 +53,7 @@ internal static unsafe class PackedProduct
     }
 
     /// <summary><c>y = x·W</c> on the packed W, the columns shared between this thread and the helper.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void RunOnTwoCores<TMode>(ReadOnlySpan<double> x, ReadOnlySpan<double> packed, Span<double> y)
         where TMode : struct, IProductMode
     {
@@ -85,6 +86,7 @@ internal static unsafe class PackedProduct
     /// <see cref="RowsTimesPacked{TMode}"/> with the columns shared between this thread and the helper when
     /// the product is large enough (<see cref="Splits"/>): a block of timesteps' input or output projections.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void RowsTimesPackedOnTwoCores<TMode>(ReadOnlySpan<double> xs, int rows, ReadOnlySpan<double> packed, Span<double> ys)
         where TMode : struct, IProductMode
     {
@@ -198,6 +200,7 @@ internal static unsafe class PackedProduct
             _n = n;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int from, int to) =>
             SequentialKernels.Range<TMode>(ref *_x, ref *_w, ref *_y, _k, _n, from, to);
     }
@@ -219,6 +222,7 @@ internal static unsafe class PackedProduct
             _n = n;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int from, int to) => RowsColumns<TMode>(ref *_xs, _rows, ref *_w, ref *_ys, _k, _n, from, to);
     }
 }

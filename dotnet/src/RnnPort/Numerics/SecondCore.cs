@@ -101,6 +101,7 @@ internal sealed class SecondCore
     /// shorter), shared between this thread and the helper, and returns when every chunk is done. Returns false
     /// without running anything when the helper is busy with another caller's job or backing off.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal bool TryRun(IColumnJob job, int count, int width)
     {
         int chunks = (count + width - 1) / width;
@@ -226,6 +227,7 @@ internal sealed class SecondCore
     }
 
     /// <summary>Waits until the helper has finished <paramref name="total"/> chunks since it started: spins briefly, then yields.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WaitForHelper(int total)
     {
         long start = 0;
@@ -247,6 +249,7 @@ internal sealed class SecondCore
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Loop()
     {
         long seen = 0;
@@ -285,7 +288,7 @@ internal sealed class SecondCore
     }
 
     /// <summary>Spins, then sleeps, until a generation other than <paramref name="seen"/> is posted; returns it.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private long WaitForPosted(long seen)
     {
         long start = Stopwatch.GetTimestamp();
