@@ -20,12 +20,6 @@ internal static unsafe class PackedProduct
     internal const int SplitElements = 1 << 16;
 
     [ThreadStatic]
-    private static RowJob<Separate>? t_separate;
-
-    [ThreadStatic]
-    private static RowJob<Fused>? t_fused;
-
-    [ThreadStatic]
     private static RowsJob<Separate>? t_separateRows;
 
     [ThreadStatic]
@@ -57,12 +51,10 @@ internal static unsafe class PackedProduct
     internal static void RunOnTwoCores<TMode>(ReadOnlySpan<double> x, ReadOnlySpan<double> packed, Span<double> y)
         where TMode : struct, IProductMode
     {
-        RowJob<TMode> job = typeof(TMode) == typeof(Fused)
-            ? (RowJob<TMode>)(object)(t_fused ??= new RowJob<Fused>())
-            : (RowJob<TMode>)(object)(t_separate ??= new RowJob<Separate>());
+        RowsJob<TMode> job = JobFor<TMode>();
         fixed (double* xp = x, wp = packed, yp = y)
         {
-            job.Set(xp, wp, yp, x.Length, y.Length);
+            job.Set(xp, 1, wp, yp, x.Length, y.Length);  // one row: RowsColumns sums it as SequentialKernels.Range does
             if (!SecondCore.Shared!.TryRun(job, y.Length, ChunkWidth(x.Length, y.Length)))
             {
                 job.Run(0, y.Length);
@@ -97,9 +89,7 @@ internal static unsafe class PackedProduct
             return;
         }
 
-        RowsJob<TMode> job = typeof(TMode) == typeof(Fused)
-            ? (RowsJob<TMode>)(object)(t_fusedRows ??= new RowsJob<Fused>())
-            : (RowsJob<TMode>)(object)(t_separateRows ??= new RowsJob<Separate>());
+        RowsJob<TMode> job = JobFor<TMode>();
         fixed (double* xp = xs, wp = packed, yp = ys)
         {
             job.Set(xp, rows, wp, yp, kCount, n);
@@ -109,6 +99,13 @@ internal static unsafe class PackedProduct
             }
         }
     }
+
+    /// <summary>This thread's job object for the mode: one per thread and mode, so nothing is allocated per product.</summary>
+    private static RowsJob<TMode> JobFor<TMode>()
+        where TMode : struct, IProductMode =>
+        typeof(TMode) == typeof(Fused)
+            ? (RowsJob<TMode>)(object)(t_fusedRows ??= new RowsJob<Fused>())
+            : (RowsJob<TMode>)(object)(t_separateRows ??= new RowsJob<Separate>());
 
     private static (int KCount, int N) RowsShape(ReadOnlySpan<double> xs, int rows, ReadOnlySpan<double> packed, ReadOnlySpan<double> ys)
     {
@@ -182,27 +179,6 @@ internal static unsafe class PackedProduct
         v1.StoreUnsafe(ref yr, (nuint)(at + 8));
         v2.StoreUnsafe(ref yr, (nuint)(at + 16));
         v3.StoreUnsafe(ref yr, (nuint)(at + 24));
-    }
-
-    /// <summary>One row's product as an <see cref="IColumnJob"/>: pointers into arrays the caller keeps pinned during the job.</summary>
-    private sealed class RowJob<TMode> : IColumnJob
-        where TMode : struct, IProductMode
-    {
-        private double* _x, _w, _y;
-        private int _k, _n;
-
-        internal void Set(double* x, double* w, double* y, int k, int n)
-        {
-            _x = x;
-            _w = w;
-            _y = y;
-            _k = k;
-            _n = n;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Run(int from, int to) =>
-            SequentialKernels.Range<TMode>(ref *_x, ref *_w, ref *_y, _k, _n, from, to);
     }
 
     /// <summary>Several rows' product as an <see cref="IColumnJob"/> over the output columns: pointers into arrays the caller keeps pinned.</summary>
