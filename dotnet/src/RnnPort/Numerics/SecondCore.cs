@@ -28,9 +28,10 @@ internal interface IColumnJob
 /// arrives late finds none left. Between jobs the helper spins for <see cref="SpinTicks"/> (the next step
 /// of a recurrence follows within microseconds), then blocks on a monitor; a caller that posts a job to a
 /// sleeping helper wakes it and claims chunks meanwhile, so waking (tens of microseconds, milliseconds
-/// when the kernel queues the helper on the caller's own core) costs the caller nothing. One job at a time: a second caller that finds the helper busy runs serially. When
-/// waiting for the helper costs more than half of the caller's own time over <see cref="WindowJobs"/> jobs,
-/// other processes are preempting it inside its chunks; the caller then runs <see cref="BackOffJobs"/> jobs
+/// when the kernel queues the helper on the caller's own core) costs the caller nothing. One job at a time:
+/// a second caller that finds the helper busy runs serially. When waiting for the helper costs more than the
+/// caller's own work over <see cref="WindowJobs"/> jobs (the break-even: alone, it would do the helper's share
+/// too), other processes are preempting it inside its chunks; the caller then runs <see cref="BackOffJobs"/> jobs
 /// serially before it tries again (twice as many after each back-off that follows directly). Before waking
 /// the helper, the caller takes its own core out of the helper's affinity (<see cref="CorePlacement"/>): the
 /// kernel would otherwise often queue the woken helper behind the caller on one core while the other idles.
@@ -153,9 +154,9 @@ internal sealed class SecondCore
         _waitedTicks += Stopwatch.GetTimestamp() - finished;
         if (++_windowJobs == WindowJobs)
         {
-            if (2 * _waitedTicks > _workedTicks)
+            if (_waitedTicks > _workedTicks)
             {
-                _serialJobs = _backOff;  // the helper cost more than it saved: a busy machine
+                _serialJobs = _backOff;  // waiting cost more than the helper's half saved (about the caller's own work): a busy machine
                 _backOff = Math.Min(2 * _backOff, MaxBackOffJobs);
             }
             else
