@@ -36,6 +36,30 @@ public static class BatchTransfer
         return array;
     }
 
+    /// <summary>
+    /// Copies B·T 32-bit integers from <paramref name="address"/> into a new <c>int[B, T]</c>: the targets of
+    /// <c>BatchBptt.Run</c>. NumPy twin: <c>rnnport.dotnet.transfer.batch_targets_to_net</c>.
+    /// </summary>
+    /// <param name="address">The first element of a C-contiguous int32 (B, T) buffer.</param>
+    /// <param name="batch">B.</param>
+    /// <param name="steps">T.</param>
+    /// <returns>The new array.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the address is null with a non-empty size.</exception>
+    public static unsafe int[,] ToTargets(long address, int batch, int steps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        var array = new int[batch, steps];
+        if (array.Length > 0)
+        {
+            ArgumentOutOfRangeException.ThrowIfZero(address);
+            new ReadOnlySpan<int>((void*)address, array.Length).CopyTo(
+                MemoryMarshal.CreateSpan(ref Unsafe.As<byte, int>(ref MemoryMarshal.GetArrayDataReference(array)), array.Length));
+        }
+
+        return array;
+    }
+
     /// <summary>Copies a <c>double[B, T, n]</c> to a C-contiguous float64 (B, T, n) buffer at <paramref name="address"/>.</summary>
     /// <param name="array">The array.</param>
     /// <param name="address">The buffer's first element.</param>

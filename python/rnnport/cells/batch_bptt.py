@@ -27,6 +27,23 @@ from rnnport.numerics.checks import as_int_array, check_shape
 _BPTT: dict[type, Callable[..., Any]] = {RNN: rnn_bptt, LSTM: lstm_bptt, GRU: gru_bptt}
 
 
+def checked_arguments(xs: ArrayLike, targets: ArrayLike, input_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The arguments of a batched BPTT, in both languages' shared order: xs as :func:`checked_batch`, at least
+    one sequence, then integer targets of shape (B, T). Ranges are the cells' (per sequence) to check.
+
+    Returns
+    -------
+    xs : ndarray, shape (B, T, I)
+    targets : ndarray of int, shape (B, T)
+    """
+    xs = checked_batch(xs, input_size)
+    if xs.shape[0] == 0:
+        raise ValueError("xs has shape (0, T, I): BPTT over a batch needs at least one sequence")
+    target_array = as_int_array(targets, "targets")
+    check_shape(target_array, xs.shape[:2], "targets")
+    return xs, target_array
+
+
 def bptt_batch(model: RNN | LSTM | GRU, xs: ArrayLike, targets: ArrayLike) -> Any:
     """Summed loss and gradients of B sequences, each from the model's current state; changes nothing.
 
@@ -56,11 +73,7 @@ def bptt_batch(model: RNN | LSTM | GRU, xs: ArrayLike, targets: ArrayLike) -> An
     run = _BPTT.get(type(model))
     if run is None:
         raise TypeError(f"model must be an RNN, LSTM or GRU, got {type(model).__name__}")
-    xs = checked_batch(xs, model.input_size)
-    if xs.shape[0] == 0:
-        raise ValueError("xs has shape (0, T, I): BPTT over a batch needs at least one sequence")
-    target_array = as_int_array(targets, "targets")
-    check_shape(target_array, xs.shape[:2], "targets")
+    xs, target_array = checked_arguments(xs, targets, model.input_size)
     results = []
     for b in range(xs.shape[0]):
         try:

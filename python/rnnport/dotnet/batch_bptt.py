@@ -1,6 +1,6 @@
 """BPTT over a batch through the bridge: ``RnnPort.BatchBptt.Run`` as :func:`rnnport.cells.batch_bptt.bptt_batch`.
 
-The arguments are checked here with NumPy's rules (the same messages), then cross as one block copy each;
+The arguments are checked by NumPy's own function (``checked_arguments``, the same messages), then cross as one block copy each;
 the summed gradients stay in .NET (the cell's gradients twin reads them on demand).
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnport.cells.batch import checked_batch
+from rnnport.cells.batch_bptt import checked_arguments
 from rnnport.cells.lstm_bptt import LstmBpttResult
 from rnnport.cells.rnn_bptt import BpttResult
 from rnnport.dotnet.errors import net_errors
@@ -19,9 +19,7 @@ from rnnport.dotnet.gru_bptt import DotNetGruGradients
 from rnnport.dotnet.lstm import DotNetLSTM, DotNetLstmGradients
 from rnnport.dotnet.rnn import DotNetRNN
 from rnnport.dotnet.rnn_bptt import DotNetGradients
-from rnnport.dotnet.runtime import load
-from rnnport.dotnet.transfer import batch_to_net, from_net
-from rnnport.numerics.checks import as_int_array, check_shape
+from rnnport.dotnet.transfer import batch_targets_to_net, batch_to_net, from_net
 
 _GRADIENTS = {DotNetRNN: DotNetGradients, DotNetLSTM: DotNetLstmGradients, DotNetGRU: DotNetGruGradients}
 
@@ -32,20 +30,13 @@ def bptt_batch(model: DotNetRNN | DotNetLSTM | DotNetGRU, xs: ArrayLike, targets
     gradients = _GRADIENTS.get(type(model))
     if gradients is None:
         raise TypeError(f"model must be a DotNetRNN, DotNetLSTM or DotNetGRU, got {type(model).__name__}")
-    xs = checked_batch(xs, model.input_size)
-    if xs.shape[0] == 0:
-        raise ValueError("xs has shape (0, T, I): BPTT over a batch needs at least one sequence")
-    array = as_int_array(targets, "targets")
-    check_shape(array, xs.shape[:2], "targets")
-    net = load()
+    xs, array = checked_arguments(xs, targets, model.input_size)
     classes = model.output_size
     if array.size and (array.min() < 0 or array.max() >= classes):  # NumPy's message, naming the sequence
         b, t = (int(i) for i in np.argwhere((array < 0) | (array >= classes))[0])
         raise ValueError(f"sequence {b}: targets[{t}] = {int(array[b, t])} is outside the vocabulary [0, {classes})")
-    net_targets = net.System.Array.CreateInstance(net.System.Int32, *array.shape)
-    for (b, t), value in np.ndenumerate(array):
-        net_targets[b, t] = int(value)
-    import RnnPort  # the namespace, importable once load() has added the assemblies
+    net_targets = batch_targets_to_net(array)
+    import RnnPort  # the namespace, importable now that the targets' copy has loaded the assemblies
 
     with net_errors({"inputs": ("xs", "same")}):
         result = RnnPort.BatchBptt.Run(model._net, batch_to_net(xs, "xs"), net_targets)

@@ -86,6 +86,13 @@ def batch_to_net(array: np.ndarray, name: str) -> Any:
     return load().BatchTransfer.ToBatch(block.ctypes.data, *block.shape)
 
 
+def batch_targets_to_net(targets: np.ndarray) -> Any:
+    """Copy (B, T) integer targets, already checked to lie in a vocabulary (so within int32), into a new .NET
+    ``int[B, T]`` (one block copy)."""
+    block = np.ascontiguousarray(targets, dtype=np.int32)
+    return load().BatchTransfer.ToTargets(block.ctypes.data, *block.shape)
+
+
 def batch_from_net(array: Any) -> np.ndarray:
     """Copy a .NET ``double[B, T, n]`` into a new C-contiguous float64 (B, T, n) array (one block copy)."""
     out = np.empty((array.GetLength(0), array.GetLength(1), array.GetLength(2)))
